@@ -1,0 +1,71 @@
+//! Signing in and out, and who is signed in.
+
+use leptos::prelude::*;
+
+use crate::domain::CurrentUser;
+use crate::error::AppError;
+
+/// Checks the email and password and starts a session. One error for a wrong
+/// email or a wrong password.
+#[server(prefix = "/api", endpoint = "sign_in")]
+pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
+    ssr::sign_in(email, password).await
+}
+
+/// Ends the session of this browser.
+#[server(prefix = "/api", endpoint = "sign_out")]
+pub async fn sign_out() -> Result<(), AppError> {
+    ssr::sign_out().await
+}
+
+/// The signed-in user, or `None`.
+#[server(prefix = "/api", endpoint = "signed_in_user")]
+pub async fn signed_in_user() -> Result<Option<CurrentUser>, AppError> {
+    match crate::auth::require_user().await {
+        Ok(user) => Ok(Some(user)),
+        Err(AppError::NotSignedIn) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use http::header::{HeaderValue, SET_COOKIE};
+    use leptos_axum::ResponseOptions;
+
+    use crate::auth::{
+        self, cookie_value, expired_session_cookie, hash_session_token, session_cookie, SESSION_COOKIE,
+    };
+    use crate::error::AppError;
+    use crate::repo::sessions;
+    use crate::state::app_state;
+
+    fn set_cookie(value: &str) -> Result<(), AppError> {
+        let header = HeaderValue::from_str(value).map_err(|e| AppError::internal("cookie", e))?;
+        leptos::prelude::expect_context::<ResponseOptions>().append_header(SET_COOKIE, header);
+        Ok(())
+    }
+
+    pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
+        let state = app_state()?;
+        let (user, token) = auth::sign_in(&state.db, &state.settings, &email, &password).await?;
+        tracing::info!(%user, "signed in");
+        set_cookie(&session_cookie(&token, &state.settings))?;
+        leptos_axum::redirect("/licenses");
+        Ok(())
+    }
+
+    pub async fn sign_out() -> Result<(), AppError> {
+        let state = app_state()?;
+        let parts = leptos::prelude::use_context::<http::request::Parts>()
+            .ok_or_else(|| AppError::internal("sign out", "request parts missing"))?;
+        if let Some(token) = cookie_value(&parts.headers, SESSION_COOKIE) {
+            let mut tx = state.db.begin().await?;
+            sessions::delete_session(&mut tx, &hash_session_token(&token)).await?;
+            tx.commit().await?;
+        }
+        set_cookie(&expired_session_cookie(&state.settings))?;
+        leptos_axum::redirect("/sign-in");
+        Ok(())
+    }
+}

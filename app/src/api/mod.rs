@@ -1,0 +1,7 @@
+//! Server functions, by area. Each is thin: authenticate, authorize, call a
+//! repository function, map the error. Server-only helpers sit beside them in
+//! a `ssr` module.
+
+pub mod accounts;
+pub mod auth;
+pub mod preferences;

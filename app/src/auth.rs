@@ -1,0 +1,206 @@
+//! Passwords, sessions and the session cookie (server only).
+
+use argon2::password_hash::rand_core::{OsRng, RngCore};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use cookie::{Cookie, SameSite};
+use sha2::{Digest, Sha256};
+use std::sync::LazyLock;
+
+use crate::domain::{CurrentUser, UserEmail, UserId};
+use crate::error::AppError;
+use crate::repo::{self, sessions, users, Db};
+use crate::state::{app_state, Settings};
+
+/// Name of the session cookie.
+pub const SESSION_COOKIE: &str = "portal_session";
+
+/// Hashes a password with Argon2id and a fresh salt.
+pub fn hash_password(password: &str) -> Result<String, argon2::password_hash::Error> {
+    let salt = SaltString::generate(&mut OsRng);
+    Ok(Argon2::default()
+        .hash_password(password.as_bytes(), &salt)?
+        .to_string())
+}
+
+/// Whether `password` matches a stored Argon2 hash.
+pub fn verify_password(password: &str, stored: &str) -> bool {
+    PasswordHash::new(stored)
+        .map(|hash| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &hash)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// Checked against when the email is unknown, so that a wrong email takes as
+/// long as a wrong password and the timing does not reveal who has an account.
+static DUMMY_HASH: LazyLock<String> =
+    LazyLock::new(|| hash_password("not a real password").unwrap_or_default());
+
+/// A fresh session token (for the cookie) and its hash (for the database).
+pub fn new_session_token() -> (String, String) {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    let token = to_hex(&bytes);
+    let hash = hash_session_token(&token);
+    (token, hash)
+}
+
+/// What the database stores for a token.
+pub fn hash_session_token(token: &str) -> String {
+    to_hex(&Sha256::digest(token.as_bytes()))
+}
+
+fn to_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The `Set-Cookie` value that starts a session.
+///
+/// HttpOnly keeps scripts from reading it. SameSite=Lax keeps other sites from
+/// sending it with their POSTs (every server function is a POST), while a link
+/// from an e-mail still arrives signed in, which Strict would not allow.
+pub fn session_cookie(token: &str, settings: &Settings) -> String {
+    Cookie::build((SESSION_COOKIE, token.to_string()))
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(settings.secure_cookies)
+        .path("/")
+        .max_age(cookie::time::Duration::seconds(
+            settings.session_lifetime.whole_seconds(),
+        ))
+        .build()
+        .to_string()
+}
+
+/// The `Set-Cookie` value that ends a session in the browser.
+pub fn expired_session_cookie(settings: &Settings) -> String {
+    Cookie::build((SESSION_COOKIE, ""))
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(settings.secure_cookies)
+        .path("/")
+        .max_age(cookie::time::Duration::ZERO)
+        .build()
+        .to_string()
+}
+
+/// The value of cookie `name` in request headers.
+pub fn cookie_value(headers: &http::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| Cookie::split_parse(v.to_string()))
+        .filter_map(Result::ok)
+        .find(|c| c.name() == name)
+        .map(|c| c.value().to_string())
+}
+
+/// Checks an email and password; on success opens a session and returns the
+/// user and the session token. Both failure cases give the same error.
+pub async fn sign_in(
+    db: &Db,
+    settings: &Settings,
+    email: &str,
+    password: &str,
+) -> Result<(UserId, String), AppError> {
+    let email = UserEmail::parse(email).ok();
+    let found = match &email {
+        Some(email) => users::find_password_hash(&mut *db.read().await?, email).await?,
+        None => None,
+    };
+    let password = password.to_string();
+    let (user, matches) = tokio::task::spawn_blocking(move || match found {
+        Some((user, hash)) => (Some(user), verify_password(&password, &hash)),
+        None => {
+            // Same work as for a real user; the answer is "no" whatever it says.
+            let _ = verify_password(&password, &DUMMY_HASH);
+            (None, false)
+        }
+    })
+    .await
+    .map_err(|e| AppError::internal("password check", e))?;
+    let Some(user) = user.filter(|_| matches) else {
+        return Err(AppError::WrongCredentials);
+    };
+    let (token, hash) = new_session_token();
+    let now = repo::now();
+    let mut tx = db.begin().await?;
+    sessions::insert_session(
+        &mut tx,
+        &hash,
+        user,
+        now,
+        now + settings.session_lifetime.whole_seconds(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((user, token))
+}
+
+/// The signed-in user of the request being served, or `NotSignedIn`.
+/// Every server function that shows or changes data starts here.
+pub async fn require_user() -> Result<CurrentUser, AppError> {
+    let state = app_state()?;
+    let parts = leptos::prelude::use_context::<http::request::Parts>()
+        .ok_or_else(|| AppError::internal("session", "request parts missing from context"))?;
+    let token = cookie_value(&parts.headers, SESSION_COOKIE).ok_or(AppError::NotSignedIn)?;
+    let mut conn = state.db.read().await?;
+    sessions::find_session_user(&mut conn, &hash_session_token(&token), repo::now())
+        .await?
+        .ok_or(AppError::NotSignedIn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_verifies_against_its_own_hash_only() {
+        let hash = hash_password("correct horse battery").expect("hash");
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse battery", &hash));
+        assert!(!verify_password("correct horse batterY", &hash));
+        assert!(!verify_password("correct horse battery", "not a hash"));
+    }
+
+    #[test]
+    fn session_tokens_are_random_and_only_their_hash_is_stored() {
+        let (a, hash_a) = new_session_token();
+        let (b, _) = new_session_token();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 64);
+        assert_eq!(hash_session_token(&a), hash_a);
+        assert_ne!(a, hash_a);
+    }
+
+    #[test]
+    fn the_session_cookie_is_http_only_and_same_site() {
+        let cookie = session_cookie("abc", &Settings::default());
+        assert!(cookie.contains("HttpOnly"), "{cookie}");
+        assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+        assert!(cookie.contains("Path=/"), "{cookie}");
+        let secure = session_cookie(
+            "abc",
+            &Settings {
+                secure_cookies: true,
+                ..Settings::default()
+            },
+        );
+        assert!(secure.contains("Secure"), "{secure}");
+    }
+
+    #[test]
+    fn a_cookie_is_found_among_others() {
+        let mut headers = http::HeaderMap::new();
+        headers.insert(
+            http::header::COOKIE,
+            "a=1; portal_session=tok; b=2".parse().expect("header"),
+        );
+        assert_eq!(cookie_value(&headers, SESSION_COOKIE).as_deref(), Some("tok"));
+        assert_eq!(cookie_value(&headers, "missing"), None);
+    }
+}

@@ -1,0 +1,47 @@
+//! The bar at the top of every page.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use super::i18n::{use_i18n, LanguageSelect};
+use crate::i18n::T;
+use crate::Session;
+
+/// Brand, main navigation and the signed-in user (once signed in), language.
+#[component]
+pub fn Header() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = expect_context::<Session>();
+    let signed_in = move || {
+        Suspend::new(async move {
+            let user = session.user.await.ok().flatten()?;
+            Some(view! {
+                <nav class="main-nav" aria-label=move || i18n.t(T::MainNavigation)>
+                    <A href="/licenses">{move || i18n.t(T::LicensesAndCloudServices)}</A>
+                </nav>
+                <div class="user-box">
+                    <span class="user-box__name">
+                        <span class="visually-hidden">{move || i18n.t(T::SignedInAs)} " "</span>
+                        {user.display_name}
+                        <span class="user-box__account">{user.account_name}</span>
+                    </span>
+                    <ActionForm action=session.sign_out>
+                        <button type="submit" class="button button--quiet">
+                            {move || i18n.t(T::SignOut)}
+                        </button>
+                    </ActionForm>
+                </div>
+            })
+        })
+    };
+    view! {
+        <header class="top-bar">
+            <a class="brand" href="/">
+                <span class="brand__mark" aria-hidden="true"></span>
+                {move || i18n.t(T::ProductName)}
+            </a>
+            <Transition>{signed_in}</Transition>
+            <LanguageSelect />
+        </header>
+    }
+}

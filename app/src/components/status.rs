@@ -1,0 +1,42 @@
+//! Loading, empty and error states, the same everywhere.
+
+use leptos::prelude::*;
+
+use super::i18n::use_i18n;
+use crate::error::AppError;
+use crate::i18n::T;
+
+/// Shown while data loads.
+#[component]
+pub fn Loading() -> impl IntoView {
+    let i18n = use_i18n();
+    view! { <p class="status status--loading" role="status">{move || i18n.t(T::Loading)}</p> }
+}
+
+/// A refusal or failure from the server, in the user's language.
+#[component]
+pub fn ErrorNotice(
+    /// What went wrong.
+    error: AppError,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! { <p class="status status--error" role="alert">{move || error.message(i18n.locale())}</p> }
+}
+
+/// What to show when there is nothing to list yet.
+#[component]
+pub fn EmptyState(
+    /// The headline.
+    title: T,
+    /// What will fill this place, and how.
+    #[prop(optional)]
+    hint: Option<T>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="empty-state">
+            <p class="empty-state__title">{move || i18n.t(title)}</p>
+            {hint.map(|hint| view! { <p class="empty-state__hint">{move || i18n.t(hint)}</p> })}
+        </div>
+    }
+}

@@ -1,0 +1,103 @@
+//! Who may look at which account (SPEC, "Who uses it"). Pure rules, so the
+//! server applies exactly what the tests check.
+
+use super::{AccountKind, AccountSummary, CurrentUser};
+
+/// Whether `user` may view the account's entitlements, licenses and services.
+///
+/// Partners see their own account and the customers they manage; a customer
+/// user sees only its own account; vendor staff see every account, because
+/// approving a drawdown means checking the partner's order balances.
+pub fn may_view_account(user: &CurrentUser, account: &AccountSummary) -> bool {
+    if user.role.is_vendor_staff() {
+        return account.kind != AccountKind::Vendor;
+    }
+    if account.id == user.account_id {
+        return true;
+    }
+    user.role.is_partner()
+        && account.kind == AccountKind::Customer
+        && account.managed_by == Some(user.account_id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{AccountId, Role, UserId};
+
+    fn user(role: Role, account: i64) -> CurrentUser {
+        CurrentUser {
+            id: UserId(1),
+            email: "u@example.com".into(),
+            display_name: "U".into(),
+            role,
+            account_id: AccountId(account),
+            account_name: "A".into(),
+        }
+    }
+
+    fn account(id: i64, kind: AccountKind, managed_by: Option<i64>) -> AccountSummary {
+        AccountSummary {
+            id: AccountId(id),
+            kind,
+            name: format!("account {id}"),
+            managed_by: managed_by.map(AccountId),
+            managed_by_name: None,
+        }
+    }
+
+    #[test]
+    fn a_partner_sees_its_own_account_and_its_customers_only() {
+        let partner = user(Role::PartnerUser, 10);
+        assert!(may_view_account(
+            &partner,
+            &account(10, AccountKind::Partner, None)
+        ));
+        assert!(may_view_account(
+            &partner,
+            &account(11, AccountKind::Customer, Some(10))
+        ));
+        assert!(!may_view_account(
+            &partner,
+            &account(20, AccountKind::Partner, None)
+        ));
+        assert!(!may_view_account(
+            &partner,
+            &account(21, AccountKind::Customer, Some(20))
+        ));
+    }
+
+    #[test]
+    fn a_customer_user_sees_only_its_own_account() {
+        let customer = user(Role::CustomerUser, 11);
+        assert!(may_view_account(
+            &customer,
+            &account(11, AccountKind::Customer, Some(10))
+        ));
+        assert!(!may_view_account(
+            &customer,
+            &account(12, AccountKind::Customer, Some(10))
+        ));
+        assert!(!may_view_account(
+            &customer,
+            &account(10, AccountKind::Partner, None)
+        ));
+    }
+
+    #[test]
+    fn vendor_staff_see_partners_and_customers_but_no_vendor_account() {
+        let accounting = user(Role::Accounting, 1);
+        assert!(may_view_account(
+            &accounting,
+            &account(10, AccountKind::Partner, None)
+        ));
+        assert!(may_view_account(
+            &accounting,
+            &account(21, AccountKind::Customer, Some(20))
+        ));
+        assert!(!may_view_account(
+            &accounting,
+            &account(1, AccountKind::Vendor, None)
+        ));
+    }
+}

@@ -1,0 +1,18 @@
+//! The product's vocabulary: values that can only hold what the business
+//! rules allow, shared by the browser and the server. No Leptos, no SQL.
+
+pub mod access;
+pub mod account;
+pub mod balance;
+pub mod entitlement;
+pub mod ids;
+pub mod order;
+pub mod user;
+
+pub use access::*;
+pub use account::*;
+pub use balance::*;
+pub use entitlement::*;
+pub use ids::*;
+pub use order::*;
+pub use user::*;

@@ -1,0 +1,75 @@
+//! The one error type that crosses the wire from server functions to the
+//! browser. Stable snake_case codes; no database or internal text, ever:
+//! that goes to the server log.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+use crate::i18n::{Locale, T};
+
+/// What a server function can answer instead of its value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "error", rename_all = "snake_case")]
+pub enum AppError {
+    /// No valid session: sign in first.
+    #[error("not signed in")]
+    NotSignedIn,
+    /// The sign-in email and password do not match a user. One message for
+    /// both cases, so the form does not reveal who has an account.
+    #[error("wrong email or password")]
+    WrongCredentials,
+    /// Signed in, but this is outside what the user may see or do.
+    #[error("forbidden")]
+    Forbidden,
+    /// The thing asked for does not exist (or is not the caller's to know of).
+    #[error("not found")]
+    NotFound,
+    /// A field broke a rule; `field` names the form field.
+    #[error("{field}: {message}")]
+    InvalidInput { field: String, message: String },
+    /// Something failed on the server; details are in its log.
+    #[error("internal error")]
+    Internal,
+    /// The request did not reach the server function or its answer was unreadable.
+    #[error("request failed: {detail}")]
+    Transport { detail: String },
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        AppError::Transport {
+            detail: value.to_string(),
+        }
+    }
+}
+
+impl AppError {
+    /// What to tell the user, in their language.
+    pub fn message(&self, locale: Locale) -> String {
+        match self {
+            AppError::NotSignedIn => T::ErrorNotSignedIn.text(locale).into(),
+            AppError::WrongCredentials => T::WrongCredentials.text(locale).into(),
+            AppError::Forbidden => T::ErrorForbidden.text(locale).into(),
+            AppError::NotFound => T::ErrorNotFound.text(locale).into(),
+            AppError::InvalidInput { message, .. } => message.clone(),
+            AppError::Internal | AppError::Transport { .. } => T::ErrorInternal.text(locale).into(),
+        }
+    }
+
+    /// Logs an unexpected server-side failure and hides it from the caller.
+    #[cfg(feature = "ssr")]
+    pub fn internal(context: &str, err: impl std::fmt::Display) -> Self {
+        tracing::error!(%err, "{context}");
+        AppError::Internal
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<sqlx::Error> for AppError {
+    fn from(err: sqlx::Error) -> Self {
+        AppError::internal("database error", err)
+    }
+}

@@ -1,0 +1,105 @@
+//! The Licenses & Cloud portal: screens, server functions, and the domain
+//! they share. Compiled twice: with `ssr` into the server, with `hydrate`
+//! into the browser's WebAssembly.
+
+pub mod api;
+pub mod components;
+pub mod domain;
+pub mod error;
+pub mod i18n;
+pub mod pages;
+
+#[cfg(feature = "ssr")]
+pub mod auth;
+#[cfg(feature = "ssr")]
+pub mod repo;
+#[cfg(feature = "ssr")]
+pub mod state;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Title};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+use crate::api::auth::{signed_in_user, SignIn, SignOut};
+use crate::components::header::Header;
+use crate::domain::CurrentUser;
+use crate::i18n::T;
+use crate::pages::{home::Home, licenses, not_found::NotFound, sign_in::SignInPage};
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let lang = components::i18n::request_locale().tag();
+    view! {
+        <!DOCTYPE html>
+        <html lang=lang>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <link rel="stylesheet" id="leptos" href="/pkg/portal.css" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// Who is signed in, and the actions that change it; in context for every screen.
+#[derive(Clone, Copy)]
+pub struct Session {
+    /// The signed-in user, refetched after signing in or out.
+    pub user: Resource<Result<Option<CurrentUser>, error::AppError>>,
+    /// Signs in (the sign-in form).
+    pub sign_in: ServerAction<SignIn>,
+    /// Signs out (the header's button).
+    pub sign_out: ServerAction<SignOut>,
+}
+
+/// The root component.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let i18n = components::i18n::provide_i18n();
+    let sign_in = ServerAction::<SignIn>::new();
+    let sign_out = ServerAction::<SignOut>::new();
+    let user = Resource::new(
+        move || (sign_in.version().get(), sign_out.version().get()),
+        |_| signed_in_user(),
+    );
+    provide_context(Session {
+        user,
+        sign_in,
+        sign_out,
+    });
+
+    // The deterministic "hydrated" signal end-to-end tests wait for: effects
+    // run only in the browser, after hydration.
+    Effect::new(move |_| {
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("data-hydrated", "true");
+        }
+    });
+
+    view! {
+        <Title text=move || i18n.t(T::ProductName) />
+        <Router>
+            <a class="skip-link" href="#main">{move || i18n.t(T::SkipToContent)}</a>
+            <Header />
+            <main id="main" class="page">
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=Home ssr=SsrMode::Async />
+                    <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async />
+                    <Route path=path!("/licenses") view=licenses::LicensesHome ssr=SsrMode::Async />
+                    <ParentRoute path=path!("/licenses/:account") view=licenses::LicensesArea ssr=SsrMode::Async>
+                        <Route path=path!("entitlements") view=licenses::entitlements::EntitlementsPage />
+                    </ParentRoute>
+                </Routes>
+            </main>
+        </Router>
+    }
+}

@@ -1,0 +1,159 @@
+//! The Entitlements tab: what the selected account holds and, for a
+//! partner, where each order line stands.
+
+use leptos::prelude::*;
+
+use super::use_account_param;
+use crate::api::accounts::{account_entitlements, EntitlementsView};
+use crate::components::i18n::use_i18n;
+use crate::components::status::{EmptyState, ErrorNotice, Loading};
+use crate::domain::{AccountKind, Holding, LicenseModel, OrderLineBalance};
+use crate::error::AppError;
+use crate::i18n::{months, number, Locale, T};
+
+/// The tab's content.
+#[component]
+pub fn EntitlementsPage() -> impl IntoView {
+    let account = use_account_param();
+    let view_data = Resource::new(
+        move || account.get(),
+        |account| async move {
+            match account {
+                Some(account) => account_entitlements(account).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
+    view! {
+        <section class="panel" aria-labelledby="entitlements-heading">
+            <Transition fallback=Loading>
+                {move || Suspend::new(async move {
+                    match view_data.await {
+                        Ok(data) => view! { <Entitlements data /> }.into_any(),
+                        Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+fn model_text(model: LicenseModel) -> T {
+    match model {
+        LicenseModel::Cloud => T::ModelCloud,
+        LicenseModel::File => T::ModelFile,
+        LicenseModel::Service => T::ModelService,
+    }
+}
+
+#[component]
+fn Entitlements(data: EntitlementsView) -> impl IntoView {
+    let i18n = use_i18n();
+    let EntitlementsView {
+        account,
+        holdings,
+        order_lines,
+    } = data;
+    let is_partner = account.kind == AccountKind::Partner;
+    view! {
+        <h2 id="entitlements-heading">
+            {move || i18n.t(T::EntitlementsHeading)}
+            <span class="panel__subject">{account.name.clone()}</span>
+        </h2>
+        {if holdings.is_empty() {
+            view! { <EmptyState title=T::NoEntitlements hint=T::NoEntitlementsHint /> }.into_any()
+        } else {
+            view! { <HoldingsTable holdings /> }.into_any()
+        }}
+        {is_partner
+            .then(|| {
+                view! {
+                    <h3>{move || i18n.t(T::OrderLines)}</h3>
+                    <p class="panel__hint">{move || i18n.t(T::OrderLinesHint)}</p>
+                    {if order_lines.is_empty() {
+                        view! { <EmptyState title=T::NoOrders /> }.into_any()
+                    } else {
+                        view! { <OrderLinesTable lines=order_lines /> }.into_any()
+                    }}
+                }
+            })}
+    }
+}
+
+#[component]
+fn HoldingsTable(holdings: Vec<Holding>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="table-wrap">
+            <table class="data-table">
+                <caption>{move || i18n.t(T::HeldByProduct)}</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">{move || i18n.t(T::Product)}</th>
+                        <th scope="col">{move || i18n.t(T::LicenseModel)}</th>
+                        <th scope="col" class="num">{move || i18n.t(T::QuantityHeld)}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {holdings
+                        .into_iter()
+                        .map(|h| {
+                            view! {
+                                <tr>
+                                    <th scope="row">{h.product_name}</th>
+                                    <td>{move || i18n.t(model_text(h.license_model))}</td>
+                                    <td class="num">{move || number(i18n.locale(), h.quantity)}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+fn OrderLinesTable(lines: Vec<OrderLineBalance>) -> impl IntoView {
+    let i18n = use_i18n();
+    let n = move |locale: Locale, v: i64| number(locale, v);
+    view! {
+        <div class="table-wrap">
+            <table class="data-table">
+                <caption class="visually-hidden">{move || i18n.t(T::OrderLines)}</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">{move || i18n.t(T::Order)}</th>
+                        <th scope="col">{move || i18n.t(T::OrderDate)}</th>
+                        <th scope="col">{move || i18n.t(T::Product)}</th>
+                        <th scope="col">{move || i18n.t(T::Term)}</th>
+                        <th scope="col" class="num">{move || i18n.t(T::Quantity)}</th>
+                        <th scope="col" class="num">{move || i18n.t(T::Available)}</th>
+                        <th scope="col" class="num">{move || i18n.t(T::Reserved)}</th>
+                        <th scope="col" class="num">{move || i18n.t(T::Drawn)}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {lines
+                        .into_iter()
+                        .map(|line| {
+                            let b = line.balance;
+                            view! {
+                                <tr>
+                                    <td>{line.order_number}</td>
+                                    <td>{line.ordered_on}</td>
+                                    <th scope="row">{line.product_name}</th>
+                                    <td>{move || months(i18n.locale(), line.term_months)}</td>
+                                    <td class="num">{move || n(i18n.locale(), b.quantity)}</td>
+                                    <td class="num">{move || n(i18n.locale(), b.available())}</td>
+                                    <td class="num">{move || n(i18n.locale(), b.reserved)}</td>
+                                    <td class="num">{move || n(i18n.locale(), b.drawn)}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}

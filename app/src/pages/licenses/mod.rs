@@ -1,0 +1,79 @@
+//! The "Licenses and cloud services" area: an account chosen in "Select an
+//! account", and one tab per view of it.
+
+pub mod entitlements;
+
+use leptos::prelude::*;
+use leptos_router::components::{Outlet, Redirect, A};
+use leptos_router::hooks::use_params_map;
+
+use super::guard::RequireUser;
+use crate::api::accounts::list_accounts;
+use crate::components::account_selector::AccountSelector;
+use crate::components::i18n::use_i18n;
+use crate::components::status::{EmptyState, ErrorNotice, Loading};
+use crate::domain::AccountId;
+use crate::i18n::T;
+
+/// The account id in the URL, if it is one.
+pub fn use_account_param() -> Signal<Option<AccountId>> {
+    let params = use_params_map();
+    Signal::derive(move || params.read().get("account").and_then(|a| a.parse().ok()))
+}
+
+/// `/licenses`: opens the first account the user may see (their own).
+#[component]
+pub fn LicensesHome() -> impl IntoView {
+    view! {
+        <RequireUser children=move |_user| {
+            let accounts = Resource::new(|| (), |_| list_accounts());
+            view! {
+                <Suspense fallback=Loading>
+                    {move || Suspend::new(async move {
+                        match accounts.await {
+                            Ok(list) => match list.first() {
+                                Some(first) => {
+                                    let path = format!("/licenses/{}/entitlements", first.id);
+                                    view! { <Redirect path /> }.into_any()
+                                }
+                                None => view! { <EmptyState title=T::NoEntitlements /> }.into_any(),
+                            },
+                            Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                        }
+                    })}
+                </Suspense>
+            }
+        } />
+    }
+}
+
+/// `/licenses/:account/…`: the area's heading, the account selector, the tabs.
+#[component]
+pub fn LicensesArea() -> impl IntoView {
+    let i18n = use_i18n();
+    let account = use_account_param();
+    view! {
+        <RequireUser children=move |_user| {
+            let accounts = Resource::new(|| (), |_| list_accounts());
+            let tab_href = move |tab: &str| {
+                account.get().map(|a| format!("/licenses/{a}/{tab}")).unwrap_or_default()
+            };
+            view! {
+                <div class="area-head">
+                    <h1>{move || i18n.t(T::LicensesAndCloudServices)}</h1>
+                    <Transition fallback=Loading>
+                        {move || Suspend::new(async move {
+                            accounts
+                                .await
+                                .map(|accounts| view! { <AccountSelector accounts selected=account /> })
+                        })}
+                    </Transition>
+                </div>
+                <nav class="tabs" aria-label=move || i18n.t(T::AccountViews)>
+                    <A href=move || tab_href("entitlements")>{move || i18n.t(T::Entitlements)}</A>
+                </nav>
+                <Outlet />
+            }
+        } />
+    }
+}

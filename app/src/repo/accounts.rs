@@ -1,0 +1,137 @@
+//! Accounts: partners, their customers, the vendor.
+
+use sqlx::{AnyConnection, Row};
+
+use super::{is_unique_violation, now, UniqueKey};
+use crate::domain::{AccountId, AccountKind, AccountSummary, CurrentUser};
+
+/// What is needed to create an account.
+#[derive(Debug, Clone)]
+pub struct NewAccount<'a> {
+    pub kind: AccountKind,
+    pub name: &'a str,
+    pub website: Option<&'a str>,
+    pub contact_name: Option<&'a str>,
+    pub contact_email: Option<&'a str>,
+    pub managed_by: Option<AccountId>,
+}
+
+/// Why an account could not be created.
+#[derive(Debug, thiserror::Error)]
+pub enum InsertAccountError {
+    #[error("an account of this kind with this name already exists")]
+    NameTaken,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+const NAME_KEY: UniqueKey = UniqueKey {
+    constraint: "accounts_unique_name",
+    sqlite_columns: "index 'accounts_unique_name'",
+};
+
+const SUMMARY_COLUMNS: &str = "a.id, a.kind, a.name, a.managed_by, m.name AS managed_by_name
+    FROM accounts a LEFT JOIN accounts m ON m.id = a.managed_by";
+
+fn summary_from_row(row: &sqlx::any::AnyRow) -> Result<AccountSummary, sqlx::Error> {
+    let kind: String = row.try_get("kind")?;
+    Ok(AccountSummary {
+        id: AccountId(row.try_get("id")?),
+        kind: AccountKind::parse(&kind)
+            .ok_or_else(|| sqlx::Error::Decode(format!("account kind {kind}").into()))?,
+        name: row.try_get("name")?,
+        managed_by: row.try_get::<Option<i64>, _>("managed_by")?.map(AccountId),
+        managed_by_name: row.try_get("managed_by_name")?,
+    })
+}
+
+/// Creates an account.
+#[tracing::instrument(skip(conn))]
+pub async fn insert_account(
+    conn: &mut AnyConnection,
+    account: &NewAccount<'_>,
+) -> Result<AccountId, InsertAccountError> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO accounts (kind, name, website, contact_name, contact_email, managed_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(account.kind.as_str())
+    .bind(account.name.trim())
+    .bind(account.website)
+    .bind(account.contact_name)
+    .bind(account.contact_email)
+    .bind(account.managed_by.map(|a| a.0))
+    .bind(now())
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(|e| {
+        if is_unique_violation(&e, &NAME_KEY) {
+            InsertAccountError::NameTaken
+        } else {
+            e.into()
+        }
+    })?;
+    Ok(AccountId(id))
+}
+
+/// One account, if it exists.
+#[tracing::instrument(skip(conn))]
+pub async fn find_account(
+    conn: &mut AnyConnection,
+    id: AccountId,
+) -> Result<Option<AccountSummary>, sqlx::Error> {
+    let row = sqlx::query(&format!("SELECT {SUMMARY_COLUMNS} WHERE a.id = $1"))
+        .bind(id.0)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.as_ref().map(summary_from_row).transpose()
+}
+
+/// An account of `kind` found by its name, ignoring case (admin commands and
+/// imports name accounts; people do not type ids).
+#[tracing::instrument(skip(conn))]
+pub async fn find_account_by_name(
+    conn: &mut AnyConnection,
+    kind: AccountKind,
+    name: &str,
+) -> Result<Vec<AccountSummary>, sqlx::Error> {
+    let rows = sqlx::query(&format!(
+        "SELECT {SUMMARY_COLUMNS} WHERE a.kind = $1 AND lower(a.name) = lower($2) ORDER BY a.id"
+    ))
+    .bind(kind.as_str())
+    .bind(name.trim())
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(summary_from_row).collect()
+}
+
+/// The accounts `user` may choose in "Select an account", their own first,
+/// then the rest by name.
+#[tracing::instrument(skip(conn, user), fields(user = %user.id))]
+pub async fn list_accounts_visible_to(
+    conn: &mut AnyConnection,
+    user: &CurrentUser,
+) -> Result<Vec<AccountSummary>, sqlx::Error> {
+    let rows = if user.role.is_vendor_staff() {
+        sqlx::query(&format!(
+            "SELECT {SUMMARY_COLUMNS} WHERE a.kind <> 'vendor'
+             ORDER BY coalesce(m.name, a.name), a.managed_by IS NOT NULL, a.name"
+        ))
+        .fetch_all(&mut *conn)
+        .await?
+    } else if user.role.is_partner() {
+        sqlx::query(&format!(
+            "SELECT {SUMMARY_COLUMNS} WHERE a.id = $1 OR a.managed_by = $1
+             ORDER BY a.id <> $1, a.name"
+        ))
+        .bind(user.account_id.0)
+        .fetch_all(&mut *conn)
+        .await?
+    } else {
+        sqlx::query(&format!("SELECT {SUMMARY_COLUMNS} WHERE a.id = $1"))
+            .bind(user.account_id.0)
+            .fetch_all(&mut *conn)
+            .await?
+    };
+    rows.iter().map(summary_from_row).collect()
+}

@@ -1,0 +1,145 @@
+//! Partners' orders and their lines.
+
+use sqlx::{AnyConnection, Row};
+
+use super::{is_unique_violation, now, UniqueKey};
+use crate::domain::{
+    AccountId, LineBalance, OrderDate, OrderId, OrderLineBalance, OrderLineId, OrderNumber, ProductId,
+    Quantity, TermMonths,
+};
+
+/// Why an order could not be recorded.
+#[derive(Debug, thiserror::Error)]
+pub enum InsertOrderError {
+    #[error("an order with this number already exists")]
+    NumberTaken,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+const NUMBER_KEY: UniqueKey = UniqueKey {
+    constraint: "orders_number_key",
+    sqlite_columns: "orders.number",
+};
+
+/// Records an order (without lines).
+#[tracing::instrument(skip(conn))]
+pub async fn insert_order(
+    conn: &mut AnyConnection,
+    partner: AccountId,
+    number: &OrderNumber,
+    ordered_on: OrderDate,
+) -> Result<OrderId, InsertOrderError> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO orders (number, partner_id, ordered_on, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(number.as_str())
+    .bind(partner.0)
+    .bind(ordered_on.to_string())
+    .bind(now())
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(|e| if is_unique_violation(&e, &NUMBER_KEY) { InsertOrderError::NumberTaken } else { e.into() })?;
+    Ok(OrderId(id))
+}
+
+/// Adds a line to an order, and the partner's entitlement that comes from it:
+/// what a partner buys, it holds until it draws it down to a customer.
+#[tracing::instrument(skip(conn))]
+pub async fn insert_order_line(
+    conn: &mut AnyConnection,
+    order: OrderId,
+    line_no: i64,
+    product: ProductId,
+    quantity: Quantity,
+    term: TermMonths,
+) -> Result<OrderLineId, sqlx::Error> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO order_lines (order_id, line_no, product_id, quantity, term_months)
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(order.0)
+    .bind(line_no)
+    .bind(product.0)
+    .bind(quantity.get())
+    .bind(term.get())
+    .fetch_one(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO entitlements (account_id, product_id, quantity, term_months, order_line_id, created_at)
+         SELECT o.partner_id, $2, $3, $4, $1, $5 FROM orders o WHERE o.id = $6",
+    )
+    .bind(id)
+    .bind(product.0)
+    .bind(quantity.get())
+    .bind(term.get())
+    .bind(now())
+    .bind(order.0)
+    .execute(&mut *conn)
+    .await?;
+    Ok(OrderLineId(id))
+}
+
+/// Whether an order with this number exists.
+#[tracing::instrument(skip(conn))]
+pub async fn order_number_exists(
+    conn: &mut AnyConnection,
+    number: &OrderNumber,
+) -> Result<bool, sqlx::Error> {
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM orders WHERE number = $1")
+        .bind(number.as_str())
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(n > 0)
+}
+
+/// Reserved and drawn quantities of each order line, summed from the ledger.
+/// `CAST … AS BIGINT` because PostgreSQL sums integers to NUMERIC.
+pub(super) const LINE_BALANCE_SQL: &str = "
+    SELECT ol.id AS order_line_id, ol.quantity,
+      CAST(coalesce(sum(CASE le.kind WHEN 'reserve' THEN le.quantity ELSE -le.quantity END), 0) AS BIGINT) AS reserved,
+      CAST(coalesce(sum(CASE le.kind WHEN 'draw' THEN le.quantity ELSE 0 END), 0) AS BIGINT) AS drawn
+    FROM order_lines ol LEFT JOIN ledger_entries le ON le.order_line_id = ol.id";
+
+/// Every line of every order of `partner`, with its balance, by order and line.
+#[tracing::instrument(skip(conn))]
+pub async fn list_order_line_balances(
+    conn: &mut AnyConnection,
+    partner: AccountId,
+) -> Result<Vec<OrderLineBalance>, sqlx::Error> {
+    let rows = sqlx::query(&format!(
+        "SELECT b.order_line_id, b.quantity, b.reserved, b.drawn,
+                o.number, o.ordered_on, ol.line_no, ol.term_months, p.name AS product_name
+         FROM ({LINE_BALANCE_SQL} GROUP BY ol.id, ol.quantity) b
+         JOIN order_lines ol ON ol.id = b.order_line_id
+         JOIN orders o ON o.id = ol.order_id
+         JOIN products p ON p.id = ol.product_id
+         WHERE o.partner_id = $1
+         ORDER BY o.ordered_on, o.number, ol.line_no"
+    ))
+    .bind(partner.0)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(OrderLineBalance {
+                order_line_id: OrderLineId(r.try_get("order_line_id")?),
+                order_number: r.try_get("number")?,
+                ordered_on: r.try_get("ordered_on")?,
+                line_no: r.try_get("line_no")?,
+                product_name: r.try_get("product_name")?,
+                term_months: r.try_get("term_months")?,
+                balance: balance_from_row(r)?,
+            })
+        })
+        .collect()
+}
+
+pub(super) fn balance_from_row(r: &sqlx::any::AnyRow) -> Result<LineBalance, sqlx::Error> {
+    // reserve adds, release and draw subtract: that sum is what is reserved.
+    Ok(LineBalance {
+        quantity: r.try_get("quantity")?,
+        reserved: r.try_get("reserved")?,
+        drawn: r.try_get("drawn")?,
+    })
+}

@@ -1,0 +1,53 @@
+//! The product catalog.
+
+use sqlx::{AnyConnection, Row};
+
+use crate::domain::{LicenseModel, ProductId};
+
+/// A catalog product.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Product {
+    pub id: ProductId,
+    pub sku: String,
+    pub name: String,
+    pub license_model: LicenseModel,
+}
+
+/// Adds a product to the catalog.
+#[tracing::instrument(skip(conn))]
+pub async fn insert_product(
+    conn: &mut AnyConnection,
+    sku: &str,
+    name: &str,
+    model: LicenseModel,
+) -> Result<ProductId, sqlx::Error> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO products (sku, name, license_model) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(sku)
+    .bind(name)
+    .bind(model.as_str())
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(ProductId(id))
+}
+
+/// The whole catalog, by name.
+#[tracing::instrument(skip(conn))]
+pub async fn list_products(conn: &mut AnyConnection) -> Result<Vec<Product>, sqlx::Error> {
+    let rows = sqlx::query("SELECT id, sku, name, license_model FROM products ORDER BY name")
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            let model: String = r.try_get("license_model")?;
+            Ok(Product {
+                id: ProductId(r.try_get("id")?),
+                sku: r.try_get("sku")?,
+                name: r.try_get("name")?,
+                license_model: LicenseModel::parse(&model)
+                    .ok_or_else(|| sqlx::Error::Decode(format!("license model {model}").into()))?,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,64 @@
+//! Sign-in sessions, kept in the database so they survive a restart and work
+//! on every server process.
+
+use sqlx::AnyConnection;
+
+use super::users::{current_user_from_row, CURRENT_USER_COLUMNS};
+use crate::domain::{CurrentUser, UserId};
+
+/// Records a new session under the hash of its token.
+#[tracing::instrument(skip_all, fields(user = %user))]
+pub async fn insert_session(
+    conn: &mut AnyConnection,
+    token_hash: &str,
+    user: UserId,
+    created_at: i64,
+    expires_at: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+        .bind(token_hash)
+        .bind(user.0)
+        .bind(created_at)
+        .bind(expires_at)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// The user of a session that has not expired at `now`.
+#[tracing::instrument(skip_all)]
+pub async fn find_session_user(
+    conn: &mut AnyConnection,
+    token_hash: &str,
+    now: i64,
+) -> Result<Option<CurrentUser>, sqlx::Error> {
+    let row = sqlx::query(&format!(
+        "SELECT {CURRENT_USER_COLUMNS} JOIN sessions s ON s.user_id = u.id
+         WHERE s.token_hash = $1 AND s.expires_at > $2"
+    ))
+    .bind(token_hash)
+    .bind(now)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.as_ref().map(current_user_from_row).transpose()
+}
+
+/// Ends a session (sign-out).
+#[tracing::instrument(skip_all)]
+pub async fn delete_session(conn: &mut AnyConnection, token_hash: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+        .bind(token_hash)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Forgets sessions that expired before `now`; returns how many.
+#[tracing::instrument(skip(conn))]
+pub async fn delete_expired_sessions(conn: &mut AnyConnection, now: i64) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected())
+}

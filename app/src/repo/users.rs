@@ -1,0 +1,108 @@
+//! Users and their credentials.
+
+use sqlx::{AnyConnection, Row};
+
+use super::{is_unique_violation, now, UniqueKey};
+use crate::domain::{AccountId, CurrentUser, Role, UserEmail, UserId};
+use crate::i18n::Locale;
+
+/// Why a user could not be created.
+#[derive(Debug, thiserror::Error)]
+pub enum InsertUserError {
+    #[error("a user with this email already exists")]
+    EmailTaken,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+const EMAIL_KEY: UniqueKey = UniqueKey {
+    constraint: "users_email_key",
+    sqlite_columns: "users.email",
+};
+
+/// Creates a user. The password arrives already hashed.
+#[tracing::instrument(skip(conn, password_hash))]
+pub async fn insert_user(
+    conn: &mut AnyConnection,
+    email: &UserEmail,
+    display_name: &str,
+    role: Role,
+    account: AccountId,
+    password_hash: &str,
+) -> Result<UserId, InsertUserError> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO users (email, display_name, role, account_id, password_hash, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(email.as_str())
+    .bind(display_name)
+    .bind(role.as_str())
+    .bind(account.0)
+    .bind(password_hash)
+    .bind(now())
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(|e| {
+        if is_unique_violation(&e, &EMAIL_KEY) {
+            InsertUserError::EmailTaken
+        } else {
+            e.into()
+        }
+    })?;
+    Ok(UserId(id))
+}
+
+/// The stored password hash of the user with this email, if any.
+#[tracing::instrument(skip(conn))]
+pub async fn find_password_hash(
+    conn: &mut AnyConnection,
+    email: &UserEmail,
+) -> Result<Option<(UserId, String)>, sqlx::Error> {
+    let row = sqlx::query("SELECT id, password_hash FROM users WHERE email = $1")
+        .bind(email.as_str())
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.map(|r| Ok((UserId(r.try_get("id")?), r.try_get("password_hash")?)))
+        .transpose()
+}
+
+pub(super) const CURRENT_USER_COLUMNS: &str =
+    "u.id, u.email, u.display_name, u.role, u.account_id, a.name AS account_name
+     FROM users u JOIN accounts a ON a.id = u.account_id";
+
+pub(super) fn current_user_from_row(row: &sqlx::any::AnyRow) -> Result<CurrentUser, sqlx::Error> {
+    let role: String = row.try_get("role")?;
+    Ok(CurrentUser {
+        id: UserId(row.try_get("id")?),
+        email: row.try_get("email")?,
+        display_name: row.try_get("display_name")?,
+        role: Role::parse(&role).ok_or_else(|| sqlx::Error::Decode(format!("role {role}").into()))?,
+        account_id: AccountId(row.try_get("account_id")?),
+        account_name: row.try_get("account_name")?,
+    })
+}
+
+/// A user as the screens see them.
+#[tracing::instrument(skip(conn))]
+pub async fn find_user(conn: &mut AnyConnection, id: UserId) -> Result<Option<CurrentUser>, sqlx::Error> {
+    let row = sqlx::query(&format!("SELECT {CURRENT_USER_COLUMNS} WHERE u.id = $1"))
+        .bind(id.0)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.as_ref().map(current_user_from_row).transpose()
+}
+
+/// Remembers the language a user chose, for e-mails sent to them later.
+#[tracing::instrument(skip(conn))]
+pub async fn update_user_locale(
+    conn: &mut AnyConnection,
+    id: UserId,
+    locale: Locale,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET locale = $1 WHERE id = $2")
+        .bind(locale.tag())
+        .bind(id.0)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}

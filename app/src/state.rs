@@ -1,0 +1,45 @@
+//! What every request handler and server function can reach, passed through
+//! Leptos context rather than globals.
+
+use axum::extract::FromRef;
+use leptos::prelude::LeptosOptions;
+
+use crate::repo::Db;
+
+/// Settings that change how the portal behaves, read once at start-up.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Send the session cookie only over HTTPS. Off for http://127.0.0.1.
+    pub secure_cookies: bool,
+    /// How long a session lasts after sign-in.
+    pub session_lifetime: time::Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            secure_cookies: false,
+            session_lifetime: time::Duration::days(14),
+        }
+    }
+}
+
+/// Shared state of one server process.
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: Db,
+    pub settings: std::sync::Arc<Settings>,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// The state, from inside a server function.
+pub fn app_state() -> Result<AppState, crate::error::AppError> {
+    leptos::prelude::use_context::<AppState>()
+        .ok_or_else(|| crate::error::AppError::internal("app state", "AppState missing from context"))
+}

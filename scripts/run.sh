@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Builds and runs the portal at http://127.0.0.1:3000 with demo data, on
+# SQLite in ./data. Installs what is missing first.
+source "$(dirname "$0")/setup.sh"
+export PORTAL_DEMO=1
+export PORTAL_DATABASE_URL="${PORTAL_DATABASE_URL:-sqlite://data/portal.db}"
+exec cargo leptos serve --release

@@ -1,0 +1,47 @@
+# Installs whatever the portal needs to build, run and test, and skips what is
+# already there, so a second run starts at once. Sourced by run.sh and test.sh.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+say() { printf 'setup: %s\n' "$*" >&2; }
+
+# Rust's WebAssembly target.
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+# cargo-leptos 0.3.10: newer releases need a newer rustc; no_downloads because
+# this machine cannot fetch its tools from the internet (about 16 min, once).
+if ! cargo leptos --version 2>/dev/null | grep -q '0\.3\.10'; then
+  say "installing cargo-leptos 0.3.10"
+  cargo install --locked cargo-leptos --version 0.3.10 --features no_downloads
+fi
+
+# The wasm-bindgen CLI must be exactly the version in Cargo.lock. Not
+# --locked: one crate of its lock file is not on the registry.
+want_bindgen="$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n 's/^version = "\(.*\)"/\1/p')"
+if [ "$(wasm-bindgen --version 2>/dev/null | cut -d' ' -f2)" != "$want_bindgen" ]; then
+  say "installing wasm-bindgen-cli $want_bindgen"
+  cargo install wasm-bindgen-cli --version "$want_bindgen"
+fi
+
+# wasm-opt from npm's binaryen (Debian's is too old: the page fails to hydrate).
+if [ ! -x tools/node_modules/.bin/wasm-opt ]; then
+  say "installing wasm-opt (binaryen) from npm"
+  (cd tools && npm ci --no-audit --no-fund)
+fi
+export PATH="$ROOT/tools/node_modules/.bin:$PATH"
+
+# Chromium for the end-to-end tests, from Debian.
+if ! command -v chromium >/dev/null 2>&1; then
+  say "installing chromium"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+
+# Playwright and axe-core, without Playwright's own browser download.
+if ! cmp -s end2end/package-lock.json end2end/node_modules/.package-lock.json.installed 2>/dev/null; then
+  say "installing the end-to-end test packages"
+  (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+  cp end2end/package-lock.json end2end/node_modules/.package-lock.json.installed
+fi

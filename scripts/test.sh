@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Runs every test: formatting and lints, the Rust unit and integration tests,
+# and the Playwright suite against a release build with demo data on a fresh
+# SQLite database. Installs what is missing first.
+source "$(dirname "$0")/setup.sh"
+
+say "formatting and lints"
+cargo fmt --all --check
+cargo clippy -p app -p server --all-targets --features app/ssr -- -D warnings
+cargo clippy -p app -p frontend --target wasm32-unknown-unknown --features app/hydrate -- -D warnings
+
+say "Rust unit and integration tests"
+cargo test -p app -p server --features app/ssr
+
+say "end-to-end tests (release build, Chromium)"
+rm -rf target/e2e && mkdir -p target/e2e
+export PORTAL_DEMO=1
+export PORTAL_DATABASE_URL="sqlite://$ROOT/target/e2e/portal.db"
+cargo leptos end-to-end --release

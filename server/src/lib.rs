@@ -1,0 +1,103 @@
+//! The portal's server: HTTP serving, start-up, demo data, admin commands.
+
+pub mod commands;
+pub mod demo;
+
+use app::repo::{self, Db};
+use app::state::{AppState, Settings};
+use app::{shell, App};
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::sync::Arc;
+
+/// The whole HTTP application: pages, server functions, static files.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let context = {
+        let state = state.clone();
+        move || provide_context(state.clone())
+    };
+    Router::new()
+        .leptos_routes_with_context(&state, routes, context.clone(), {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+            context, shell,
+        ))
+        .with_state(state)
+}
+
+/// Builds the shared state of one process.
+pub fn app_state(db: Db, settings: Settings, leptos_options: LeptosOptions) -> AppState {
+    AppState {
+        leptos_options,
+        db,
+        settings: Arc::new(settings),
+    }
+}
+
+/// Serves the portal until Ctrl-C or SIGTERM, then finishes requests in flight.
+pub async fn serve(state: AppState) -> std::io::Result<()> {
+    let addr = state.leptos_options.site_addr;
+    spawn_session_sweeper(state.db.clone());
+    let listener = tokio::net::TcpListener::bind(&addr).await?;
+    tracing::info!("listening on http://{addr}");
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+/// Expired sessions are refused at once; this only keeps the table small.
+fn spawn_session_sweeper(db: Db) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            let swept = async {
+                let mut tx = db.begin().await?;
+                let n = repo::sessions::delete_expired_sessions(&mut tx, repo::now()).await?;
+                tx.commit().await?;
+                Ok::<_, sqlx::Error>(n)
+            };
+            match swept.await {
+                Ok(n) if n > 0 => tracing::info!(sessions = n, "expired sessions removed"),
+                Ok(_) => {}
+                Err(err) => tracing::warn!(%err, "could not remove expired sessions"),
+            }
+        }
+    });
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+    tracing::info!("shutting down");
+}
+
+/// Creates the folder of a SQLite database file if it is missing.
+pub fn ensure_database_folder(url: &str) -> std::io::Result<()> {
+    let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+    let path = path.split('?').next().unwrap_or_default();
+    if path.is_empty() || path.starts_with(':') {
+        return Ok(());
+    }
+    match std::path::Path::new(path).parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => std::fs::create_dir_all(dir),
+        _ => Ok(()),
+    }
+}

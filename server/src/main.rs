@@ -1,0 +1,187 @@
+//! `server`: runs the portal, or an admin command on its database.
+
+use clap::{Parser, Subcommand};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use app::domain::Role;
+use app::repo::Db;
+use app::state::Settings;
+use server::commands::{orders_import, user_add};
+
+#[derive(Parser)]
+#[command(version, about = "The Licenses & Cloud portal")]
+struct Cli {
+    /// Database URL; a SQLite file is created if missing.
+    #[arg(
+        long,
+        env = "PORTAL_DATABASE_URL",
+        default_value = "sqlite://data/portal.db",
+        global = true
+    )]
+    database_url: String,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the portal (the default).
+    Serve {
+        /// Load demo data into an empty database. Never turn on in production.
+        #[arg(long, env = "PORTAL_DEMO")]
+        demo: bool,
+        /// Mark the session cookie Secure (serving over HTTPS).
+        #[arg(long, env = "PORTAL_SECURE_COOKIES")]
+        secure_cookies: bool,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage orders.
+    Orders {
+        #[command(subcommand)]
+        command: OrdersCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a user. The password is read from the terminal, or from the first
+    /// line of standard input when it is not a terminal; never from an argument.
+    Add {
+        #[arg(long)]
+        email: String,
+        /// partner_admin, partner_user, accounting, customer_user or vendor_admin.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// Name of the account the user belongs to.
+        #[arg(long)]
+        account: String,
+        /// The name shown in the portal; the email if omitted.
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum OrdersCommand {
+    /// Import orders from a CSV file: all rows or none.
+    Import { file: PathBuf },
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    Role::parse(s).ok_or_else(|| {
+        let all: Vec<_> = Role::ALL.iter().map(|r| r.as_str()).collect();
+        format!("unknown role; expected one of {}", all.join(", "))
+    })
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,server=info,app=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn open_database(url: &str) -> Result<Db, String> {
+    server::ensure_database_folder(url).map_err(|e| format!("cannot create the database folder: {e}"))?;
+    let db = Db::connect(url).await.map_err(|e| e.to_string())?;
+    db.migrate().await.map_err(|e| e.to_string())?;
+    Ok(db)
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    let command = cli.command.unwrap_or(Command::Serve {
+        demo: false,
+        secure_cookies: false,
+    });
+    let db = open_database(&cli.database_url).await?;
+    match command {
+        Command::Serve { demo, secure_cookies } => {
+            // cargo-leptos starts the binary with no arguments: read the
+            // environment for the flags then too.
+            let demo = demo || env_flag("PORTAL_DEMO");
+            let secure_cookies = secure_cookies || env_flag("PORTAL_SECURE_COOKIES");
+            if demo {
+                server::demo::load_if_empty(&db)
+                    .await
+                    .map_err(|e| format!("demo data: {e}"))?;
+            }
+            let conf = leptos::prelude::get_configuration(None).map_err(|e| e.to_string())?;
+            let settings = Settings {
+                secure_cookies,
+                ..Settings::default()
+            };
+            let state = server::app_state(db, settings, conf.leptos_options);
+            server::serve(state).await.map_err(|e| e.to_string())
+        }
+        Command::Migrate => {
+            println!("database is up to date");
+            Ok(())
+        }
+        Command::User {
+            command:
+                UserCommand::Add {
+                    email,
+                    role,
+                    account,
+                    name,
+                },
+        } => {
+            let password = read_password()?;
+            let user = user_add::add_user(&db, &email, role, &account, name.as_deref(), password)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("added user {} (id {})", user.email, user.id);
+            Ok(())
+        }
+        Command::Orders {
+            command: OrdersCommand::Import { file },
+        } => {
+            let reader =
+                std::fs::File::open(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            let summary = orders_import::import_orders(&db, reader)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("imported {} orders with {} lines", summary.orders, summary.lines);
+            Ok(())
+        }
+    }
+}
+
+fn env_flag(name: &str) -> bool {
+    std::env::var(name).is_ok_and(|v| matches!(v.trim(), "1" | "true" | "yes" | "on"))
+}
+
+fn read_password() -> Result<String, String> {
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password: ").map_err(|e| e.to_string())?;
+        let again = rpassword::prompt_password("Password again: ").map_err(|e| e.to_string())?;
+        if first != again {
+            return Err("the two passwords differ".into());
+        }
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line).map_err(|e| e.to_string())?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_string())
+    }
+}

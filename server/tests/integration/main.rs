@@ -1,0 +1,7 @@
+//! Integration tests against real SQLite files: one test binary, a module per area.
+
+mod helpers;
+mod orders_import;
+mod repositories;
+mod sessions;
+mod user_add;

@@ -1,0 +1,134 @@
+//! Sign-in through the real HTTP router: sessions live in the database, so
+//! they survive a restart; sign-out ends them.
+
+use app::state::Settings;
+use axum::body::Body;
+use axum::Router;
+use http::{header, Request, StatusCode};
+use http_body_util::BodyExt;
+use leptos::prelude::LeptosOptions;
+use tower::ServiceExt;
+
+use crate::helpers::demo_db;
+
+fn portal(db: app::repo::Db) -> Router {
+    let options = LeptosOptions::builder().output_name("portal").build();
+    server::router(server::app_state(db, Settings::default(), options))
+}
+
+/// Calls a server function as the browser does, with JSON wanted back.
+async fn call(
+    app: &Router,
+    endpoint: &str,
+    form: &str,
+    cookie: Option<&str>,
+) -> (StatusCode, Option<String>, String) {
+    let mut request = Request::post(format!("/api/{endpoint}"))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json");
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    let response = app
+        .clone()
+        .oneshot(request.body(Body::from(form.to_string())).expect("request"))
+        .await
+        .expect("response");
+    let status = response.status();
+    let set_cookie = response
+        .headers()
+        .get(header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or_default().to_string());
+    let body = response.into_body().collect().await.expect("body").to_bytes();
+    (status, set_cookie, String::from_utf8_lossy(&body).into_owned())
+}
+
+#[tokio::test]
+async fn a_session_survives_a_server_restart_and_ends_at_sign_out() {
+    let t = demo_db().await;
+    let first = portal(t.db.clone());
+    let (status, cookie, _) = call(
+        &first,
+        "sign_in",
+        "email=partner%40example.com&password=demo",
+        None,
+    )
+    .await;
+    assert!(status.is_success() || status.is_redirection(), "{status}");
+    let cookie = cookie.expect("session cookie");
+    assert!(cookie.starts_with("portal_session="));
+
+    // Restart: a new router on a new connection to the same file.
+    t.db.close().await;
+    let second = portal(t.reopen().await);
+    let (_, _, body) = call(&second, "signed_in_user", "", Some(&cookie)).await;
+    assert!(body.contains("\"email\":\"partner@example.com\""), "{body}");
+    assert!(body.contains("\"role\":\"partner_admin\""), "{body}");
+
+    call(&second, "sign_out", "", Some(&cookie)).await;
+    let (_, _, body) = call(&second, "signed_in_user", "", Some(&cookie)).await;
+    assert_eq!(body, "null");
+}
+
+#[tokio::test]
+async fn a_wrong_password_and_an_unknown_email_get_the_same_answer_and_no_cookie() {
+    let t = demo_db().await;
+    let app = portal(t.db.clone());
+    let (_, cookie_a, wrong_password) =
+        call(&app, "sign_in", "email=partner%40example.com&password=nope", None).await;
+    let (_, cookie_b, unknown_email) =
+        call(&app, "sign_in", "email=nobody%40example.com&password=demo", None).await;
+    assert_eq!(wrong_password, unknown_email);
+    assert!(wrong_password.contains("wrong_credentials"), "{wrong_password}");
+    assert_eq!((cookie_a, cookie_b), (None, None));
+}
+
+#[tokio::test]
+async fn server_functions_refuse_callers_without_a_session() {
+    let t = demo_db().await;
+    let app = portal(t.db.clone());
+    let (_, _, body) = call(&app, "list_accounts", "", None).await;
+    assert!(body.contains("not_signed_in"), "{body}");
+    let (_, _, body) = call(
+        &app,
+        "account_entitlements",
+        "account=2",
+        Some("portal_session=forged"),
+    )
+    .await;
+    assert!(body.contains("not_signed_in"), "{body}");
+}
+
+#[tokio::test]
+async fn a_partner_is_refused_an_account_it_does_not_manage() {
+    let t = demo_db().await;
+    let app = portal(t.db.clone());
+    let (_, cookie, _) = call(
+        &app,
+        "sign_in",
+        "email=other-partner%40example.com&password=demo",
+        None,
+    )
+    .await;
+    let cookie = cookie.expect("cookie");
+    let northwind = crate::helpers::account_id(&t.db, "Northwind Partners").await;
+    let contoso = crate::helpers::account_id(&t.db, "Contoso Pharma").await;
+    for account in [northwind, contoso] {
+        let (_, _, body) = call(
+            &app,
+            "account_entitlements",
+            &format!("account={account}"),
+            Some(&cookie),
+        )
+        .await;
+        assert!(body.contains("forbidden"), "{body}");
+        assert!(!body.contains("Bot Creator"), "{body}");
+    }
+    let (_, _, body) = call(&app, "list_accounts", "", Some(&cookie)).await;
+    assert!(
+        body.contains("Tailspin Integrators") && body.contains("Wingtip Toys"),
+        "{body}"
+    );
+    assert!(!body.contains("Northwind") && !body.contains("Contoso"), "{body}");
+}

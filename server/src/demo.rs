@@ -83,32 +83,42 @@ pub const PRODUCTS: [(&str, &str, LicenseModel); 5] = [
     ("IQP", "IQ Bot pages", LicenseModel::Cloud),
 ];
 
-/// Orders: number, date, index of the partner in `ACCOUNTS`, lines of (SKU, quantity, term in months).
-pub const ORDERS: [(&str, &str, usize, &[(&str, i64, i64)]); 3] = [
-    (
-        "SO-2026-0101",
-        "2026-09-15",
-        1,
-        &[
+/// A demo order.
+pub struct DemoOrder {
+    pub number: &'static str,
+    pub date: &'static str,
+    /// Index of the partner in `ACCOUNTS`.
+    pub partner: usize,
+    /// (SKU, quantity, term in months).
+    pub lines: &'static [(&'static str, i64, i64)],
+}
+
+/// The demo orders.
+pub const ORDERS: [DemoOrder; 3] = [
+    DemoOrder {
+        number: "SO-2026-0101",
+        date: "2026-09-15",
+        partner: 1,
+        lines: &[
             ("CR", 2, 12),
             ("BC", 10, 12),
             ("UBR", 25, 12),
             ("ABR", 40, 12),
             ("IQP", 50_000, 12),
         ],
-    ),
-    (
-        "SO-2026-0187",
-        "2026-10-20",
-        1,
-        &[("BC", 5, 24), ("UBR", 10, 24), ("IQP", 20_000, 24)],
-    ),
-    (
-        "SO-2026-0150",
-        "2026-10-02",
-        4,
-        &[("CR", 1, 12), ("BC", 3, 12), ("UBR", 8, 12)],
-    ),
+    },
+    DemoOrder {
+        number: "SO-2026-0187",
+        date: "2026-10-20",
+        partner: 1,
+        lines: &[("BC", 5, 24), ("UBR", 10, 24), ("IQP", 20_000, 24)],
+    },
+    DemoOrder {
+        number: "SO-2026-0150",
+        date: "2026-10-02",
+        partner: 4,
+        lines: &[("CR", 1, 12), ("BC", 3, 12), ("UBR", 8, 12)],
+    },
 ];
 
 /// Why the demo data could not be loaded.
@@ -150,7 +160,13 @@ pub async fn load_if_empty(db: &Db) -> Result<bool, DemoError> {
     for (sku, name, model) in PRODUCTS {
         product_ids.push((sku, products::insert_product(&mut tx, sku, name, model).await?));
     }
-    for (number, date, partner, lines) in ORDERS {
+    for DemoOrder {
+        number,
+        date,
+        partner,
+        lines,
+    } in ORDERS
+    {
         let number = OrderNumber::parse(number).map_err(invalid)?;
         let date = OrderDate::parse(date).map_err(invalid)?;
         let order = orders::insert_order(&mut tx, account_ids[partner], &number, date)

@@ -6,7 +6,8 @@ use crate::domain::CurrentUser;
 use crate::error::AppError;
 
 /// Checks the email and password and starts a session. One error for a wrong
-/// email or a wrong password.
+/// email or a wrong password. The browser moves on by itself once the session
+/// resource has been refetched (a server redirect would land before it is).
 #[server(prefix = "/api", endpoint = "sign_in")]
 pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
     ssr::sign_in(email, password).await
@@ -51,7 +52,6 @@ mod ssr {
         let (user, token) = auth::sign_in(&state.db, &state.settings, &email, &password).await?;
         tracing::info!(%user, "signed in");
         set_cookie(&session_cookie(&token, &state.settings))?;
-        leptos_axum::redirect("/licenses");
         Ok(())
     }
 
@@ -65,7 +65,6 @@ mod ssr {
             tx.commit().await?;
         }
         set_cookie(&expired_session_cookie(&state.settings))?;
-        leptos_axum::redirect("/sign-in");
         Ok(())
     }
 }

@@ -12,6 +12,13 @@ use crate::Session;
 pub fn Header() -> impl IntoView {
     let i18n = use_i18n();
     let session = expect_context::<Session>();
+    let seen_sign_outs = session.sign_out.version().get_untracked();
+    let navigate = leptos_router::hooks::use_navigate();
+    Effect::new(move |_| {
+        if session.sign_out.version().get() > seen_sign_outs {
+            navigate("/sign-in", Default::default());
+        }
+    });
     let signed_in = move || {
         Suspend::new(async move {
             let user = session.user.await.ok().flatten()?;

@@ -29,6 +29,14 @@ fn SignInForm() -> impl IntoView {
     let i18n = use_i18n();
     let session = expect_context::<Session>();
     let action = session.sign_in;
+    // Only a sign-in made on this form moves on; an older result does not.
+    let seen_version = action.version().get_untracked();
+    let navigate = leptos_router::hooks::use_navigate();
+    Effect::new(move |_| {
+        if action.version().get() > seen_version && matches!(action.value().get(), Some(Ok(()))) {
+            navigate("/licenses", Default::default());
+        }
+    });
     let error = move || {
         action.value().get().and_then(Result::err).map(|e| {
             view! {

@@ -155,22 +155,22 @@ pub async fn import_orders(db: &Db, reader: impl Read) -> Result<ImportSummary, 
             );
         }
         let partner_name = field("partner").to_string();
-        if !partners.contains_key(&partner_name.to_lowercase()) {
-            let found = accounts::find_account_by_name(&mut tx, AccountKind::Partner, &partner_name).await?;
-            let outcome = match found.as_slice() {
-                [one] => Ok(one.id),
-                [] => Err(format!("no partner account is named {partner_name:?}")),
-                _ => Err(format!("several partner accounts are named {partner_name:?}")),
-            };
-            partners.insert(partner_name.to_lowercase(), outcome);
-        }
-        let partner = match &partners[&partner_name.to_lowercase()] {
-            Ok(id) => Some(*id),
-            Err(message) => {
-                bad("partner", message.clone());
-                None
+        let key = partner_name.to_lowercase();
+        let outcome = match partners.get(&key) {
+            Some(outcome) => outcome.clone(),
+            None => {
+                let found =
+                    accounts::find_account_by_name(&mut tx, AccountKind::Partner, &partner_name).await?;
+                let outcome = match found.as_slice() {
+                    [one] => Ok(one.id),
+                    [] => Err(format!("no partner account is named {partner_name:?}")),
+                    _ => Err(format!("several partner accounts are named {partner_name:?}")),
+                };
+                partners.insert(key, outcome.clone());
+                outcome
             }
         };
+        let partner = outcome.map_err(|message| bad("partner", message)).ok();
 
         let (Some(number), Some(date), Some(quantity), Some(term), Some(product), Some(partner)) =
             (number, date, quantity, term, product, partner)

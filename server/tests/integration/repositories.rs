@@ -36,7 +36,7 @@ async fn line_of(db: &Db, order: &str, product: &str) -> OrderLineId {
 }
 
 async fn balance(db: &Db, line: OrderLineId) -> LineBalance {
-    find_line_balance(&mut *db.read().await.expect("conn"), line)
+    find_line_balance(&mut db.read().await.expect("conn"), line)
         .await
         .expect("query")
         .expect("line exists")

@@ -87,6 +87,16 @@ pub fn expired_session_cookie(settings: &Settings) -> String {
         .to_string()
 }
 
+/// Adds a `Set-Cookie` header to the response of the server function or page
+/// being served.
+pub fn set_response_cookie(value: &str) -> Result<(), AppError> {
+    let header = http::HeaderValue::from_str(value).map_err(|e| AppError::internal("cookie", e))?;
+    leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
+        .ok_or_else(|| AppError::internal("cookie", "response options missing from context"))?
+        .append_header(http::header::SET_COOKIE, header);
+    Ok(())
+}
+
 /// The value of cookie `name` in request headers.
 pub fn cookie_value(headers: &http::HeaderMap, name: &str) -> Option<String> {
     headers

@@ -111,6 +111,7 @@ pub enum T {
     NoEntitlements,
     NoEntitlementsHint,
     NoOrders,
+    NoAccounts,
     ModelCloud,
     ModelFile,
     ModelService,
@@ -182,6 +183,10 @@ impl T {
                 "Les droits apparaissent ici dès qu'une commande est passée ou qu'une demande de prélèvement pour ce compte est acceptée.",
             ),
             T::NoOrders => ("This account has no orders yet.", "Ce compte n'a encore aucune commande."),
+            T::NoAccounts => (
+                "No account is open to you yet. Ask your administrator for access.",
+                "Aucun compte ne vous est encore ouvert. Demandez l'accès à votre administrateur.",
+            ),
             T::ModelCloud => ("Cloud", "Cloud"),
             T::ModelFile => ("File", "Fichier"),
             T::ModelService => ("Service", "Service"),

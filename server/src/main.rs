@@ -5,10 +5,10 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use app::domain::Role;
+use app::domain::{AccountKind, LicenseModel, Role};
 use app::repo::Db;
 use app::state::Settings;
-use server::commands::{orders_import, user_add};
+use server::commands::{account_add, orders_import, product_add, user_add};
 
 #[derive(Parser)]
 #[command(version, about = "The Licenses & Cloud portal")]
@@ -38,6 +38,16 @@ enum Command {
     },
     /// Apply database migrations and exit.
     Migrate,
+    /// Manage accounts.
+    Account {
+        #[command(subcommand)]
+        command: AccountCommand,
+    },
+    /// Manage the product catalog.
+    Product {
+        #[command(subcommand)]
+        command: ProductCommand,
+    },
     /// Manage users.
     User {
         #[command(subcommand)]
@@ -47,6 +57,35 @@ enum Command {
     Orders {
         #[command(subcommand)]
         command: OrdersCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AccountCommand {
+    /// Add a vendor, partner or customer account.
+    Add {
+        /// vendor, partner or customer.
+        #[arg(long, value_parser = parse_kind)]
+        kind: AccountKind,
+        #[arg(long)]
+        name: String,
+        /// For a customer: the name of the partner that manages it.
+        #[arg(long)]
+        managed_by: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ProductCommand {
+    /// Add a product to the catalog.
+    Add {
+        #[arg(long)]
+        sku: String,
+        #[arg(long)]
+        name: String,
+        /// cloud, file or service.
+        #[arg(long, value_parser = parse_model)]
+        model: LicenseModel,
     },
 }
 
@@ -73,6 +112,14 @@ enum UserCommand {
 enum OrdersCommand {
     /// Import orders from a CSV file: all rows or none.
     Import { file: PathBuf },
+}
+
+fn parse_kind(s: &str) -> Result<AccountKind, String> {
+    AccountKind::parse(s).ok_or_else(|| "unknown kind; expected vendor, partner or customer".into())
+}
+
+fn parse_model(s: &str) -> Result<LicenseModel, String> {
+    LicenseModel::parse(s).ok_or_else(|| "unknown license model; expected cloud, file or service".into())
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {
@@ -135,6 +182,29 @@ async fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Migrate => {
             println!("database is up to date");
+            Ok(())
+        }
+        Command::Account {
+            command:
+                AccountCommand::Add {
+                    kind,
+                    name,
+                    managed_by,
+                },
+        } => {
+            let id = account_add::add_account(&db, kind, &name, managed_by.as_deref())
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("added {} account {name:?} (id {id})", kind.as_str());
+            Ok(())
+        }
+        Command::Product {
+            command: ProductCommand::Add { sku, name, model },
+        } => {
+            let id = product_add::add_product(&db, &sku, &name, model)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("added product {sku} {name:?} (id {id})");
             Ok(())
         }
         Command::User {

@@ -31,27 +31,19 @@ pub async fn signed_in_user() -> Result<Option<CurrentUser>, AppError> {
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    use http::header::{HeaderValue, SET_COOKIE};
-    use leptos_axum::ResponseOptions;
-
     use crate::auth::{
-        self, cookie_value, expired_session_cookie, hash_session_token, session_cookie, SESSION_COOKIE,
+        self, cookie_value, expired_session_cookie, hash_session_token, session_cookie, set_response_cookie,
+        SESSION_COOKIE,
     };
     use crate::error::AppError;
     use crate::repo::sessions;
     use crate::state::app_state;
 
-    fn set_cookie(value: &str) -> Result<(), AppError> {
-        let header = HeaderValue::from_str(value).map_err(|e| AppError::internal("cookie", e))?;
-        leptos::prelude::expect_context::<ResponseOptions>().append_header(SET_COOKIE, header);
-        Ok(())
-    }
-
     pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
         let state = app_state()?;
         let (user, token) = auth::sign_in(&state.db, &state.settings, &email, &password).await?;
         tracing::info!(%user, "signed in");
-        set_cookie(&session_cookie(&token, &state.settings))?;
+        set_response_cookie(&session_cookie(&token, &state.settings))?;
         Ok(())
     }
 
@@ -64,7 +56,7 @@ mod ssr {
             sessions::delete_session(&mut tx, &hash_session_token(&token)).await?;
             tx.commit().await?;
         }
-        set_cookie(&expired_session_cookie(&state.settings))?;
+        set_response_cookie(&expired_session_cookie(&state.settings))?;
         Ok(())
     }
 }

@@ -20,8 +20,7 @@ pub async fn set_language(tag: String) -> Result<(), AppError> {
         .max_age(cookie::time::Duration::days(365))
         .build()
         .to_string();
-    let header = http::HeaderValue::from_str(&cookie).map_err(|e| AppError::internal("cookie", e))?;
-    expect_context::<leptos_axum::ResponseOptions>().append_header(http::header::SET_COOKIE, header);
+    crate::auth::set_response_cookie(&cookie)?;
     if let Ok(user) = crate::auth::require_user().await {
         let mut tx = state.db.begin().await?;
         crate::repo::users::update_user_locale(&mut tx, user.id, locale).await?;

@@ -34,6 +34,53 @@ impl AccountKind {
     }
 }
 
+/// Why an account name is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AccountNameError {
+    #[error("the name is empty")]
+    Empty,
+    #[error("the name has more than {max} characters")]
+    TooLong { max: usize },
+}
+
+/// An account's name: trimmed, 1 to 200 characters (SPEC, "Partner drawdown request").
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct AccountName(String);
+
+impl AccountName {
+    /// The longest name accepted.
+    pub const MAX_CHARS: usize = 200;
+
+    /// The only way to make one.
+    pub fn parse(input: &str) -> Result<Self, AccountNameError> {
+        let s = input.trim();
+        match s.chars().count() {
+            0 => Err(AccountNameError::Empty),
+            n if n > Self::MAX_CHARS => Err(AccountNameError::TooLong { max: Self::MAX_CHARS }),
+            _ => Ok(Self(s.to_string())),
+        }
+    }
+
+    /// The name as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for AccountName {
+    type Error = AccountNameError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl From<AccountName> for String {
+    fn from(value: AccountName) -> Self {
+        value.0
+    }
+}
+
 /// Just enough of an account to decide who may see it and to list it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccountSummary {
@@ -76,5 +123,35 @@ impl LicenseModel {
             "service" => Some(Self::Service),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_account_name_is_trimmed_and_one_to_two_hundred_characters() {
+        assert_eq!(
+            AccountName::parse("  Contoso  ").map(String::from),
+            Ok("Contoso".into())
+        );
+        assert_eq!(AccountName::parse(" \t "), Err(AccountNameError::Empty));
+        assert!(AccountName::parse(&"é".repeat(200)).is_ok());
+        assert_eq!(
+            AccountName::parse(&"é".repeat(201)),
+            Err(AccountNameError::TooLong { max: 200 })
+        );
+    }
+
+    #[test]
+    fn kinds_and_license_models_read_back_from_their_stored_names() {
+        for kind in [AccountKind::Vendor, AccountKind::Partner, AccountKind::Customer] {
+            assert_eq!(AccountKind::parse(kind.as_str()), Some(kind));
+        }
+        for model in [LicenseModel::Cloud, LicenseModel::File, LicenseModel::Service] {
+            assert_eq!(LicenseModel::parse(model.as_str()), Some(model));
+        }
+        assert_eq!(LicenseModel::parse("floating"), None);
     }
 }

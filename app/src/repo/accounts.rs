@@ -2,7 +2,7 @@
 
 use sqlx::{AnyConnection, Row};
 
-use super::{is_unique_violation, now, UniqueKey};
+use super::{decode_stored, is_unique_violation, now, UniqueKey};
 use crate::domain::{AccountId, AccountKind, AccountSummary, CurrentUser};
 
 /// What is needed to create an account.
@@ -34,11 +34,9 @@ const SUMMARY_COLUMNS: &str = "a.id, a.kind, a.name, a.managed_by, m.name AS man
     FROM accounts a LEFT JOIN accounts m ON m.id = a.managed_by";
 
 fn summary_from_row(row: &sqlx::any::AnyRow) -> Result<AccountSummary, sqlx::Error> {
-    let kind: String = row.try_get("kind")?;
     Ok(AccountSummary {
         id: AccountId(row.try_get("id")?),
-        kind: AccountKind::parse(&kind)
-            .ok_or_else(|| sqlx::Error::Decode(format!("account kind {kind}").into()))?,
+        kind: decode_stored(row, "kind", AccountKind::parse)?,
         name: row.try_get("name")?,
         managed_by: row.try_get::<Option<i64>, _>("managed_by")?.map(AccountId),
         managed_by_name: row.try_get("managed_by_name")?,

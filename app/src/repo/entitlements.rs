@@ -1,5 +1,6 @@
 //! What accounts hold.
 
+use super::decode_stored;
 use sqlx::{AnyConnection, Row};
 
 use crate::domain::{AccountId, Holding, LicenseModel, ProductId};
@@ -27,12 +28,10 @@ pub async fn list_holdings(
     .await?;
     rows.iter()
         .map(|r| {
-            let model: String = r.try_get("license_model")?;
             Ok(Holding {
                 product_id: ProductId(r.try_get("id")?),
                 product_name: r.try_get("name")?,
-                license_model: LicenseModel::parse(&model)
-                    .ok_or_else(|| sqlx::Error::Decode(format!("license model {model}").into()))?,
+                license_model: decode_stored(r, "license_model", LicenseModel::parse)?,
                 quantity: r.try_get("held")?,
             })
         })

@@ -141,6 +141,18 @@ async fn prepare_sqlite_connection(conn: &mut AnyConnection) -> Result<(), sqlx:
     Ok(())
 }
 
+/// Reads a stored enum value (a role, a kind, a license model) back, or says
+/// which column held something the code does not know.
+pub(crate) fn decode_stored<T>(
+    row: &sqlx::any::AnyRow,
+    column: &str,
+    parse: impl Fn(&str) -> Option<T>,
+) -> Result<T, sqlx::Error> {
+    use sqlx::Row;
+    let value: String = row.try_get(column)?;
+    parse(&value).ok_or_else(|| sqlx::Error::Decode(format!("unknown {column} {value:?}").into()))
+}
+
 /// Seconds since the Unix epoch: how every timestamp is stored.
 pub fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()

@@ -1,5 +1,6 @@
 //! The product catalog.
 
+use super::decode_stored;
 use sqlx::{AnyConnection, Row};
 
 use crate::domain::{LicenseModel, ProductId};
@@ -40,13 +41,11 @@ pub async fn list_products(conn: &mut AnyConnection) -> Result<Vec<Product>, sql
         .await?;
     rows.iter()
         .map(|r| {
-            let model: String = r.try_get("license_model")?;
             Ok(Product {
                 id: ProductId(r.try_get("id")?),
                 sku: r.try_get("sku")?,
                 name: r.try_get("name")?,
-                license_model: LicenseModel::parse(&model)
-                    .ok_or_else(|| sqlx::Error::Decode(format!("license model {model}").into()))?,
+                license_model: decode_stored(r, "license_model", LicenseModel::parse)?,
             })
         })
         .collect()

@@ -2,7 +2,7 @@
 
 use sqlx::{AnyConnection, Row};
 
-use super::{is_unique_violation, now, UniqueKey};
+use super::{decode_stored, is_unique_violation, now, UniqueKey};
 use crate::domain::{AccountId, CurrentUser, Role, UserEmail, UserId};
 use crate::i18n::Locale;
 
@@ -71,12 +71,11 @@ pub(super) const CURRENT_USER_COLUMNS: &str =
      FROM users u JOIN accounts a ON a.id = u.account_id";
 
 pub(super) fn current_user_from_row(row: &sqlx::any::AnyRow) -> Result<CurrentUser, sqlx::Error> {
-    let role: String = row.try_get("role")?;
     Ok(CurrentUser {
         id: UserId(row.try_get("id")?),
         email: row.try_get("email")?,
         display_name: row.try_get("display_name")?,
-        role: Role::parse(&role).ok_or_else(|| sqlx::Error::Decode(format!("role {role}").into()))?,
+        role: decode_stored(row, "role", Role::parse)?,
         account_id: AccountId(row.try_get("account_id")?),
         account_name: row.try_get("account_name")?,
     })

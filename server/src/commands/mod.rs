@@ -1,4 +1,6 @@
 //! Admin commands run on the server binary.
 
+pub mod account_add;
 pub mod orders_import;
+pub mod product_add;
 pub mod user_add;

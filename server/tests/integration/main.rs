@@ -1,5 +1,6 @@
 //! Integration tests against real SQLite files: one test binary, a module per area.
 
+mod bootstrap;
 mod helpers;
 mod orders_import;
 mod repositories;

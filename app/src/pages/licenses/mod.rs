@@ -36,7 +36,7 @@ pub fn LicensesHome() -> impl IntoView {
                                     let path = format!("/licenses/{}/entitlements", first.id);
                                     view! { <Redirect path /> }.into_any()
                                 }
-                                None => view! { <EmptyState title=T::NoEntitlements /> }.into_any(),
+                                None => view! { <EmptyState title=T::NoAccounts /> }.into_any(),
                             },
                             Err(error) => view! { <ErrorNotice error /> }.into_any(),
                         }

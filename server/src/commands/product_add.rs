@@ -1,0 +1,48 @@
+//! `server product add`: the vendor's catalog.
+
+use app::domain::{LicenseModel, ProductId};
+use app::repo::{products, Db};
+
+/// Why a product was not added.
+#[derive(Debug, thiserror::Error)]
+pub enum AddProductError {
+    #[error("sku: 1 to 20 letters, digits or '-'")]
+    BadSku,
+    #[error("name: 1 to 200 characters")]
+    BadName,
+    #[error("sku or name: a product with this SKU or name already exists")]
+    Taken,
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// Adds a product to the catalog.
+pub async fn add_product(
+    db: &Db,
+    sku: &str,
+    name: &str,
+    model: LicenseModel,
+) -> Result<ProductId, AddProductError> {
+    let sku = sku.trim();
+    let name = name.trim();
+    if sku.is_empty() || sku.len() > 20 || !sku.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return Err(AddProductError::BadSku);
+    }
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(AddProductError::BadName);
+    }
+    let mut tx = db
+        .begin()
+        .await
+        .map_err(|e| AddProductError::Internal(e.to_string()))?;
+    let id = products::insert_product(&mut tx, sku, name, model)
+        .await
+        .map_err(|e| match &e {
+            sqlx::Error::Database(db) if db.is_unique_violation() => AddProductError::Taken,
+            _ => AddProductError::Internal(e.to_string()),
+        })?;
+    tx.commit()
+        .await
+        .map_err(|e| AddProductError::Internal(e.to_string()))?;
+    Ok(id)
+}

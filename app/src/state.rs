@@ -39,7 +39,13 @@ impl FromRef<AppState> for LeptosOptions {
 }
 
 /// The state, from inside a server function.
+///
+/// It is missing only when the page render that started the call was dropped
+/// (the browser went away mid-render and its reactive owner was disposed); a
+/// wiring mistake would fail every request, so this is a warning, not an error.
 pub fn app_state() -> Result<AppState, crate::error::AppError> {
-    leptos::prelude::use_context::<AppState>()
-        .ok_or_else(|| crate::error::AppError::internal("app state", "AppState missing from context"))
+    leptos::prelude::use_context::<AppState>().ok_or_else(|| {
+        tracing::warn!("server function ran after its request's context was dropped (client went away?)");
+        crate::error::AppError::Internal
+    })
 }

@@ -7,7 +7,7 @@ use server::commands::orders_import::import_orders;
 use server::commands::product_add::{add_product, AddProductError};
 use server::commands::user_add::add_user;
 
-use crate::helpers::fresh_db;
+use crate::helpers::{count_rows, fresh_db};
 
 #[tokio::test]
 async fn an_empty_portal_is_set_up_with_accounts_products_users_and_orders() {
@@ -98,14 +98,9 @@ async fn accounts_and_products_with_bad_input_are_refused_naming_the_field() {
         Err(AddProductError::Taken)
     ));
 
-    let mut conn = t.db.read().await.expect("conn");
-    let accounts: i64 = sqlx::query_scalar("SELECT count(*) FROM accounts")
-        .fetch_one(&mut *conn)
-        .await
-        .expect("n");
-    let products: i64 = sqlx::query_scalar("SELECT count(*) FROM products")
-        .fetch_one(&mut *conn)
-        .await
-        .expect("n");
-    assert_eq!((accounts, products), (1, 1), "nothing half-written");
+    let counts = (
+        count_rows(&t.db, "accounts").await,
+        count_rows(&t.db, "products").await,
+    );
+    assert_eq!(counts, (1, 1), "nothing half-written");
 }

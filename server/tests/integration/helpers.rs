@@ -45,3 +45,11 @@ pub async fn account_id(db: &Db, name: &str) -> app::domain::AccountId {
         .expect("account");
     app::domain::AccountId(id)
 }
+
+/// How many rows `table` holds (a fixed table name from the test itself).
+pub async fn count_rows(db: &Db, table: &str) -> i64 {
+    sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
+        .fetch_one(&mut *db.read().await.expect("conn"))
+        .await
+        .expect("count")
+}

@@ -3,21 +3,15 @@
 
 use server::commands::orders_import::{import_orders, ImportError, ImportSummary, RowError};
 
-use crate::helpers::demo_db;
+use crate::helpers::{count_rows, demo_db};
 
 const HEADER: &str = "order_number,partner,order_date,product,quantity,term_months\n";
 
 async fn order_count(db: &app::repo::Db) -> (i64, i64) {
-    let mut conn = db.read().await.expect("conn");
-    let orders: i64 = sqlx::query_scalar("SELECT count(*) FROM orders")
-        .fetch_one(&mut *conn)
-        .await
-        .expect("count");
-    let lines: i64 = sqlx::query_scalar("SELECT count(*) FROM order_lines")
-        .fetch_one(&mut *conn)
-        .await
-        .expect("count");
-    (orders, lines)
+    (
+        count_rows(db, "orders").await,
+        count_rows(db, "order_lines").await,
+    )
 }
 
 fn problems(result: Result<ImportSummary, ImportError>) -> Vec<(u64, &'static str)> {

@@ -5,7 +5,7 @@ use app::domain::{BalanceError, LedgerEntryKind, LineBalance, OrderLineId};
 use app::repo::ledger::{append_ledger_entry, find_line_balance, LedgerError, NewLedgerEntry};
 use app::repo::{entitlements, orders, Db};
 
-use crate::helpers::{account_id, demo_db, fresh_db};
+use crate::helpers::{account_id, count_rows, demo_db, fresh_db};
 
 fn entry(
     line: OrderLineId,
@@ -43,10 +43,7 @@ async fn balance(db: &Db, line: OrderLineId) -> LineBalance {
 }
 
 async fn ledger_rows(db: &Db) -> i64 {
-    sqlx::query_scalar("SELECT count(*) FROM ledger_entries")
-        .fetch_one(&mut *db.read().await.expect("conn"))
-        .await
-        .expect("count")
+    count_rows(db, "ledger_entries").await
 }
 
 #[tokio::test]

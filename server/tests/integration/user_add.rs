@@ -4,7 +4,7 @@ use app::domain::Role;
 use app::repo::users::find_password_hash;
 use server::commands::user_add::{add_user, AddUserError};
 
-use crate::helpers::demo_db;
+use crate::helpers::{count_rows, demo_db};
 
 const GOOD_PASSWORD: &str = "a long enough password";
 
@@ -76,11 +76,7 @@ async fn bad_input_is_refused_naming_the_field() {
             .expect_err("refused");
         assert!(err.to_string().starts_with(expected), "{email} {account}: {err}");
     }
-    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
-        .fetch_one(&mut *t.db.read().await.expect("conn"))
-        .await
-        .expect("count");
-    assert_eq!(count, 4, "only the demo users");
+    assert_eq!(count_rows(&t.db, "users").await, 4, "only the demo users");
     assert!(matches!(
         add_user(
             &t.db,

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod account;
 pub mod balance;
+pub mod drawdown;
 pub mod entitlement;
 pub mod ids;
 pub mod order;
@@ -12,6 +13,7 @@ pub mod user;
 pub use access::*;
 pub use account::*;
 pub use balance::*;
+pub use drawdown::*;
 pub use entitlement::*;
 pub use ids::*;
 pub use order::*;

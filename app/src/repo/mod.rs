@@ -103,11 +103,6 @@ impl Db {
         Ok(())
     }
 
-    /// Which engine runs.
-    pub fn engine(&self) -> Engine {
-        self.engine
-    }
-
     /// A connection for reads.
     pub async fn read(&self) -> Result<Conn, sqlx::Error> {
         self.read.acquire().await

@@ -16,6 +16,12 @@ pub enum AddProductError {
     Internal(String),
 }
 
+impl From<sqlx::Error> for AddProductError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Internal(e.to_string())
+    }
+}
+
 /// Adds a product to the catalog.
 pub async fn add_product(
     db: &Db,
@@ -31,18 +37,13 @@ pub async fn add_product(
     if name.is_empty() || name.chars().count() > 200 {
         return Err(AddProductError::BadName);
     }
-    let mut tx = db
-        .begin()
-        .await
-        .map_err(|e| AddProductError::Internal(e.to_string()))?;
+    let mut tx = db.begin().await?;
     let id = products::insert_product(&mut tx, sku, name, model)
         .await
         .map_err(|e| match &e {
             sqlx::Error::Database(db) if db.is_unique_violation() => AddProductError::Taken,
             _ => AddProductError::Internal(e.to_string()),
         })?;
-    tx.commit()
-        .await
-        .map_err(|e| AddProductError::Internal(e.to_string()))?;
+    tx.commit().await?;
     Ok(id)
 }

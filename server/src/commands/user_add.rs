@@ -25,6 +25,12 @@ pub enum AddUserError {
     Internal(String),
 }
 
+impl From<sqlx::Error> for AddUserError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Internal(e.to_string())
+    }
+}
+
 /// The user that was added.
 #[derive(Debug)]
 pub struct AddedUser {
@@ -45,13 +51,8 @@ pub async fn add_user(
     let email = UserEmail::parse(email)?;
     let password = NewPassword::parse(password)?;
     let kind: AccountKind = role.account_kind();
-    let mut tx = db
-        .begin()
-        .await
-        .map_err(|e| AddUserError::Internal(e.to_string()))?;
-    let matches = accounts::find_account_by_name(&mut tx, kind, account_name)
-        .await
-        .map_err(|e| AddUserError::Internal(e.to_string()))?;
+    let mut tx = db.begin().await?;
+    let matches = accounts::find_account_by_name(&mut tx, kind, account_name).await?;
     let account = match matches.as_slice() {
         [one] => one.id,
         [] => {
@@ -82,8 +83,6 @@ pub async fn add_user(
             users::InsertUserError::EmailTaken => AddUserError::EmailTaken,
             users::InsertUserError::Database(e) => AddUserError::Internal(e.to_string()),
         })?;
-    tx.commit()
-        .await
-        .map_err(|e| AddUserError::Internal(e.to_string()))?;
+    tx.commit().await?;
     Ok(AddedUser { id, email })
 }

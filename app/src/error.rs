@@ -6,7 +6,8 @@ use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
-use crate::i18n::{Locale, T};
+use crate::domain::{FieldProblem, ReasonError, TransitionError};
+use crate::i18n::{self, Locale, T};
 
 /// What a server function can answer instead of its value.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
@@ -28,6 +29,17 @@ pub enum AppError {
     /// A field broke a rule; `field` names the form field.
     #[error("{field}: {message}")]
     InvalidInput { field: String, message: String },
+    /// The drawdown request form has problems, each next to its field;
+    /// nothing was saved.
+    #[error("the drawdown request is not valid")]
+    InvalidDrawdown { problems: Vec<FieldProblem> },
+    /// The request's state or the caller's role does not allow this step
+    /// (also when another person's step got there first); nothing changed.
+    #[error("{refusal}")]
+    TransitionRefused { refusal: TransitionError },
+    /// The reason given with a decision is not valid.
+    #[error("{problem}")]
+    InvalidReason { problem: ReasonError },
     /// Something failed on the server; details are in its log.
     #[error("internal error")]
     Internal,
@@ -55,6 +67,9 @@ impl AppError {
             AppError::Forbidden => T::ErrorForbidden.text(locale).into(),
             AppError::NotFound => T::ErrorNotFound.text(locale).into(),
             AppError::InvalidInput { message, .. } => message.clone(),
+            AppError::InvalidDrawdown { .. } => T::ErrorInvalidDrawdown.text(locale).into(),
+            AppError::TransitionRefused { refusal } => i18n::transition_refusal(locale, refusal),
+            AppError::InvalidReason { problem } => i18n::reason_error(locale, problem),
             AppError::Internal | AppError::Transport { .. } => T::ErrorInternal.text(locale).into(),
         }
     }

@@ -4,6 +4,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::{
+    AccountNameError, Actor, DrawdownFieldError, DrawdownState, EmailError, PdrNumber, QuantityError,
+    ReasonError, Transition, TransitionError, WebsiteError,
+};
+
 /// A language of the interface.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -115,6 +120,72 @@ pub enum T {
     ModelCloud,
     ModelFile,
     ModelService,
+    // Partner drawdowns
+    PartnerDrawdowns,
+    Approvals,
+    DrawdownsHeading,
+    ApprovalsHeading,
+    ApprovalsHint,
+    New,
+    StateFilter,
+    AllStates,
+    SearchByCustomer,
+    Number,
+    Partner,
+    Customer,
+    State,
+    LastChange,
+    NoDrawdowns,
+    NoDrawdownsHint,
+    NoDrawdownMatches,
+    NoApprovals,
+    NewDrawdownHeading,
+    ChooseAnOrder,
+    AssignToCustomerAccount,
+    AssignToCustomerAccountHint,
+    CustomerWebsite,
+    CustomerName,
+    CustomerEmail,
+    Save,
+    Saving,
+    NoOpenOrders,
+    EffectHeading,
+    AvailableNow,
+    AvailableAfter,
+    CustomerWillHold,
+    NewCustomerNotice,
+    BackToList,
+    ErrorInvalidDrawdown,
+    StateSubmitted,
+    StateApproved,
+    StateRejected,
+    StateAccepted,
+    StateCancelled,
+    StateExpired,
+    RequestDetails,
+    CustomerAccount,
+    CustomerContact,
+    RequestedBy,
+    ClonedFrom,
+    RequestedQuantities,
+    ReasonGiven,
+    Accept,
+    CancelRequest,
+    Clone,
+    Approve,
+    Reject,
+    Reason,
+    ReasonHint,
+    Decision,
+    History,
+    When,
+    Who,
+    From,
+    To,
+    TheServer,
+    Created,
+    Working,
+    ChangedElsewhere,
     // Errors
     ErrorForbidden,
     ErrorNotSignedIn,
@@ -190,6 +261,110 @@ impl T {
             T::ModelCloud => ("Cloud", "Cloud"),
             T::ModelFile => ("File", "Fichier"),
             T::ModelService => ("Service", "Service"),
+            T::PartnerDrawdowns => ("Partner drawdowns", "Prélèvements des partenaires"),
+            T::Approvals => ("Approvals", "Approbations"),
+            T::DrawdownsHeading => ("Partner drawdown requests", "Demandes de prélèvement des partenaires"),
+            T::ApprovalsHeading => (
+                "Requests waiting for approval",
+                "Demandes en attente d'approbation",
+            ),
+            T::ApprovalsHint => (
+                "Submitted requests of every partner, oldest first. Open one to approve or reject it.",
+                "Demandes soumises de tous les partenaires, les plus anciennes d'abord. Ouvrez-en une pour l'approuver ou la rejeter.",
+            ),
+            T::New => ("New", "Nouveau"),
+            T::StateFilter => ("State", "État"),
+            T::AllStates => ("All states", "Tous les états"),
+            T::SearchByCustomer => ("Search by customer", "Rechercher par client"),
+            T::Number => ("Number", "Numéro"),
+            T::Partner => ("Partner", "Partenaire"),
+            T::Customer => ("Customer", "Client"),
+            T::State => ("State", "État"),
+            T::LastChange => ("Last change", "Dernière modification"),
+            T::NoDrawdowns => (
+                "No drawdown requests yet.",
+                "Aucune demande de prélèvement pour l'instant.",
+            ),
+            T::NoDrawdownsHint => (
+                "Use New to draw entitlements from one of your orders down to a customer.",
+                "Utilisez Nouveau pour prélever des droits sur l'une de vos commandes au profit d'un client.",
+            ),
+            T::NoDrawdownMatches => (
+                "No request matches this filter.",
+                "Aucune demande ne correspond à ce filtre.",
+            ),
+            T::NoApprovals => (
+                "No request is waiting for approval.",
+                "Aucune demande n'attend d'approbation.",
+            ),
+            T::NewDrawdownHeading => (
+                "New partner drawdown request",
+                "Nouvelle demande de prélèvement d'un partenaire",
+            ),
+            T::ChooseAnOrder => ("Choose an order", "Choisir une commande"),
+            T::AssignToCustomerAccount => ("Assign to customer account", "Attribuer au compte client"),
+            T::AssignToCustomerAccountHint => (
+                "One of your customers, or the name of a new customer account.",
+                "L'un de vos clients, ou le nom d'un nouveau compte client.",
+            ),
+            T::CustomerWebsite => ("Customer website", "Site Web du client"),
+            T::CustomerName => ("Customer name", "Nom du contact client"),
+            T::CustomerEmail => ("Customer email", "Courriel du client"),
+            T::Save => ("Save", "Enregistrer"),
+            T::Saving => ("Saving…", "Enregistrement…"),
+            T::NoOpenOrders => (
+                "None of your orders has anything left to draw down.",
+                "Aucune de vos commandes n'a encore de quantité à prélever.",
+            ),
+            T::EffectHeading => ("Effect of this request", "Effet de cette demande"),
+            T::AvailableNow => ("Available now", "Disponible maintenant"),
+            T::AvailableAfter => ("Available after saving", "Disponible après enregistrement"),
+            T::CustomerWillHold => ("Customer will hold", "Le client détiendra"),
+            T::NewCustomerNotice => (
+                "No customer of yours has this name or website: a new customer account will be created when the request is accepted.",
+                "Aucun de vos clients n'a ce nom ni ce site Web : un nouveau compte client sera créé à l'acceptation de la demande.",
+            ),
+            T::BackToList => ("Back to the requests", "Retour aux demandes"),
+            T::ErrorInvalidDrawdown => (
+                "Correct the fields marked below. Nothing was saved.",
+                "Corrigez les champs signalés ci-dessous. Rien n'a été enregistré.",
+            ),
+            T::StateSubmitted => ("Submitted", "Soumis"),
+            T::StateApproved => ("Approved", "Approuvé"),
+            T::StateRejected => ("Rejected", "Rejeté"),
+            T::StateAccepted => ("Accepted", "Accepté"),
+            T::StateCancelled => ("Cancelled", "Annulé"),
+            T::StateExpired => ("Expired", "Expiré"),
+            T::RequestDetails => ("Request", "Demande"),
+            T::CustomerAccount => ("Customer account", "Compte client"),
+            T::CustomerContact => ("Customer contact", "Contact client"),
+            T::RequestedBy => ("Requested by", "Demandée par"),
+            T::ClonedFrom => ("Cloned from", "Clonée à partir de"),
+            T::RequestedQuantities => ("Requested quantities", "Quantités demandées"),
+            T::ReasonGiven => ("Reason given", "Motif indiqué"),
+            T::Accept => ("Accept", "Accepter"),
+            T::CancelRequest => ("Cancel request", "Annuler la demande"),
+            T::Clone => ("Clone", "Cloner"),
+            T::Approve => ("Approve", "Approuver"),
+            T::Reject => ("Reject", "Rejeter"),
+            T::Reason => ("Reason", "Motif"),
+            T::ReasonHint => (
+                "Required to reject; the partner sees it.",
+                "Obligatoire pour rejeter ; le partenaire le voit.",
+            ),
+            T::Decision => ("Decision", "Décision"),
+            T::History => ("History", "Historique"),
+            T::When => ("When", "Quand"),
+            T::Who => ("Who", "Qui"),
+            T::From => ("From", "De"),
+            T::To => ("To", "À"),
+            T::TheServer => ("The portal (expiry)", "Le portail (expiration)"),
+            T::Created => ("Saved", "Enregistrée"),
+            T::Working => ("Working…", "En cours…"),
+            T::ChangedElsewhere => (
+                "This request was just changed by someone else; the page shows its new state.",
+                "Cette demande vient d'être modifiée par quelqu'un d'autre ; la page affiche son nouvel état.",
+            ),
             T::ErrorForbidden => (
                 "You do not have access to this account.",
                 "Vous n'avez pas accès à ce compte.",
@@ -245,6 +420,200 @@ pub fn number(locale: Locale, n: i64) -> String {
     }
 }
 
+/// The name of a request state.
+pub fn state_text(state: DrawdownState) -> T {
+    match state {
+        DrawdownState::Submitted => T::StateSubmitted,
+        DrawdownState::Approved => T::StateApproved,
+        DrawdownState::Rejected => T::StateRejected,
+        DrawdownState::Accepted => T::StateAccepted,
+        DrawdownState::Cancelled => T::StateCancelled,
+        DrawdownState::Expired => T::StateExpired,
+    }
+}
+
+/// "Quantity for PRODUCT": the accessible name of a quantity field.
+pub fn quantity_for(locale: Locale, product: &str) -> String {
+    match locale {
+        Locale::En => format!("Quantity for {product}"),
+        Locale::Fr => format!("Quantité pour {product}"),
+    }
+}
+
+/// "12 available" beside a quantity field.
+pub fn available_on_line(locale: Locale, n: i64) -> String {
+    match locale {
+        Locale::En => format!("{} available", number(locale, n)),
+        Locale::Fr => format!("{} disponible(s)", number(locale, n)),
+    }
+}
+
+/// The form's note that the request will be tied to an existing customer.
+pub fn existing_customer_notice(locale: Locale, name: &str) -> String {
+    match locale {
+        Locale::En => {
+            format!("{name} is already one of your customers: the request will be tied to that account.")
+        }
+        Locale::Fr => format!("{name} est déjà l'un de vos clients : la demande sera rattachée à ce compte."),
+    }
+}
+
+/// "Drawdown request PDR-000001".
+pub fn request_heading(locale: Locale, number: PdrNumber) -> String {
+    match locale {
+        Locale::En => format!("Drawdown request {number}"),
+        Locale::Fr => format!("Demande de prélèvement {number}"),
+    }
+}
+
+/// "Prefilled from PDR-000001": the clone form's note.
+pub fn prefilled_from(locale: Locale, number: PdrNumber) -> String {
+    match locale {
+        Locale::En => format!("Prefilled from {number}. Saving creates a new request; {number} stays as it is."),
+        Locale::Fr => format!(
+            "Prérempli à partir de {number}. L'enregistrement crée une nouvelle demande ; {number} reste inchangée."
+        ),
+    }
+}
+
+/// A moment, in UTC: the same text on the server and in the browser.
+pub fn date_time(locale: Locale, unix_seconds: i64) -> String {
+    let Ok(t) = time::OffsetDateTime::from_unix_timestamp(unix_seconds) else {
+        return String::new();
+    };
+    let (y, mo, d, h, mi) = (t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute());
+    match locale {
+        Locale::En => format!("{y}-{mo:02}-{d:02} {h:02}:{mi:02} UTC"),
+        Locale::Fr => format!("{d:02}/{mo:02}/{y} {h:02}:{mi:02} UTC"),
+    }
+}
+
+/// What is wrong with a form field, as the form shows it next to the field.
+pub fn field_error(locale: Locale, error: &DrawdownFieldError) -> String {
+    use DrawdownFieldError as E;
+    let fr = locale == Locale::Fr;
+    let pick = |en: &str, fr_text: &str| if fr { fr_text.to_string() } else { en.to_string() };
+    match error {
+        E::NoOrder => pick("Choose an order.", "Choisissez une commande."),
+        E::Name(AccountNameError::Empty) => pick("Enter a name.", "Saisissez un nom."),
+        E::Name(AccountNameError::TooLong { max }) => pick(
+            &format!("At most {max} characters."),
+            &format!("{max} caractères au maximum."),
+        ),
+        E::Website(WebsiteError::Empty) => pick(
+            "Enter the customer's website.",
+            "Saisissez le site Web du client.",
+        ),
+        E::Website(WebsiteError::NotAnHttpUrl) => pick(
+            "Enter a full address starting with http:// or https://.",
+            "Saisissez une adresse complète commençant par http:// ou https://.",
+        ),
+        E::Website(WebsiteError::NoHost) => pick(
+            "The address needs a host name, such as www.example.com.",
+            "L'adresse doit comporter un nom d'hôte, comme www.exemple.com.",
+        ),
+        E::Email(EmailError::Empty) => pick("Enter an email address.", "Saisissez une adresse e-mail."),
+        E::Email(EmailError::Invalid) => pick(
+            "Enter a valid email address, such as name@example.com.",
+            "Saisissez une adresse e-mail valide, comme nom@exemple.com.",
+        ),
+        E::Quantity(QuantityError::Empty) => pick(
+            "Enter a quantity (0 for none).",
+            "Saisissez une quantité (0 pour aucune).",
+        ),
+        E::Quantity(QuantityError::NotWholeNumber) => {
+            pick("Enter a whole number.", "Saisissez un nombre entier.")
+        }
+        E::Quantity(QuantityError::Negative) => pick(
+            "The quantity cannot be negative.",
+            "La quantité ne peut pas être négative.",
+        ),
+        E::Quantity(QuantityError::Zero) => pick(
+            "Enter a quantity above 0.",
+            "Saisissez une quantité supérieure à 0.",
+        ),
+        E::Quantity(QuantityError::TooLarge { max }) => pick(
+            &format!("At most {}.", number(locale, *max)),
+            &format!("{} au maximum.", number(locale, *max)),
+        ),
+        E::AboveAvailable { available } => pick(
+            &format!(
+                "Not enough available: only {} left on this order line.",
+                number(locale, *available)
+            ),
+            &format!(
+                "Quantité disponible insuffisante : il n'en reste que {} sur cette ligne de commande.",
+                number(locale, *available)
+            ),
+        ),
+        E::NotALineOfTheOrder => pick(
+            "This product is not on the chosen order.",
+            "Ce produit ne figure pas sur la commande choisie.",
+        ),
+        E::NothingRequested => pick(
+            "Enter a quantity above 0 for at least one product.",
+            "Saisissez une quantité supérieure à 0 pour au moins un produit.",
+        ),
+    }
+}
+
+/// Why a step of the procedure was refused.
+pub fn transition_refusal(locale: Locale, refusal: &TransitionError) -> String {
+    match (refusal, locale) {
+        (TransitionError::NotPermitted { transition, .. }, locale) => match (transition.actor(), locale) {
+            (Actor::Accounting, Locale::En) => {
+                "Only the vendor's accounting team can approve or reject a request."
+            }
+            (Actor::Accounting, Locale::Fr) => {
+                "Seule l'équipe comptable de l'éditeur peut approuver ou rejeter une demande."
+            }
+            (Actor::Partner, Locale::En) => "Only the requesting partner can accept or cancel its request.",
+            (Actor::Partner, Locale::Fr) => {
+                "Seul le partenaire demandeur peut accepter ou annuler sa demande."
+            }
+            (Actor::System, Locale::En) => "Only the portal itself expires requests.",
+            (Actor::System, Locale::Fr) => "Seul le portail fait expirer les demandes.",
+        }
+        .to_string(),
+        (TransitionError::NotAllowedFrom { transition, from }, Locale::En) => {
+            let done = match transition {
+                Transition::Approve => "approved",
+                Transition::Reject => "rejected",
+                Transition::Accept => "accepted",
+                Transition::Cancel => "cancelled",
+                Transition::Expire => "expired",
+            };
+            format!(
+                "This request is {}: it can no longer be {done}. Nothing was changed.",
+                state_text(*from).text(locale)
+            )
+        }
+        (TransitionError::NotAllowedFrom { transition, from }, Locale::Fr) => {
+            let done = match transition {
+                Transition::Approve => "approuvée",
+                Transition::Reject => "rejetée",
+                Transition::Accept => "acceptée",
+                Transition::Cancel => "annulée",
+                Transition::Expire => "expirée",
+            };
+            format!(
+                "Cette demande est à l'état {} : elle ne peut plus être {done}. Rien n'a été modifié.",
+                state_text(*from).text(locale)
+            )
+        }
+    }
+}
+
+/// What is wrong with a decision's reason.
+pub fn reason_error(locale: Locale, error: &ReasonError) -> String {
+    match (error, locale) {
+        (ReasonError::Empty, Locale::En) => "Give a reason: the partner will see it.".into(),
+        (ReasonError::Empty, Locale::Fr) => "Indiquez un motif : le partenaire le verra.".into(),
+        (ReasonError::TooLong { max }, Locale::En) => format!("At most {max} characters."),
+        (ReasonError::TooLong { max }, Locale::Fr) => format!("{max} caractères au maximum."),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -275,6 +644,34 @@ mod tests {
         assert_eq!(fr(T::LicensesAndCloudServices), "Licences et services cloud");
         assert_eq!(fr(T::SelectAnAccount), "Sélectionner un compte");
         assert_eq!(fr(T::Entitlements), "Droits de licence");
+        assert_eq!(fr(T::PartnerDrawdowns), "Prélèvements des partenaires");
+        assert_eq!(fr(T::Approvals), "Approbations");
+        assert_eq!(fr(T::New), "Nouveau");
+        assert_eq!(
+            fr(T::NewDrawdownHeading),
+            "Nouvelle demande de prélèvement d'un partenaire"
+        );
+        assert_eq!(fr(T::Order), "Commande");
+        assert_eq!(fr(T::AssignToCustomerAccount), "Attribuer au compte client");
+        assert_eq!(fr(T::CustomerWebsite), "Site Web du client");
+        assert_eq!(fr(T::CustomerName), "Nom du contact client");
+        assert_eq!(fr(T::CustomerEmail), "Courriel du client");
+        assert_eq!(
+            quantity_for(Locale::Fr, "Bot Creator"),
+            "Quantité pour Bot Creator"
+        );
+        assert_eq!(fr(T::Save), "Enregistrer");
+        assert_eq!(fr(T::Accept), "Accepter");
+        assert_eq!(fr(T::CancelRequest), "Annuler la demande");
+        assert_eq!(fr(T::Clone), "Cloner");
+        assert_eq!(fr(T::Approve), "Approuver");
+        assert_eq!(fr(T::Reject), "Rejeter");
+        assert_eq!(fr(T::Reason), "Motif");
+        let states: Vec<_> = DrawdownState::ALL.iter().map(|s| fr(state_text(*s))).collect();
+        assert_eq!(
+            states,
+            ["Soumis", "Approuvé", "Rejeté", "Accepté", "Annulé", "Expiré"]
+        );
     }
 
     #[test]

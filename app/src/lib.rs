@@ -6,13 +6,18 @@ pub mod api;
 pub mod components;
 pub mod domain;
 pub mod error;
+pub mod events;
 pub mod i18n;
 pub mod pages;
 
 #[cfg(feature = "ssr")]
 pub mod auth;
 #[cfg(feature = "ssr")]
+pub mod mail;
+#[cfg(feature = "ssr")]
 pub mod repo;
+#[cfg(feature = "ssr")]
+pub mod services;
 #[cfg(feature = "ssr")]
 pub mod state;
 

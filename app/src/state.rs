@@ -4,6 +4,8 @@
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 
+use crate::domain::UserEmail;
+use crate::events::Events;
 use crate::repo::Db;
 
 /// Settings that change how the portal behaves, read once at start-up.
@@ -13,6 +15,13 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// How long a session lasts after sign-in.
     pub session_lifetime: time::Duration,
+    /// Where a saved drawdown request is announced.
+    pub accounting_email: UserEmail,
+    /// The portal's address as people reach it, for links in emails.
+    pub public_url: String,
+    /// How long an approved request waits for the partner's acceptance
+    /// before it expires and its reservation is released.
+    pub approval_lifetime: time::Duration,
 }
 
 impl Default for Settings {
@@ -20,6 +29,9 @@ impl Default for Settings {
         Self {
             secure_cookies: false,
             session_lifetime: time::Duration::days(14),
+            accounting_email: UserEmail::parse("accounting@example.com").expect("a valid address"),
+            public_url: "http://127.0.0.1:3000".into(),
+            approval_lifetime: time::Duration::days(30),
         }
     }
 }
@@ -30,6 +42,21 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Db,
     pub settings: std::sync::Arc<Settings>,
+    pub events: Events,
+    /// Wakes the email worker when a change has queued messages.
+    pub mail_queued: std::sync::Arc<tokio::sync::Notify>,
+}
+
+impl AppState {
+    /// What the services need of the state.
+    pub fn services(&self) -> crate::services::Services<'_> {
+        crate::services::Services {
+            db: &self.db,
+            settings: &self.settings,
+            events: &self.events,
+            mail_queued: &self.mail_queued,
+        }
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {

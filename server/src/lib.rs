@@ -35,6 +35,8 @@ pub fn app_state(db: Db, settings: Settings, leptos_options: LeptosOptions) -> A
         leptos_options,
         db,
         settings: Arc::new(settings),
+        events: app::events::Events::new(),
+        mail_queued: Arc::new(tokio::sync::Notify::new()),
     }
 }
 

@@ -1,7 +1,7 @@
 //! Who may look at which account (SPEC, "Who uses it"). Pure rules, so the
 //! server applies exactly what the tests check.
 
-use super::{AccountKind, AccountSummary, CurrentUser};
+use super::{AccountId, AccountKind, AccountSummary, CurrentUser};
 
 /// Whether `user` may view the account's entitlements, licenses and services.
 ///
@@ -20,10 +20,17 @@ pub fn may_view_account(user: &CurrentUser, account: &AccountSummary) -> bool {
         && account.managed_by == Some(user.account_id)
 }
 
+/// Whether `user` may see the drawdown requests of `partner`: vendor staff
+/// see every partner's; partner users their own partner's. Customer users
+/// see none (they see what reaches their account, in its Entitlements).
+pub fn may_view_drawdowns_of(user: &CurrentUser, partner: AccountId) -> bool {
+    user.role.is_vendor_staff() || (user.role.is_partner() && user.account_id == partner)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{AccountId, Role, UserId};
+    use crate::domain::{Role, UserId};
 
     fn user(role: Role, account: i64) -> CurrentUser {
         CurrentUser {

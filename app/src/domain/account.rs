@@ -35,7 +35,7 @@ impl AccountKind {
 }
 
 /// Why an account name is refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AccountNameError {
     #[error("the name is empty")]
     Empty,

@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 use super::{
-    AccountName, AccountNameError, EmailError, OrderLineId, Quantity, QuantityError, Role, UserEmail,
+    AccountId, AccountName, AccountNameError, EmailError, OrderLineId, Quantity, QuantityError, Role,
+    UserEmail,
 };
 
 /// Where a drawdown request stands.
@@ -240,7 +241,7 @@ impl From<PdrNumber> for String {
 }
 
 /// Why a customer website is refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum WebsiteError {
     #[error("the website is empty")]
     Empty,
@@ -307,6 +308,87 @@ pub type CustomerEmail = UserEmail;
 /// The customer contact's name: the same rules as an account name.
 pub type ContactName = AccountName;
 
+/// Why a reason is refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum ReasonError {
+    #[error("give a reason")]
+    Empty,
+    #[error("the reason has more than {max} characters")]
+    TooLong { max: usize },
+}
+
+/// Why accounting decided as it did: shown to the partner and kept in the
+/// request's history. Trimmed, 1 to 2,000 characters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Reason(String);
+
+impl Reason {
+    pub const MAX_CHARS: usize = 2000;
+
+    /// The only way to make one.
+    pub fn parse(input: &str) -> Result<Self, ReasonError> {
+        let s = input.trim();
+        match s.chars().count() {
+            0 => Err(ReasonError::Empty),
+            n if n > Self::MAX_CHARS => Err(ReasonError::TooLong { max: Self::MAX_CHARS }),
+            _ => Ok(Self(s.to_string())),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for Reason {
+    type Error = ReasonError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl From<Reason> for String {
+    fn from(value: Reason) -> Self {
+        value.0
+    }
+}
+
+/// A customer account the partner already manages, as the form compares it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManagedCustomer {
+    pub id: AccountId,
+    pub name: String,
+    pub website: Option<String>,
+    pub contact_name: Option<String>,
+    pub contact_email: Option<String>,
+}
+
+/// The customer account a request is tied to: one the partner already
+/// manages with the same name (ignoring case and surrounding blanks) or the
+/// same website domain. The browser shows it before saving; the server ties
+/// the request to it.
+pub fn matching_customer<'a>(
+    customers: &'a [ManagedCustomer],
+    name: &str,
+    website: &str,
+) -> Option<&'a ManagedCustomer> {
+    let name = name.trim().to_lowercase();
+    let domain = CustomerWebsite::parse(website).ok().map(|w| w.domain());
+    customers
+        .iter()
+        .find(|c| !name.is_empty() && c.name.trim().to_lowercase() == name)
+        .or_else(|| {
+            let domain = domain.as_ref()?;
+            customers.iter().find(|c| {
+                c.website
+                    .as_deref()
+                    .and_then(|w| CustomerWebsite::parse(w).ok())
+                    .is_some_and(|w| &w.domain() == domain)
+            })
+        })
+}
+
 /// A request form field, for placing a message next to it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "field", content = "line")]
@@ -323,7 +405,7 @@ pub enum DrawdownField {
 }
 
 /// What is wrong with one field.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum DrawdownFieldError {
     #[error("choose an order")]
     NoOrder,
@@ -335,7 +417,7 @@ pub enum DrawdownFieldError {
     Email(#[from] EmailError),
     #[error("{0}")]
     Quantity(#[from] QuantityError),
-    #[error("only {available} available on this order line")]
+    #[error("not enough available: only {available} left on this order line")]
     AboveAvailable { available: i64 },
     #[error("this product is not a line of the chosen order")]
     NotALineOfTheOrder,

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{LicenseModel, LineBalance, OrderLineId, ProductId};
+use super::{LicenseModel, LineBalance, OrderId, OrderLineId, ProductId};
 
 /// The quantity of one product an account holds, all sources together.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -16,6 +16,7 @@ pub struct Holding {
 /// One line of a partner's order and how its quantity is split.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderLineBalance {
+    pub order_id: OrderId,
     pub order_line_id: OrderLineId,
     pub order_number: String,
     pub ordered_on: String,

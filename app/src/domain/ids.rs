@@ -36,4 +36,6 @@ id_type!(
     OrderId,
     /// One product line of an order.
     OrderLineId,
+    /// A partner drawdown request.
+    DrawdownId,
 );

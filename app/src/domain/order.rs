@@ -67,7 +67,7 @@ impl fmt::Display for OrderNumber {
 }
 
 /// Why a quantity is refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum QuantityError {
     #[error("the quantity is empty")]
     Empty,

@@ -64,7 +64,7 @@ impl Role {
 }
 
 /// Why a text is not a usable email address.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum EmailError {
     #[error("the email address is empty")]
     Empty,

@@ -8,9 +8,11 @@
 //! engine's own migrations folder. Callers never learn which engine runs.
 
 pub mod accounts;
+pub mod drawdowns;
 pub mod entitlements;
 pub mod ledger;
 pub mod orders;
+pub mod outbox;
 pub mod products;
 pub mod sessions;
 pub mod users;

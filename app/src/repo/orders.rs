@@ -109,7 +109,7 @@ pub async fn list_order_line_balances(
 ) -> Result<Vec<OrderLineBalance>, sqlx::Error> {
     let rows = sqlx::query(&format!(
         "SELECT b.order_line_id, b.quantity, b.reserved, b.drawn,
-                o.number, o.ordered_on, ol.line_no, ol.term_months, p.name AS product_name
+                ol.order_id, o.number, o.ordered_on, ol.line_no, ol.term_months, p.name AS product_name
          FROM ({LINE_BALANCE_SQL} GROUP BY ol.id, ol.quantity) b
          JOIN order_lines ol ON ol.id = b.order_line_id
          JOIN orders o ON o.id = ol.order_id
@@ -123,6 +123,7 @@ pub async fn list_order_line_balances(
     rows.iter()
         .map(|r| {
             Ok(OrderLineBalance {
+                order_id: OrderId(r.try_get("order_id")?),
                 order_line_id: OrderLineId(r.try_get("order_line_id")?),
                 order_number: r.try_get("number")?,
                 ordered_on: r.try_get("ordered_on")?,

@@ -105,3 +105,38 @@ pub async fn update_user_locale(
         .await?;
     Ok(())
 }
+
+/// A user's email address and the language their emails are written in
+/// (English until they choose).
+#[tracing::instrument(skip(conn))]
+pub async fn find_mail_address(
+    conn: &mut AnyConnection,
+    id: UserId,
+) -> Result<Option<(String, Locale)>, sqlx::Error> {
+    let row = sqlx::query("SELECT email, locale FROM users WHERE id = $1")
+        .bind(id.0)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.map(|r| {
+        let locale: Option<String> = r.try_get("locale")?;
+        Ok((
+            r.try_get("email")?,
+            locale.as_deref().and_then(Locale::from_tag).unwrap_or_default(),
+        ))
+    })
+    .transpose()
+}
+
+/// The language of the user with this email, if one has chosen one: emails
+/// to an address that is also a user's follow that user's choice.
+#[tracing::instrument(skip(conn))]
+pub async fn find_locale_by_email(
+    conn: &mut AnyConnection,
+    email: &str,
+) -> Result<Option<Locale>, sqlx::Error> {
+    let locale: Option<Option<String>> = sqlx::query_scalar("SELECT locale FROM users WHERE email = $1")
+        .bind(email.trim().to_lowercase())
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(locale.flatten().as_deref().and_then(Locale::from_tag))
+}

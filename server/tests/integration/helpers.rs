@@ -53,3 +53,96 @@ pub async fn count_rows(db: &Db, table: &str) -> i64 {
         .await
         .expect("count")
 }
+
+/// The line of `product` on order `order`.
+pub async fn line_of(db: &Db, order: &str, product: &str) -> app::domain::OrderLineId {
+    let id: i64 = sqlx::query_scalar(
+        "SELECT ol.id FROM order_lines ol JOIN orders o ON o.id = ol.order_id JOIN products p ON p.id = ol.product_id
+         WHERE o.number = $1 AND p.name = $2",
+    )
+    .bind(order)
+    .bind(product)
+    .fetch_one(&mut *db.read().await.expect("conn"))
+    .await
+    .expect("line");
+    app::domain::OrderLineId(id)
+}
+
+/// The signed-in view of the user with this email.
+pub async fn user(db: &Db, email: &str) -> app::domain::CurrentUser {
+    let mut conn = db.read().await.expect("conn");
+    let id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+        .bind(email)
+        .fetch_one(&mut *conn)
+        .await
+        .expect("user");
+    app::repo::users::find_user(&mut conn, app::domain::UserId(id))
+        .await
+        .expect("query")
+        .expect("user exists")
+}
+
+/// The order's id, by number.
+pub async fn order_id(db: &Db, number: &str) -> app::domain::OrderId {
+    let id: i64 = sqlx::query_scalar("SELECT id FROM orders WHERE number = $1")
+        .bind(number)
+        .fetch_one(&mut *db.read().await.expect("conn"))
+        .await
+        .expect("order");
+    app::domain::OrderId(id)
+}
+
+/// Checks, from the raw tables, what must hold after any sequence of steps:
+/// each order line's reserved part is what its Submitted and Approved
+/// requests ask, its drawn part what its Accepted requests asked, none is
+/// negative and together with what is available they make the line's
+/// quantity; each accepted request's draws equal the entitlements it gave.
+pub async fn assert_ledger_invariant(db: &Db) {
+    let mut conn = db.read().await.expect("conn");
+    let lines: Vec<(i64, i64, i64, i64, i64, i64)> = sqlx::query_as(
+        "SELECT ol.id, ol.quantity,
+            CAST(coalesce((SELECT sum(CASE kind WHEN 'reserve' THEN quantity ELSE -quantity END)
+                           FROM ledger_entries WHERE order_line_id = ol.id), 0) AS BIGINT),
+            CAST(coalesce((SELECT sum(quantity) FROM ledger_entries
+                           WHERE order_line_id = ol.id AND kind = 'draw'), 0) AS BIGINT),
+            CAST(coalesce((SELECT sum(l.quantity) FROM drawdown_request_lines l
+                           JOIN drawdown_requests d ON d.id = l.drawdown_request_id
+                           WHERE l.order_line_id = ol.id AND d.state IN ('submitted', 'approved')), 0) AS BIGINT),
+            CAST(coalesce((SELECT sum(l.quantity) FROM drawdown_request_lines l
+                           JOIN drawdown_requests d ON d.id = l.drawdown_request_id
+                           WHERE l.order_line_id = ol.id AND d.state = 'accepted'), 0) AS BIGINT)
+         FROM order_lines ol",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .expect("balances");
+    for (line, quantity, reserved, drawn, held_by_requests, accepted) in lines {
+        let available = quantity - reserved - drawn;
+        assert!(
+            reserved >= 0 && drawn >= 0 && available >= 0,
+            "line {line}: quantity {quantity}, reserved {reserved}, drawn {drawn}"
+        );
+        assert_eq!(available + reserved + drawn, quantity, "line {line}");
+        assert_eq!(
+            reserved, held_by_requests,
+            "line {line}: reserved vs open requests"
+        );
+        assert_eq!(drawn, accepted, "line {line}: drawn vs accepted requests");
+    }
+    let mismatched: Vec<(i64, i64, i64)> = sqlx::query_as(
+        "SELECT d.id,
+            CAST(coalesce((SELECT sum(quantity) FROM ledger_entries WHERE drawdown_request_id = d.id AND kind = 'draw'), 0) AS BIGINT) AS drawn,
+            CAST(coalesce((SELECT sum(quantity) FROM entitlements WHERE drawdown_request_id = d.id), 0) AS BIGINT) AS given
+         FROM drawdown_requests d",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .expect("draws")
+    .into_iter()
+    .filter(|(_, drawn, given)| drawn != given)
+    .collect();
+    assert!(
+        mismatched.is_empty(),
+        "draws and entitlements disagree: {mismatched:?}"
+    );
+}

@@ -1,6 +1,7 @@
 //! Integration tests against real SQLite files: one test binary, a module per area.
 
 mod bootstrap;
+mod drawdowns;
 mod helpers;
 mod orders_import;
 mod repositories;

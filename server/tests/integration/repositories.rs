@@ -5,7 +5,7 @@ use app::domain::{BalanceError, LedgerEntryKind, LineBalance, OrderLineId};
 use app::repo::ledger::{append_ledger_entry, find_line_balance, LedgerError, NewLedgerEntry};
 use app::repo::{entitlements, orders, Db};
 
-use crate::helpers::{account_id, count_rows, demo_db, fresh_db};
+use crate::helpers::{account_id, count_rows, demo_db, fresh_db, line_of};
 
 fn entry(
     line: OrderLineId,
@@ -20,19 +20,6 @@ fn entry(
         drawdown_request_id: None,
         to_account: to,
     }
-}
-
-async fn line_of(db: &Db, order: &str, product: &str) -> OrderLineId {
-    let id: i64 = sqlx::query_scalar(
-        "SELECT ol.id FROM order_lines ol JOIN orders o ON o.id = ol.order_id JOIN products p ON p.id = ol.product_id
-         WHERE o.number = $1 AND p.name = $2",
-    )
-    .bind(order)
-    .bind(product)
-    .fetch_one(&mut *db.read().await.expect("conn"))
-    .await
-    .expect("line");
-    OrderLineId(id)
 }
 
 async fn balance(db: &Db, line: OrderLineId) -> LineBalance {

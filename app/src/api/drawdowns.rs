@@ -1,0 +1,78 @@
+//! Server functions of the drawdown procedure: who is calling, then the
+//! service (`services::drawdowns`), which checks what they may touch.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+use crate::domain::{
+    AccountId, DrawdownDetail, DrawdownForm, DrawdownFormData, DrawdownId, DrawdownState, DrawdownSummary,
+    OrderId, PdrNumber, Transition,
+};
+use crate::error::AppError;
+
+/// The Partner drawdowns list of the selected account.
+#[server(prefix = "/api", endpoint = "list_drawdowns", input = Json)]
+pub async fn list_drawdowns(
+    account: AccountId,
+    state: Option<DrawdownState>,
+    search: Option<String>,
+) -> Result<Vec<DrawdownSummary>, AppError> {
+    let user = crate::auth::require_user().await?;
+    let app = crate::state::app_state()?;
+    app.services().list_drawdowns(&user, account, state, search).await
+}
+
+/// Accounting's queue: submitted requests of every partner.
+#[server(prefix = "/api", endpoint = "list_approvals")]
+pub async fn list_approvals() -> Result<Vec<DrawdownSummary>, AppError> {
+    let user = crate::auth::require_user().await?;
+    let app = crate::state::app_state()?;
+    app.services().list_approvals(&user).await
+}
+
+/// One request's page.
+#[server(prefix = "/api", endpoint = "drawdown", input = Json)]
+pub async fn drawdown(id: DrawdownId) -> Result<DrawdownDetail, AppError> {
+    let user = crate::auth::require_user().await?;
+    let app = crate::state::app_state()?;
+    app.services().drawdown(&user, id).await
+}
+
+/// What the New form offers, prefilled for the selected customer or a clone.
+#[server(prefix = "/api", endpoint = "new_drawdown_form", input = Json)]
+pub async fn new_drawdown_form(
+    account: AccountId,
+    clone: Option<DrawdownId>,
+) -> Result<DrawdownFormData, AppError> {
+    let user = crate::auth::require_user().await?;
+    let app = crate::state::app_state()?;
+    app.services().form_data(&user, account, clone).await
+}
+
+/// Save: the server checks the whole form again, then records, reserves and
+/// notifies in one transaction.
+#[server(prefix = "/api", endpoint = "save_drawdown", input = Json)]
+pub async fn save_drawdown(
+    order: Option<OrderId>,
+    form: DrawdownForm,
+    cloned_from: Option<DrawdownId>,
+) -> Result<(DrawdownId, PdrNumber), AppError> {
+    let user = crate::auth::require_user().await?;
+    let app = crate::state::app_state()?;
+    let saved = app.services().save(&user, order, &form, cloned_from).await?;
+    Ok((saved.id, saved.number))
+}
+
+/// Approve, reject, accept or cancel a request.
+#[server(prefix = "/api", endpoint = "change_drawdown", input = Json)]
+pub async fn change_drawdown(
+    id: DrawdownId,
+    transition: Transition,
+    reason: Option<String>,
+) -> Result<DrawdownState, AppError> {
+    let user = crate::auth::require_user().await?;
+    let app = crate::state::app_state()?;
+    app.services()
+        .change(&user, id, transition, reason.as_deref())
+        .await
+}

@@ -1,0 +1,104 @@
+//! What the screens show of drawdown requests: read models the repository
+//! fills and the browser receives.
+
+use serde::{Deserialize, Serialize};
+
+use super::{
+    AccountId, DrawdownField, DrawdownFieldError, DrawdownForm, DrawdownId, DrawdownState, LineAvailability,
+    ManagedCustomer, OrderId, PdrNumber, UserId,
+};
+
+/// One row of the Partner drawdowns list and of Approvals.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DrawdownSummary {
+    pub id: DrawdownId,
+    pub number: PdrNumber,
+    pub partner_id: AccountId,
+    pub partner_name: String,
+    pub order_number: String,
+    pub customer_name: String,
+    pub state: DrawdownState,
+    /// Unix seconds of the last change of state.
+    pub changed_at: i64,
+}
+
+/// What a request asks of one order line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DrawdownLine {
+    pub order_line: super::OrderLineId,
+    pub product_name: String,
+    pub quantity: i64,
+    pub term_months: i64,
+}
+
+/// One step of a request's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    /// `None` for the Save that created the request.
+    pub from: Option<DrawdownState>,
+    pub to: DrawdownState,
+    /// Who acted; `None` when the server did (expiry).
+    pub actor_name: Option<String>,
+    pub at: i64,
+    pub reason: Option<String>,
+}
+
+/// A request's page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DrawdownDetail {
+    pub summary: DrawdownSummary,
+    pub order_id: OrderId,
+    /// The customer account the request is tied to, once there is one.
+    pub customer_account: Option<AccountId>,
+    pub customer_website: String,
+    pub contact_name: String,
+    pub contact_email: String,
+    pub requested_by: UserId,
+    pub requested_by_name: String,
+    pub cloned_from: Option<(DrawdownId, PdrNumber)>,
+    /// The latest reason accounting gave.
+    pub reason: Option<String>,
+    pub lines: Vec<DrawdownLine>,
+    pub history: Vec<HistoryEntry>,
+}
+
+/// An order the partner can still draw from, with each line's availability.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenOrder {
+    pub id: OrderId,
+    pub number: String,
+    pub ordered_on: String,
+    pub lines: Vec<OpenOrderLine>,
+}
+
+/// One line of an open order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenOrderLine {
+    pub availability: LineAvailability,
+    pub term_months: i64,
+}
+
+impl OpenOrder {
+    /// The lines as the form validation takes them.
+    pub fn availability(&self) -> Vec<LineAvailability> {
+        self.lines.iter().map(|l| l.availability.clone()).collect()
+    }
+}
+
+/// Everything the New form needs: the open orders, the customers already
+/// managed, and what to prefill (a clone, or the customer selected).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DrawdownFormData {
+    pub partner_id: AccountId,
+    pub orders: Vec<OpenOrder>,
+    pub customers: Vec<ManagedCustomer>,
+    pub prefill_order: Option<OrderId>,
+    pub prefill: DrawdownForm,
+}
+
+/// A form problem as it crosses the wire: the field and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldProblem {
+    pub field: DrawdownField,
+    pub error: DrawdownFieldError,
+}

@@ -1,0 +1,117 @@
+//! Live updates: what changed, told to every open browser that may see it.
+//! The server publishes an event after the change commits; the event stream
+//! endpoint forwards it to each signed-in user it concerns; the browser
+//! refetches what it shows. Events carry ids only, never content.
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{AccountId, CurrentUser, DrawdownId, DrawdownState, Role};
+
+/// Something that changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PortalEvent {
+    /// A drawdown request was saved or changed state; balances moved with it.
+    DrawdownChanged {
+        id: DrawdownId,
+        partner: AccountId,
+        /// The customer account it is tied to, if any.
+        customer: Option<AccountId>,
+        state: DrawdownState,
+    },
+}
+
+impl PortalEvent {
+    /// Whether `user` may learn of this change: vendor staff see every
+    /// request; a partner its own; a customer user only what reaches its
+    /// account (an accepted request changes its entitlements).
+    pub fn concerns(&self, user: &CurrentUser) -> bool {
+        match self {
+            PortalEvent::DrawdownChanged {
+                partner, customer, ..
+            } => match user.role {
+                Role::Accounting | Role::VendorAdmin => true,
+                Role::PartnerAdmin | Role::PartnerUser => *partner == user.account_id,
+                Role::CustomerUser => *customer == Some(user.account_id),
+            },
+        }
+    }
+}
+
+/// The name of the server-sent event that carries a [`PortalEvent`].
+pub const EVENT_NAME: &str = "portal";
+/// Where the browser listens.
+pub const EVENTS_PATH: &str = "/api/events";
+
+#[cfg(feature = "ssr")]
+pub use hub::Events;
+
+#[cfg(feature = "ssr")]
+mod hub {
+    use super::PortalEvent;
+    use tokio::sync::broadcast;
+
+    /// The events of this process, fanned out to every open event stream.
+    #[derive(Clone, Debug)]
+    pub struct Events {
+        sender: broadcast::Sender<PortalEvent>,
+    }
+
+    impl Events {
+        pub fn new() -> Self {
+            // A browser that falls this far behind misses events; its stream
+            // tells it to refetch everything (see the stream endpoint).
+            Self {
+                sender: broadcast::channel(1024).0,
+            }
+        }
+
+        /// Tells every open stream; nobody listening is fine.
+        pub fn publish(&self, event: PortalEvent) {
+            let _ = self.sender.send(event);
+        }
+
+        pub fn subscribe(&self) -> broadcast::Receiver<PortalEvent> {
+            self.sender.subscribe()
+        }
+    }
+
+    impl Default for Events {
+        fn default() -> Self {
+            Self::new()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::UserId;
+
+    fn user(role: Role, account: i64) -> CurrentUser {
+        CurrentUser {
+            id: UserId(1),
+            email: "u@example.com".into(),
+            display_name: "U".into(),
+            role,
+            account_id: AccountId(account),
+            account_name: "A".into(),
+        }
+    }
+
+    #[test]
+    fn an_event_reaches_its_partner_vendor_staff_and_the_receiving_customer_only() {
+        let event = PortalEvent::DrawdownChanged {
+            id: DrawdownId(1),
+            partner: AccountId(10),
+            customer: Some(AccountId(11)),
+            state: DrawdownState::Accepted,
+        };
+        assert!(event.concerns(&user(Role::PartnerUser, 10)));
+        assert!(event.concerns(&user(Role::PartnerAdmin, 10)));
+        assert!(event.concerns(&user(Role::Accounting, 1)));
+        assert!(event.concerns(&user(Role::CustomerUser, 11)));
+        assert!(!event.concerns(&user(Role::PartnerUser, 20)));
+        assert!(!event.concerns(&user(Role::CustomerUser, 12)));
+    }
+}

@@ -1,0 +1,505 @@
+//! Partner drawdown requests: the rows, their lines and their history. The
+//! ledger movements and emails that go with each step are the service's
+//! (`services::drawdowns`), in the same transaction.
+
+use sqlx::{AnyConnection, Row};
+
+use super::{decode_stored, now};
+use crate::domain::DrawdownSummary;
+use crate::domain::{
+    AccountId, DrawdownDetail, DrawdownId, DrawdownLine, DrawdownState, HistoryEntry, LineAvailability,
+    ManagedCustomer, NewDrawdown, OpenOrder, OpenOrderLine, OrderId, OrderLineId, PdrNumber, ProductId,
+    Reason, Transition, TransitionError, UserId,
+};
+
+/// Which requests a list shows.
+#[derive(Debug, Clone, Default)]
+pub struct DrawdownFilter {
+    /// Only this partner's requests.
+    pub partner: Option<AccountId>,
+    /// Only requests tied to this customer account.
+    pub customer: Option<AccountId>,
+    pub state: Option<DrawdownState>,
+    /// Part of the customer's name, any case.
+    pub customer_search: Option<String>,
+    /// Oldest change first (Approvals) instead of newest first.
+    pub oldest_first: bool,
+}
+
+/// The most rows one list returns; the filter and the search narrow it.
+pub const LIST_LIMIT: i64 = 500;
+
+const SUMMARY_SQL: &str =
+    "SELECT d.id, d.number, d.partner_id, p.name AS partner_name, o.number AS order_number,
+        d.customer_name, d.state, d.changed_at
+    FROM drawdown_requests d
+    JOIN accounts p ON p.id = d.partner_id
+    JOIN orders o ON o.id = d.order_id";
+
+fn summary_from_row(r: &sqlx::any::AnyRow) -> Result<DrawdownSummary, sqlx::Error> {
+    let number: i64 = r.try_get("number")?;
+    Ok(DrawdownSummary {
+        id: DrawdownId(r.try_get("id")?),
+        number: PdrNumber::from_sequence(number)
+            .ok_or_else(|| sqlx::Error::Decode(format!("bad request number {number}").into()))?,
+        partner_id: AccountId(r.try_get("partner_id")?),
+        partner_name: r.try_get("partner_name")?,
+        order_number: r.try_get("order_number")?,
+        customer_name: r.try_get("customer_name")?,
+        state: decode_stored(r, "state", DrawdownState::parse)?,
+        changed_at: r.try_get("changed_at")?,
+    })
+}
+
+/// Requests matching `filter`, most recently changed first (or oldest first).
+#[tracing::instrument(skip(conn))]
+pub async fn list_drawdowns(
+    conn: &mut AnyConnection,
+    filter: &DrawdownFilter,
+) -> Result<Vec<DrawdownSummary>, sqlx::Error> {
+    // NULL parameters switch a condition off, so one statement serves every filter.
+    let search = filter
+        .customer_search
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            let escaped = s
+                .to_lowercase()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            format!("%{escaped}%")
+        });
+    let order = if filter.oldest_first { "ASC" } else { "DESC" };
+    let rows = sqlx::query(&format!(
+        "{SUMMARY_SQL}
+         WHERE ($1 IS NULL OR d.partner_id = $1)
+           AND ($2 IS NULL OR d.customer_account_id = $2)
+           AND ($3 IS NULL OR d.state = $3)
+           AND ($4 IS NULL OR lower(d.customer_name) LIKE $4 ESCAPE '\\')
+         ORDER BY d.changed_at {order}, d.id {order}
+         LIMIT $5"
+    ))
+    .bind(filter.partner.map(|a| a.0))
+    .bind(filter.customer.map(|a| a.0))
+    .bind(filter.state.map(DrawdownState::as_str))
+    .bind(search)
+    .bind(LIST_LIMIT)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(summary_from_row).collect()
+}
+
+/// One request with its lines and history.
+#[tracing::instrument(skip(conn))]
+pub async fn find_drawdown(
+    conn: &mut AnyConnection,
+    id: DrawdownId,
+) -> Result<Option<DrawdownDetail>, sqlx::Error> {
+    let Some(r) = sqlx::query(
+        "SELECT d.id, d.number, d.partner_id, p.name AS partner_name, o.number AS order_number,
+                d.customer_name, d.state, d.changed_at, d.order_id, d.customer_account_id,
+                d.customer_website, d.contact_name, d.contact_email, d.requested_by,
+                u.display_name AS requested_by_name, d.cloned_from, c.number AS cloned_from_number, d.reason
+         FROM drawdown_requests d
+         JOIN accounts p ON p.id = d.partner_id
+         JOIN orders o ON o.id = d.order_id
+         JOIN users u ON u.id = d.requested_by
+         LEFT JOIN drawdown_requests c ON c.id = d.cloned_from
+         WHERE d.id = $1",
+    )
+    .bind(id.0)
+    .fetch_optional(&mut *conn)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let summary = summary_from_row(&r)?;
+    let cloned_from = match (
+        r.try_get::<Option<i64>, _>("cloned_from")?,
+        r.try_get::<Option<i64>, _>("cloned_from_number")?,
+    ) {
+        (Some(id), Some(n)) => PdrNumber::from_sequence(n).map(|n| (DrawdownId(id), n)),
+        _ => None,
+    };
+    let mut detail = DrawdownDetail {
+        summary,
+        order_id: OrderId(r.try_get("order_id")?),
+        customer_account: r.try_get::<Option<i64>, _>("customer_account_id")?.map(AccountId),
+        customer_website: r.try_get("customer_website")?,
+        contact_name: r.try_get("contact_name")?,
+        contact_email: r.try_get("contact_email")?,
+        requested_by: UserId(r.try_get("requested_by")?),
+        requested_by_name: r.try_get("requested_by_name")?,
+        cloned_from,
+        reason: r.try_get("reason")?,
+        lines: Vec::new(),
+        history: Vec::new(),
+    };
+    detail.lines = sqlx::query(
+        "SELECT l.order_line_id, p.name, l.quantity, ol.term_months
+         FROM drawdown_request_lines l
+         JOIN order_lines ol ON ol.id = l.order_line_id
+         JOIN products p ON p.id = ol.product_id
+         WHERE l.drawdown_request_id = $1 ORDER BY ol.line_no",
+    )
+    .bind(id.0)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(DrawdownLine {
+            order_line: OrderLineId(r.try_get("order_line_id")?),
+            product_name: r.try_get("name")?,
+            quantity: r.try_get("quantity")?,
+            term_months: r.try_get("term_months")?,
+        })
+    })
+    .collect::<Result<_, sqlx::Error>>()?;
+    detail.history = sqlx::query(
+        "SELECT h.from_state, h.to_state, u.display_name, h.at, h.reason
+         FROM drawdown_history h LEFT JOIN users u ON u.id = h.actor_user_id
+         WHERE h.drawdown_request_id = $1 ORDER BY h.id",
+    )
+    .bind(id.0)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|r| {
+        let from: Option<String> = r.try_get("from_state")?;
+        Ok(HistoryEntry {
+            from: from.as_deref().and_then(DrawdownState::parse),
+            to: decode_stored(r, "to_state", DrawdownState::parse)?,
+            actor_name: r.try_get("display_name")?,
+            at: r.try_get("at")?,
+            reason: r.try_get("reason")?,
+        })
+    })
+    .collect::<Result<_, sqlx::Error>>()?;
+    Ok(Some(detail))
+}
+
+/// Who may see a request and where its events go: its partner and the
+/// customer account it is tied to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DrawdownOwner {
+    pub partner: AccountId,
+    pub customer: Option<AccountId>,
+    pub state: DrawdownState,
+    pub requested_by: UserId,
+}
+
+/// The owner and state of a request, if it exists.
+#[tracing::instrument(skip(conn))]
+pub async fn find_drawdown_owner(
+    conn: &mut AnyConnection,
+    id: DrawdownId,
+) -> Result<Option<DrawdownOwner>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT partner_id, customer_account_id, state, requested_by FROM drawdown_requests WHERE id = $1",
+    )
+    .bind(id.0)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|r| {
+        Ok(DrawdownOwner {
+            partner: AccountId(r.try_get("partner_id")?),
+            customer: r.try_get::<Option<i64>, _>("customer_account_id")?.map(AccountId),
+            state: decode_stored(&r, "state", DrawdownState::parse)?,
+            requested_by: UserId(r.try_get("requested_by")?),
+        })
+    })
+    .transpose()
+}
+
+/// The orders of `partner` with something left to draw, each with all its
+/// lines and what each has available, oldest order first.
+#[tracing::instrument(skip(conn))]
+pub async fn list_open_orders(
+    conn: &mut AnyConnection,
+    partner: AccountId,
+) -> Result<Vec<OpenOrder>, sqlx::Error> {
+    let lines = super::orders::list_order_line_balances(conn, partner).await?;
+    let mut orders: Vec<OpenOrder> = Vec::new();
+    for line in lines {
+        let order_id = line.order_id;
+        let open_line = OpenOrderLine {
+            availability: LineAvailability {
+                line: line.order_line_id,
+                product_name: line.product_name,
+                available: line.balance.available(),
+            },
+            term_months: line.term_months,
+        };
+        match orders.iter_mut().find(|o| o.id == order_id) {
+            Some(order) => order.lines.push(open_line),
+            None => orders.push(OpenOrder {
+                id: order_id,
+                number: line.order_number,
+                ordered_on: line.ordered_on,
+                lines: vec![open_line],
+            }),
+        }
+    }
+    orders.retain(|o| o.lines.iter().any(|l| l.availability.available > 0));
+    Ok(orders)
+}
+
+/// The customers `partner` manages, by name.
+#[tracing::instrument(skip(conn))]
+pub async fn list_managed_customers(
+    conn: &mut AnyConnection,
+    partner: AccountId,
+) -> Result<Vec<ManagedCustomer>, sqlx::Error> {
+    sqlx::query(
+        "SELECT id, name, website, contact_name, contact_email FROM accounts
+         WHERE kind = 'customer' AND managed_by = $1 ORDER BY name",
+    )
+    .bind(partner.0)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(ManagedCustomer {
+            id: AccountId(r.try_get("id")?),
+            name: r.try_get("name")?,
+            website: r.try_get("website")?,
+            contact_name: r.try_get("contact_name")?,
+            contact_email: r.try_get("contact_email")?,
+        })
+    })
+    .collect()
+}
+
+/// Takes the next request number.
+async fn take_number(conn: &mut AnyConnection) -> Result<PdrNumber, sqlx::Error> {
+    let n: i64 =
+        sqlx::query_scalar("UPDATE drawdown_numbers SET next = next + 1 WHERE id = 1 RETURNING next - 1")
+            .fetch_one(&mut *conn)
+            .await?;
+    PdrNumber::from_sequence(n)
+        .ok_or_else(|| sqlx::Error::Protocol(format!("request numbers exhausted at {n}")))
+}
+
+/// A request to record.
+#[derive(Debug)]
+pub struct NewDrawdownRow<'a> {
+    pub partner: AccountId,
+    pub order: OrderId,
+    pub customer_account: Option<AccountId>,
+    pub request: &'a NewDrawdown,
+    pub requested_by: UserId,
+    pub cloned_from: Option<DrawdownId>,
+}
+
+/// Records a request as Submitted, with its lines and the first history
+/// entry. The reservations are the caller's, in the same transaction.
+#[tracing::instrument(skip(conn))]
+pub async fn insert_drawdown(
+    conn: &mut AnyConnection,
+    row: &NewDrawdownRow<'_>,
+) -> Result<(DrawdownId, PdrNumber), sqlx::Error> {
+    let number = take_number(conn).await?;
+    let at = now();
+    let r = row.request;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO drawdown_requests (number, partner_id, order_id, customer_account_id, customer_name,
+             customer_website, contact_name, contact_email, state, requested_by, cloned_from, created_at, changed_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'submitted', $9, $10, $11, $11) RETURNING id",
+    )
+    .bind(number.sequence())
+    .bind(row.partner.0)
+    .bind(row.order.0)
+    .bind(row.customer_account.map(|a| a.0))
+    .bind(r.customer_account.as_str())
+    .bind(r.customer_website.as_str())
+    .bind(r.customer_name.as_str())
+    .bind(r.customer_email.as_str())
+    .bind(row.requested_by.0)
+    .bind(row.cloned_from.map(|d| d.0))
+    .bind(at)
+    .fetch_one(&mut *conn)
+    .await?;
+    for (line, quantity) in &r.lines {
+        sqlx::query(
+            "INSERT INTO drawdown_request_lines (drawdown_request_id, order_line_id, quantity) VALUES ($1, $2, $3)",
+        )
+        .bind(id)
+        .bind(line.0)
+        .bind(quantity.get())
+        .execute(&mut *conn)
+        .await?;
+    }
+    insert_history(
+        conn,
+        DrawdownId(id),
+        None,
+        DrawdownState::Submitted,
+        Some(row.requested_by),
+        None,
+    )
+    .await?;
+    Ok((DrawdownId(id), number))
+}
+
+async fn insert_history(
+    conn: &mut AnyConnection,
+    id: DrawdownId,
+    from: Option<DrawdownState>,
+    to: DrawdownState,
+    actor: Option<UserId>,
+    reason: Option<&Reason>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO drawdown_history (drawdown_request_id, from_state, to_state, actor_user_id, reason, at)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(id.0)
+    .bind(from.map(DrawdownState::as_str))
+    .bind(to.as_str())
+    .bind(actor.map(|u| u.0))
+    .bind(reason.map(Reason::as_str))
+    .bind(now())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Why a state change was not recorded.
+#[derive(Debug, thiserror::Error)]
+pub enum ChangeStateError {
+    #[error("drawdown request {0} does not exist")]
+    NotFound(DrawdownId),
+    #[error(transparent)]
+    Refused(#[from] TransitionError),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// Moves a request from `from` to the transition's target, only if it is
+/// still in `from`: the check and the change are one statement, so of two
+/// people acting at once exactly one wins and the other is refused with the
+/// state the winner left. Records the history entry.
+#[tracing::instrument(skip(conn))]
+pub async fn change_state(
+    conn: &mut AnyConnection,
+    id: DrawdownId,
+    from: DrawdownState,
+    transition: Transition,
+    actor: Option<UserId>,
+    reason: Option<&Reason>,
+) -> Result<DrawdownState, ChangeStateError> {
+    let to = transition.target();
+    let at = now();
+    let done = sqlx::query(
+        "UPDATE drawdown_requests SET state = $1, changed_at = $2, reason = coalesce($3, reason)
+         WHERE id = $4 AND state = $5",
+    )
+    .bind(to.as_str())
+    .bind(at)
+    .bind(reason.map(Reason::as_str))
+    .bind(id.0)
+    .bind(from.as_str())
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() != 1 {
+        let now_in = find_drawdown_owner(conn, id)
+            .await?
+            .ok_or(ChangeStateError::NotFound(id))?
+            .state;
+        return Err(TransitionError::NotAllowedFrom {
+            transition,
+            from: now_in,
+        }
+        .into());
+    }
+    insert_history(conn, id, Some(from), to, actor, reason).await?;
+    Ok(to)
+}
+
+/// Ties a request to the customer account that receives its quantities.
+pub async fn set_customer_account(
+    conn: &mut AnyConnection,
+    id: DrawdownId,
+    customer: AccountId,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE drawdown_requests SET customer_account_id = $1 WHERE id = $2")
+        .bind(customer.0)
+        .bind(id.0)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// One line of a request, as the ledger moves it.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestedLine {
+    pub order_line: OrderLineId,
+    pub product: ProductId,
+    pub quantity: i64,
+    pub term_months: i64,
+}
+
+/// What a request asks of each order line.
+pub async fn list_requested_lines(
+    conn: &mut AnyConnection,
+    id: DrawdownId,
+) -> Result<Vec<RequestedLine>, sqlx::Error> {
+    sqlx::query(
+        "SELECT l.order_line_id, ol.product_id, l.quantity, ol.term_months
+         FROM drawdown_request_lines l JOIN order_lines ol ON ol.id = l.order_line_id
+         WHERE l.drawdown_request_id = $1 ORDER BY ol.line_no",
+    )
+    .bind(id.0)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(RequestedLine {
+            order_line: OrderLineId(r.try_get("order_line_id")?),
+            product: ProductId(r.try_get("product_id")?),
+            quantity: r.try_get("quantity")?,
+            term_months: r.try_get("term_months")?,
+        })
+    })
+    .collect()
+}
+
+/// Gives the customer account what an accepted request drew.
+pub async fn insert_customer_entitlement(
+    conn: &mut AnyConnection,
+    customer: AccountId,
+    id: DrawdownId,
+    line: &RequestedLine,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO entitlements (account_id, product_id, quantity, term_months, drawdown_request_id, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(customer.0)
+    .bind(line.product.0)
+    .bind(line.quantity)
+    .bind(line.term_months)
+    .bind(id.0)
+    .bind(now())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Approved requests whose approval is older than `approved_before` (Unix
+/// seconds): the expiry task's work.
+#[tracing::instrument(skip(conn))]
+pub async fn list_expired_approvals(
+    conn: &mut AnyConnection,
+    approved_before: i64,
+) -> Result<Vec<DrawdownId>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT id FROM drawdown_requests WHERE state = 'approved' AND changed_at < $1 ORDER BY id",
+    )
+    .bind(approved_before)
+    .fetch_all(&mut *conn)
+    .await
+    .map(|ids| ids.into_iter().map(DrawdownId).collect())
+}

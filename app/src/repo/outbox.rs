@@ -1,0 +1,127 @@
+//! Emails waiting to be delivered. A change writes its messages here in its
+//! own transaction; the delivery worker claims, sends and marks them.
+
+use sqlx::{AnyConnection, Row};
+
+use super::now;
+use crate::domain::DrawdownId;
+use crate::i18n::Locale;
+
+/// A message ready to queue: already in its recipient's language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutgoingEmail {
+    pub recipient: String,
+    pub locale: Locale,
+    pub subject: String,
+    pub text_body: String,
+    pub html_body: String,
+    pub drawdown_request: Option<DrawdownId>,
+}
+
+/// A queued message a worker has claimed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimedEmail {
+    pub id: i64,
+    /// How many times delivery has been tried, this one included.
+    pub attempt: i64,
+    pub email: OutgoingEmail,
+}
+
+/// Queues a message for delivery.
+#[tracing::instrument(skip_all, fields(recipient = %email.recipient))]
+pub async fn enqueue_email(conn: &mut AnyConnection, email: &OutgoingEmail) -> Result<i64, sqlx::Error> {
+    let at = now();
+    sqlx::query_scalar(
+        "INSERT INTO outbox (recipient, locale, subject, text_body, html_body, drawdown_request_id, created_at, next_attempt_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+    )
+    .bind(&email.recipient)
+    .bind(email.locale.tag())
+    .bind(&email.subject)
+    .bind(&email.text_body)
+    .bind(&email.html_body)
+    .bind(email.drawdown_request.map(|d| d.0))
+    .bind(at)
+    .fetch_one(&mut *conn)
+    .await
+}
+
+/// Claims up to `limit` due messages for `lease_seconds`: no other worker
+/// takes them until the lease runs out (a worker that died mid-delivery
+/// leaves its claim to expire, and another one retries).
+#[tracing::instrument(skip(conn))]
+pub async fn claim_due_emails(
+    conn: &mut AnyConnection,
+    limit: i64,
+    lease_seconds: i64,
+) -> Result<Vec<ClaimedEmail>, sqlx::Error> {
+    let at = now();
+    let rows = sqlx::query(
+        "UPDATE outbox SET claimed_until = $1, attempts = attempts + 1
+         WHERE id IN (SELECT id FROM outbox
+                      WHERE sent_at IS NULL AND next_attempt_at <= $2
+                        AND (claimed_until IS NULL OR claimed_until < $2)
+                      ORDER BY id LIMIT $3)
+         RETURNING id, attempts, recipient, locale, subject, text_body, html_body, drawdown_request_id",
+    )
+    .bind(at + lease_seconds)
+    .bind(at)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut claimed = rows
+        .iter()
+        .map(|r| {
+            Ok(ClaimedEmail {
+                id: r.try_get("id")?,
+                attempt: r.try_get("attempts")?,
+                email: OutgoingEmail {
+                    recipient: r.try_get("recipient")?,
+                    locale: super::decode_stored(r, "locale", Locale::from_tag)?,
+                    subject: r.try_get("subject")?,
+                    text_body: r.try_get("text_body")?,
+                    html_body: r.try_get("html_body")?,
+                    drawdown_request: r
+                        .try_get::<Option<i64>, _>("drawdown_request_id")?
+                        .map(DrawdownId),
+                },
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    claimed.sort_by_key(|c| c.id);
+    Ok(claimed)
+}
+
+/// Records a delivery. Only the claim's holder can: a worker whose lease ran
+/// out and was retaken does not mark the row twice.
+pub async fn mark_email_sent(conn: &mut AnyConnection, id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE outbox SET sent_at = $1, claimed_until = NULL, last_error = NULL WHERE id = $2 AND sent_at IS NULL")
+        .bind(now())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Records a failed attempt and when to try again.
+pub async fn mark_email_failed(
+    conn: &mut AnyConnection,
+    id: i64,
+    error: &str,
+    retry_at: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE outbox SET claimed_until = NULL, last_error = $1, next_attempt_at = $2 WHERE id = $3 AND sent_at IS NULL")
+        .bind(error)
+        .bind(retry_at)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// How many messages wait for delivery.
+pub async fn count_pending_emails(conn: &mut AnyConnection) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT count(*) FROM outbox WHERE sent_at IS NULL")
+        .fetch_one(&mut *conn)
+        .await
+}

@@ -1,0 +1,493 @@
+//! The partner drawdown procedure (SPEC, "Partner drawdown request"): Save,
+//! approve, reject, accept, cancel, expire, and what the screens read.
+
+use super::Services;
+use crate::domain::{
+    matching_customer, may_view_account, may_view_drawdowns_of, AccountId, AccountKind, Actor, BalanceError,
+    CurrentUser, DrawdownDetail, DrawdownField, DrawdownFieldError, DrawdownForm, DrawdownFormData,
+    DrawdownId, DrawdownState, DrawdownSummary, FieldProblem, LedgerEntryKind, LineAvailability, OrderId,
+    PdrNumber, Reason, ReasonError, Role, Transition,
+};
+use crate::error::AppError;
+use crate::events::PortalEvent;
+use crate::i18n::Locale;
+use crate::mail::{compose, Notice, RequestFacts};
+use crate::repo::drawdowns::{
+    self as requests, ChangeStateError, DrawdownFilter, DrawdownOwner, NewDrawdownRow,
+};
+use crate::repo::ledger::{append_ledger_entry, LedgerError, NewLedgerEntry};
+use crate::repo::{accounts, orders, outbox, users};
+use sqlx::AnyConnection;
+
+/// A request that was saved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Saved {
+    pub id: DrawdownId,
+    pub number: PdrNumber,
+}
+
+fn require_partner(user: &CurrentUser) -> Result<(), AppError> {
+    match Actor::of(user.role) {
+        Some(Actor::Partner) => Ok(()),
+        _ => Err(AppError::Forbidden),
+    }
+}
+
+fn ledger_failure(err: LedgerError) -> AppError {
+    AppError::internal("ledger movement refused inside a state change", err)
+}
+
+impl Services<'_> {
+    /// The requests shown for one account of "Select an account": a
+    /// partner's own requests, or those tied to one of its customers.
+    pub async fn list_drawdowns(
+        &self,
+        user: &CurrentUser,
+        account: AccountId,
+        state: Option<DrawdownState>,
+        customer_search: Option<String>,
+    ) -> Result<Vec<DrawdownSummary>, AppError> {
+        let mut conn = self.db.read().await?;
+        let account = accounts::find_account(&mut conn, account)
+            .await?
+            .filter(|a| may_view_account(user, a))
+            .ok_or(AppError::Forbidden)?;
+        let (partner, customer) = match account.kind {
+            AccountKind::Partner => (account.id, None),
+            AccountKind::Customer => (account.managed_by.ok_or(AppError::Forbidden)?, Some(account.id)),
+            AccountKind::Vendor => return Err(AppError::Forbidden),
+        };
+        if !may_view_drawdowns_of(user, partner) {
+            return Err(AppError::Forbidden);
+        }
+        let filter = DrawdownFilter {
+            partner: Some(partner),
+            customer,
+            state,
+            customer_search,
+            oldest_first: false,
+        };
+        Ok(requests::list_drawdowns(&mut conn, &filter).await?)
+    }
+
+    /// Submitted requests of every partner, oldest first: accounting's queue.
+    pub async fn list_approvals(&self, user: &CurrentUser) -> Result<Vec<DrawdownSummary>, AppError> {
+        if !user.role.is_vendor_staff() {
+            return Err(AppError::Forbidden);
+        }
+        let filter = DrawdownFilter {
+            state: Some(DrawdownState::Submitted),
+            oldest_first: true,
+            ..Default::default()
+        };
+        let mut conn = self.db.read().await?;
+        Ok(requests::list_drawdowns(&mut conn, &filter).await?)
+    }
+
+    /// One request's page. A request outside the user's reach and one that
+    /// does not exist get the same answer, so ids cannot be probed.
+    pub async fn drawdown(&self, user: &CurrentUser, id: DrawdownId) -> Result<DrawdownDetail, AppError> {
+        let mut conn = self.db.read().await?;
+        requests::find_drawdown(&mut conn, id)
+            .await?
+            .filter(|d| may_view_drawdowns_of(user, d.summary.partner_id))
+            .ok_or(AppError::Forbidden)
+    }
+
+    /// What the New form offers. `account` is the account selected when
+    /// New was pressed: a customer of the partner is prefilled. `clone`
+    /// prefills from an earlier request instead.
+    pub async fn form_data(
+        &self,
+        user: &CurrentUser,
+        account: AccountId,
+        clone: Option<DrawdownId>,
+    ) -> Result<DrawdownFormData, AppError> {
+        require_partner(user)?;
+        let partner = user.account_id;
+        let mut conn = self.db.read().await?;
+        let orders = requests::list_open_orders(&mut conn, partner).await?;
+        let customers = requests::list_managed_customers(&mut conn, partner).await?;
+        let mut prefill = DrawdownForm::default();
+        let mut prefill_order = None;
+        if let Some(clone) = clone {
+            let source = requests::find_drawdown(&mut conn, clone)
+                .await?
+                .filter(|d| d.summary.partner_id == partner)
+                .ok_or(AppError::Forbidden)?;
+            prefill = DrawdownForm {
+                customer_account: source.summary.customer_name.clone(),
+                customer_website: source.customer_website.clone(),
+                customer_name: source.contact_name.clone(),
+                customer_email: source.contact_email.clone(),
+                quantities: source
+                    .lines
+                    .iter()
+                    .map(|l| (l.order_line, l.quantity.to_string()))
+                    .collect(),
+            };
+            prefill_order = orders.iter().find(|o| o.id == source.order_id).map(|o| o.id);
+        } else if let Some(customer) = customers.iter().find(|c| c.id == account) {
+            prefill.customer_account = customer.name.clone();
+            prefill.customer_website = customer.website.clone().unwrap_or_default();
+            prefill.customer_name = customer.contact_name.clone().unwrap_or_default();
+            prefill.customer_email = customer.contact_email.clone().unwrap_or_default();
+        }
+        Ok(DrawdownFormData {
+            partner_id: partner,
+            orders,
+            customers,
+            prefill_order,
+            prefill,
+        })
+    }
+
+    /// Save: checks the form against the order as it stands now, records the
+    /// request as Submitted with the next number, reserves each line, and
+    /// queues the email to accounting; all or nothing.
+    pub async fn save(
+        &self,
+        user: &CurrentUser,
+        order: Option<OrderId>,
+        form: &DrawdownForm,
+        cloned_from: Option<DrawdownId>,
+    ) -> Result<Saved, AppError> {
+        require_partner(user)?;
+        let partner = user.account_id;
+        let mut tx = self.db.begin().await?;
+        let order_lines: Option<Vec<LineAvailability>> = match order {
+            None => None,
+            Some(order) => {
+                let lines: Vec<LineAvailability> = orders::list_order_line_balances(&mut tx, partner)
+                    .await?
+                    .into_iter()
+                    .filter(|l| l.order_id == order)
+                    .map(|l| LineAvailability {
+                        line: l.order_line_id,
+                        product_name: l.product_name,
+                        available: l.balance.available(),
+                    })
+                    .collect();
+                // Another partner's order is as good as none.
+                (!lines.is_empty()).then_some(lines)
+            }
+        };
+        let request =
+            form.validate(order_lines.as_deref())
+                .map_err(|problems| AppError::InvalidDrawdown {
+                    problems: problems
+                        .into_iter()
+                        .map(|(field, error)| FieldProblem { field, error })
+                        .collect(),
+                })?;
+        let order = order.ok_or(AppError::Internal)?;
+        if let Some(source) = cloned_from {
+            let owner = requests::find_drawdown_owner(&mut tx, source).await?;
+            if owner.is_none_or(|o| o.partner != partner) {
+                return Err(AppError::Forbidden);
+            }
+        }
+        let customers = requests::list_managed_customers(&mut tx, partner).await?;
+        let tied = matching_customer(
+            &customers,
+            request.customer_account.as_str(),
+            request.customer_website.as_str(),
+        )
+        .map(|c| c.id);
+        let (id, number) = requests::insert_drawdown(
+            &mut tx,
+            &NewDrawdownRow {
+                partner,
+                order,
+                customer_account: tied,
+                request: &request,
+                requested_by: user.id,
+                cloned_from,
+            },
+        )
+        .await?;
+        for (line, quantity) in &request.lines {
+            let reserved = append_ledger_entry(
+                &mut tx,
+                NewLedgerEntry {
+                    order_line: *line,
+                    kind: LedgerEntryKind::Reserve,
+                    quantity: quantity.get(),
+                    drawdown_request_id: Some(id.0),
+                    to_account: None,
+                },
+            )
+            .await;
+            // Dropping the transaction rolls the whole request back.
+            match reserved {
+                Ok(()) => {}
+                Err(LedgerError::Balance(BalanceError::NotEnoughAvailable { available, .. })) => {
+                    return Err(AppError::InvalidDrawdown {
+                        problems: vec![FieldProblem {
+                            field: DrawdownField::Quantity(*line),
+                            error: DrawdownFieldError::AboveAvailable { available },
+                        }],
+                    })
+                }
+                Err(err) => return Err(ledger_failure(err)),
+            }
+        }
+        let facts = self.facts(&mut tx, id).await?;
+        let accounting = self.settings.accounting_email.as_str();
+        let locale = users::find_locale_by_email(&mut tx, accounting)
+            .await?
+            .unwrap_or_default();
+        outbox::enqueue_email(&mut tx, &compose(Notice::Submitted, &facts, locale, accounting)).await?;
+        tx.commit().await?;
+        self.announce(PortalEvent::DrawdownChanged {
+            id,
+            partner,
+            customer: tied,
+            state: DrawdownState::Submitted,
+        });
+        Ok(Saved { id, number })
+    }
+
+    /// A step of a signed-in user: approve or reject (accounting), accept or
+    /// cancel (the requesting partner). `reason` is required to reject.
+    pub async fn change(
+        &self,
+        user: &CurrentUser,
+        id: DrawdownId,
+        transition: Transition,
+        reason: Option<&str>,
+    ) -> Result<DrawdownState, AppError> {
+        let actor = Actor::of(user.role).ok_or(AppError::Forbidden)?;
+        self.apply(Some(user), actor, id, transition, reason).await
+    }
+
+    /// Expires every approval older than the configured lifetime; returns
+    /// how many expired. Safe to run in several processes at once: each
+    /// expiry is a state change that only one of them wins.
+    pub async fn expire_due(&self) -> Result<usize, AppError> {
+        let cutoff = crate::repo::now() - self.settings.approval_lifetime.whole_seconds();
+        let due = {
+            let mut conn = self.db.read().await?;
+            requests::list_expired_approvals(&mut conn, cutoff).await?
+        };
+        let mut expired = 0;
+        for id in due {
+            match self
+                .apply(None, Actor::System, id, Transition::Expire, None)
+                .await
+            {
+                Ok(_) => expired += 1,
+                // Accepted or cancelled in the meantime.
+                Err(AppError::TransitionRefused { .. }) => {}
+                Err(err) => tracing::warn!(%id, %err, "could not expire an approved request"),
+            }
+        }
+        Ok(expired)
+    }
+
+    async fn apply(
+        &self,
+        user: Option<&CurrentUser>,
+        actor: Actor,
+        id: DrawdownId,
+        transition: Transition,
+        reason: Option<&str>,
+    ) -> Result<DrawdownState, AppError> {
+        let reason = match (
+            reason.map(str::trim).filter(|r| !r.is_empty()),
+            transition.needs_reason(),
+        ) {
+            (Some(text), _) => {
+                Some(Reason::parse(text).map_err(|problem| AppError::InvalidReason { problem })?)
+            }
+            (None, true) => {
+                return Err(AppError::InvalidReason {
+                    problem: ReasonError::Empty,
+                })
+            }
+            (None, false) => None,
+        };
+        let mut tx = self.db.begin().await?;
+        let owner = requests::find_drawdown_owner(&mut tx, id)
+            .await?
+            .ok_or(AppError::Forbidden)?;
+        if user.is_some_and(|u| !may_view_drawdowns_of(u, owner.partner)) {
+            return Err(AppError::Forbidden);
+        }
+        crate::domain::next_state(owner.state, transition, actor)
+            .map_err(|refusal| AppError::TransitionRefused { refusal })?;
+        let to = requests::change_state(
+            &mut tx,
+            id,
+            owner.state,
+            transition,
+            user.map(|u| u.id),
+            reason.as_ref(),
+        )
+        .await
+        .map_err(|err| match err {
+            ChangeStateError::Refused(refusal) => AppError::TransitionRefused { refusal },
+            ChangeStateError::NotFound(_) => AppError::Forbidden,
+            ChangeStateError::Database(err) => err.into(),
+        })?;
+        let lines = requests::list_requested_lines(&mut tx, id).await?;
+        let mut customer = owner.customer;
+        match transition {
+            Transition::Approve => {}
+            Transition::Reject | Transition::Cancel | Transition::Expire => {
+                for line in &lines {
+                    let entry = NewLedgerEntry {
+                        order_line: line.order_line,
+                        kind: LedgerEntryKind::Release,
+                        quantity: line.quantity,
+                        drawdown_request_id: Some(id.0),
+                        to_account: None,
+                    };
+                    append_ledger_entry(&mut tx, entry)
+                        .await
+                        .map_err(ledger_failure)?;
+                }
+            }
+            Transition::Accept => {
+                let to_account = self.customer_for_acceptance(&mut tx, id, &owner).await?;
+                for line in &lines {
+                    let entry = NewLedgerEntry {
+                        order_line: line.order_line,
+                        kind: LedgerEntryKind::Draw,
+                        quantity: line.quantity,
+                        drawdown_request_id: Some(id.0),
+                        to_account: Some(to_account),
+                    };
+                    append_ledger_entry(&mut tx, entry)
+                        .await
+                        .map_err(ledger_failure)?;
+                    requests::insert_customer_entitlement(&mut tx, to_account, id, line).await?;
+                }
+                requests::set_customer_account(&mut tx, id, to_account).await?;
+                customer = Some(to_account);
+            }
+        }
+        self.queue_emails(&mut tx, id, &owner, transition, reason.as_ref())
+            .await?;
+        tx.commit().await?;
+        self.announce(PortalEvent::DrawdownChanged {
+            id,
+            partner: owner.partner,
+            customer,
+            state: to,
+        });
+        Ok(to)
+    }
+
+    /// The customer account an accepted request gives its quantities to:
+    /// the one it was tied to at Save, else one the partner has come to
+    /// manage since with the same name or website domain, else a new one.
+    async fn customer_for_acceptance(
+        &self,
+        tx: &mut AnyConnection,
+        id: DrawdownId,
+        owner: &DrawdownOwner,
+    ) -> Result<AccountId, AppError> {
+        if let Some(customer) = owner.customer {
+            return Ok(customer);
+        }
+        let request = requests::find_drawdown(tx, id).await?.ok_or(AppError::Internal)?;
+        let customers = requests::list_managed_customers(tx, owner.partner).await?;
+        if let Some(existing) = matching_customer(
+            &customers,
+            &request.summary.customer_name,
+            &request.customer_website,
+        ) {
+            return Ok(existing.id);
+        }
+        let account = accounts::NewAccount {
+            kind: AccountKind::Customer,
+            name: &request.summary.customer_name,
+            website: Some(&request.customer_website),
+            contact_name: Some(&request.contact_name),
+            contact_email: Some(&request.contact_email),
+            managed_by: Some(owner.partner),
+        };
+        accounts::insert_account(tx, &account)
+            .await
+            .map_err(|err| AppError::internal("could not create the customer account", err))
+    }
+
+    async fn queue_emails(
+        &self,
+        tx: &mut AnyConnection,
+        id: DrawdownId,
+        owner: &DrawdownOwner,
+        transition: Transition,
+        reason: Option<&Reason>,
+    ) -> Result<(), AppError> {
+        let facts = self.facts(tx, id).await?;
+        let (partner_email, partner_locale) = users::find_mail_address(tx, owner.requested_by)
+            .await?
+            .ok_or(AppError::Internal)?;
+        let to_partner = |notice| compose(notice, &facts, partner_locale, &partner_email);
+        let mut messages = Vec::new();
+        match transition {
+            Transition::Approve => messages.push(to_partner(Notice::Approved {
+                reason: reason.map(Reason::as_str),
+                accept_within_days: self.settings.approval_lifetime.whole_days(),
+            })),
+            Transition::Reject => messages.push(to_partner(Notice::Rejected {
+                reason: reason.map(Reason::as_str).unwrap_or_default(),
+            })),
+            Transition::Accept => {
+                let request = requests::find_drawdown(tx, id).await?.ok_or(AppError::Internal)?;
+                let contact_locale: Locale = users::find_locale_by_email(tx, &request.contact_email)
+                    .await?
+                    .unwrap_or(partner_locale);
+                messages.push(compose(
+                    Notice::AcceptedForCustomer,
+                    &facts,
+                    contact_locale,
+                    &request.contact_email,
+                ));
+                messages.push(to_partner(Notice::AcceptedForPartner));
+            }
+            Transition::Expire => messages.push(to_partner(Notice::Expired)),
+            // The partner cancelled it themselves; nobody waits on it.
+            Transition::Cancel => {}
+        }
+        for message in &messages {
+            outbox::enqueue_email(tx, message).await?;
+        }
+        Ok(())
+    }
+
+    async fn facts(&self, tx: &mut AnyConnection, id: DrawdownId) -> Result<RequestFacts, AppError> {
+        let d = requests::find_drawdown(tx, id).await?.ok_or(AppError::Internal)?;
+        Ok(RequestFacts {
+            id,
+            number: d.summary.number,
+            link: format!(
+                "{}/licenses/{}/drawdowns/{}",
+                self.settings.public_url.trim_end_matches('/'),
+                d.summary.partner_id,
+                id
+            ),
+            partner_name: d.summary.partner_name,
+            order_number: d.summary.order_number,
+            customer_name: d.summary.customer_name,
+            lines: d
+                .lines
+                .into_iter()
+                .map(|l| (l.product_name, l.quantity))
+                .collect(),
+        })
+    }
+
+    /// After a commit: tell open browsers, wake the email worker.
+    fn announce(&self, event: PortalEvent) {
+        self.events.publish(event);
+        self.mail_queued.notify_one();
+    }
+}
+
+/// Whether `role` takes part in the procedure at all (for hiding tabs).
+pub fn sees_drawdowns(role: Role) -> bool {
+    role != Role::CustomerUser
+}

@@ -157,8 +157,14 @@ pub async fn require_user() -> Result<CurrentUser, AppError> {
     let state = app_state()?;
     let parts = leptos::prelude::use_context::<http::request::Parts>()
         .ok_or_else(|| AppError::internal("session", "request parts missing from context"))?;
-    let token = cookie_value(&parts.headers, SESSION_COOKIE).ok_or(AppError::NotSignedIn)?;
-    let mut conn = state.db.read().await?;
+    user_from_headers(&state.db, &parts.headers).await
+}
+
+/// The user whose session cookie the request carries, for handlers outside
+/// server functions (the live-update stream).
+pub async fn user_from_headers(db: &repo::Db, headers: &http::HeaderMap) -> Result<CurrentUser, AppError> {
+    let token = cookie_value(headers, SESSION_COOKIE).ok_or(AppError::NotSignedIn)?;
+    let mut conn = db.read().await?;
     sessions::find_session_user(&mut conn, &hash_session_token(&token), repo::now())
         .await?
         .ok_or(AppError::NotSignedIn)

@@ -81,6 +81,8 @@ pub fn App() -> impl IntoView {
         sign_in,
         sign_out,
     });
+    let signed_in = Signal::derive(move || matches!(user.get(), Some(Ok(Some(_)))));
+    components::live::provide_live_changes(signed_in);
 
     // The deterministic "hydrated" signal end-to-end tests wait for: effects
     // run only in the browser, after hydration.
@@ -102,6 +104,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/licenses") view=licenses::LicensesHome ssr=SsrMode::Async />
                     <ParentRoute path=path!("/licenses/:account") view=licenses::LicensesArea ssr=SsrMode::Async>
                         <Route path=path!("entitlements") view=licenses::entitlements::EntitlementsPage />
+                        <Route path=path!("drawdowns") view=licenses::drawdowns::DrawdownsPage />
+                        <Route path=path!("drawdowns/new") view=licenses::drawdowns::new::NewDrawdownPage />
+                        <Route path=path!("drawdowns/:request") view=licenses::drawdowns::request::DrawdownPage />
+                        <Route path=path!("approvals") view=licenses::approvals::ApprovalsPage />
                     </ParentRoute>
                 </Routes>
             </main>

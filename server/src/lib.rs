@@ -2,6 +2,8 @@
 
 pub mod commands;
 pub mod demo;
+pub mod live;
+pub mod mail;
 
 use app::repo::{self, Db};
 use app::state::{AppState, Settings};
@@ -11,14 +13,20 @@ use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::sync::Arc;
 
-/// The whole HTTP application: pages, server functions, static files.
+/// The whole HTTP application: pages, server functions, the live-update
+/// stream, static files. Streams end when `shutting_down` turns true.
 pub fn router(state: AppState) -> Router {
+    router_with_shutdown(state, tokio::sync::watch::channel(false).1)
+}
+
+fn router_with_shutdown(state: AppState, shutting_down: tokio::sync::watch::Receiver<bool>) -> Router {
     let routes = generate_route_list(App);
     let context = {
         let state = state.clone();
         move || provide_context(state.clone())
     };
     Router::new()
+        .route(app::events::EVENTS_PATH, axum::routing::get(live::event_stream))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
@@ -26,6 +34,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
             context, shell,
         ))
+        .layer(axum::Extension(live::ShuttingDown(shutting_down)))
         .with_state(state)
 }
 
@@ -40,15 +49,40 @@ pub fn app_state(db: Db, settings: Settings, leptos_options: LeptosOptions) -> A
     }
 }
 
-/// Serves the portal until Ctrl-C or SIGTERM, then finishes requests in flight.
-pub async fn serve(state: AppState) -> std::io::Result<()> {
+/// Serves the portal until Ctrl-C or SIGTERM, with its background work
+/// (email delivery, expiry of approvals, session clean-up); then finishes
+/// requests in flight and the email batch in hand.
+pub async fn serve(state: AppState, mail: mail::MailWorker) -> std::io::Result<()> {
     let addr = state.leptos_options.site_addr;
+    let (shutting_down, watch) = tokio::sync::watch::channel(false);
     spawn_session_sweeper(state.db.clone());
+    spawn_expiry(state.clone());
+    let mail_task = tokio::spawn(mail.run(watch.clone()));
     let listener = tokio::net::TcpListener::bind(&addr).await?;
     tracing::info!("listening on http://{addr}");
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    let served = axum::serve(listener, router_with_shutdown(state, watch))
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            let _ = shutting_down.send(true);
+        })
+        .await;
+    let _ = mail_task.await;
+    served
+}
+
+/// Every few minutes, expires approvals left unaccepted too long.
+fn spawn_expiry(state: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
+        loop {
+            tick.tick().await;
+            match state.services().expire_due().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(requests = n, "approved requests expired"),
+                Err(err) => tracing::warn!(%err, "could not expire approved requests"),
+            }
+        }
+    });
 }
 
 /// Expired sessions are refused at once; this only keeps the table small.

@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use app::domain::{AccountKind, LicenseModel, Role};
+use app::domain::{AccountKind, LicenseModel, Role, UserEmail};
 use app::repo::Db;
 use app::state::Settings;
 use server::commands::{account_add, orders_import, product_add, user_add};
@@ -21,21 +21,66 @@ struct Cli {
         global = true
     )]
     database_url: String,
+    #[command(flatten)]
+    serve: ServeOptions,
     #[command(subcommand)]
     command: Option<Command>,
+}
+
+/// How `serve` runs. Read from the environment also when no subcommand is
+/// given, as cargo-leptos starts the binary.
+#[derive(clap::Args)]
+struct ServeOptions {
+    /// Load demo data into an empty database. Never turn on in production.
+    #[arg(long, env = "PORTAL_DEMO", global = true, value_parser = clap::builder::BoolishValueParser::new())]
+    demo: bool,
+    /// Mark the session cookie Secure (serving over HTTPS).
+    #[arg(long, env = "PORTAL_SECURE_COOKIES", global = true, value_parser = clap::builder::BoolishValueParser::new())]
+    secure_cookies: bool,
+    /// Where emails go: file://FOLDER (one .eml per message) or smtp[s]://[user:pass@]host[:port].
+    #[arg(
+        long,
+        env = "PORTAL_MAIL_URL",
+        default_value = "file://data/mail",
+        global = true
+    )]
+    mail_url: String,
+    /// The sender of every email.
+    #[arg(
+        long,
+        env = "PORTAL_MAIL_FROM",
+        default_value = "Licenses & Cloud <no-reply@portal.example>",
+        global = true
+    )]
+    mail_from: String,
+    /// Where a saved drawdown request is announced.
+    #[arg(
+        long,
+        env = "PORTAL_ACCOUNTING_EMAIL",
+        default_value = "accounting@example.com",
+        global = true
+    )]
+    accounting_email: String,
+    /// The portal's address as people reach it, for links in emails.
+    #[arg(
+        long,
+        env = "PORTAL_PUBLIC_URL",
+        default_value = "http://127.0.0.1:3000",
+        global = true
+    )]
+    public_url: String,
+    /// Days an approved request waits for acceptance before it expires.
+    #[arg(long, env = "PORTAL_APPROVAL_DAYS", default_value_t = 30, value_parser = clap::value_parser!(u16).range(1..=3650), global = true)]
+    approval_days: u16,
+    /// Seconds before the first retry of an email that could not be sent (doubling, up to an hour).
+    #[arg(long, env = "PORTAL_MAIL_RETRY_SECONDS", default_value_t = 30, global = true)]
+    mail_retry_seconds: u64,
 }
 
 #[derive(Subcommand)]
 enum Command {
     /// Serve the portal (the default).
-    Serve {
-        /// Load demo data into an empty database. Never turn on in production.
-        #[arg(long, env = "PORTAL_DEMO")]
-        demo: bool,
-        /// Mark the session cookie Secure (serving over HTTPS).
-        #[arg(long, env = "PORTAL_SECURE_COOKIES")]
-        secure_cookies: bool,
-    },
+    Serve,
     /// Apply database migrations and exit.
     Migrate,
     /// Manage accounts.
@@ -156,29 +201,42 @@ async fn open_database(url: &str) -> Result<Db, String> {
 }
 
 async fn run(cli: Cli) -> Result<(), String> {
-    let command = cli.command.unwrap_or(Command::Serve {
-        demo: false,
-        secure_cookies: false,
-    });
+    let command = cli.command.unwrap_or(Command::Serve);
     let db = open_database(&cli.database_url).await?;
     match command {
-        Command::Serve { demo, secure_cookies } => {
-            // cargo-leptos starts the binary with no arguments: read the
-            // environment for the flags then too.
-            let demo = demo || env_flag("PORTAL_DEMO");
-            let secure_cookies = secure_cookies || env_flag("PORTAL_SECURE_COOKIES");
-            if demo {
+        Command::Serve => {
+            let options = cli.serve;
+            // Checked before anything starts: a typo fails at once, not at the first email.
+            let accounting_email = UserEmail::parse(&options.accounting_email)
+                .map_err(|e| format!("PORTAL_ACCOUNTING_EMAIL: {e}"))?;
+            let from: lettre::message::Mailbox = options
+                .mail_from
+                .parse()
+                .map_err(|e| format!("PORTAL_MAIL_FROM: {e}"))?;
+            let transport =
+                server::mail::Transport::from_url(&options.mail_url).map_err(|e| e.to_string())?;
+            if options.demo {
                 server::demo::load_if_empty(&db)
                     .await
                     .map_err(|e| format!("demo data: {e}"))?;
             }
             let conf = leptos::prelude::get_configuration(None).map_err(|e| e.to_string())?;
             let settings = Settings {
-                secure_cookies,
+                secure_cookies: options.secure_cookies,
+                accounting_email,
+                public_url: options.public_url,
+                approval_lifetime: time::Duration::days(i64::from(options.approval_days)),
                 ..Settings::default()
             };
-            let state = server::app_state(db, settings, conf.leptos_options);
-            server::serve(state).await.map_err(|e| e.to_string())
+            let state = server::app_state(db.clone(), settings, conf.leptos_options);
+            let mail = server::mail::MailWorker {
+                db,
+                transport,
+                from,
+                retry_base: std::time::Duration::from_secs(options.mail_retry_seconds),
+                queued: state.mail_queued.clone(),
+            };
+            server::serve(state, mail).await.map_err(|e| e.to_string())
         }
         Command::Migrate => {
             println!("database is up to date");
@@ -235,10 +293,6 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
     }
-}
-
-fn env_flag(name: &str) -> bool {
-    std::env::var(name).is_ok_and(|v| matches!(v.trim(), "1" | "true" | "yes" | "on"))
 }
 
 fn read_password() -> Result<String, String> {

@@ -21,11 +21,12 @@ pub fn AccountSelector(
     let navigate = use_navigate();
     let location = use_location();
     let on_change = move |ev: leptos::ev::Event| {
-        // Keep the tab the user is on: /licenses/{account}/{tab}.
+        // Keep the tab the user is on: /licenses/{account}/{tab}/…; a
+        // request's page belongs to its partner, so it goes back to the list.
         let path = location.pathname.get_untracked();
         let tab = path
-            .rsplit('/')
-            .next()
+            .split('/')
+            .nth(3)
             .filter(|t| !t.is_empty())
             .unwrap_or("entitlements")
             .to_string();

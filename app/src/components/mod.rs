@@ -1,6 +1,8 @@
 //! Pieces shared by several screens.
 
 pub mod account_selector;
+pub mod form;
 pub mod header;
 pub mod i18n;
+pub mod live;
 pub mod status;

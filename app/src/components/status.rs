@@ -40,3 +40,14 @@ pub fn EmptyState(
         </div>
     }
 }
+
+/// A drawdown request's state, as a labelled badge.
+#[component]
+pub fn StateBadge(state: crate::domain::DrawdownState) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <span class=format!("badge badge--{}", state.as_str())>
+            {move || i18n.t(crate::i18n::state_text(state))}
+        </span>
+    }
+}

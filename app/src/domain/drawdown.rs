@@ -362,6 +362,9 @@ pub struct ManagedCustomer {
     pub website: Option<String>,
     pub contact_name: Option<String>,
     pub contact_email: Option<String>,
+    /// What it holds now, per product name: the form shows what it will hold.
+    #[serde(default)]
+    pub holdings: Vec<(String, i64)>,
 }
 
 /// The customer account a request is tied to: one the partner already
@@ -734,7 +737,10 @@ mod tests {
                 DrawdownFieldError::AboveAvailable { available: 10 }
             )]
         );
-        assert_eq!(errors[0].1.to_string(), "only 10 available on this order line");
+        assert_eq!(
+            errors[0].1.to_string(),
+            "not enough available: only 10 left on this order line"
+        );
     }
 
     #[test]
@@ -743,5 +749,30 @@ mod tests {
         form.quantities[0].1 = "0".into();
         assert_eq!(fields(form.validate(Some(&lines()))), [DrawdownField::Quantities]);
         assert_eq!(fields(good_form().validate(None)), [DrawdownField::Order]);
+    }
+
+    fn customer(id: i64, name: &str, website: Option<&str>) -> ManagedCustomer {
+        ManagedCustomer {
+            id: AccountId(id),
+            name: name.into(),
+            website: website.map(Into::into),
+            contact_name: None,
+            contact_email: None,
+            holdings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_request_is_tied_to_a_customer_with_the_same_name_or_website_domain() {
+        let customers = [
+            customer(1, "Contoso Pharma", Some("https://www.contoso.example")),
+            customer(2, "Fabrikam", None),
+        ];
+        let by = |name: &str, website: &str| matching_customer(&customers, name, website).map(|c| c.id.0);
+        assert_eq!(by("  contoso PHARMA ", "https://other.example"), Some(1));
+        assert_eq!(by("Contoso Ltd", "http://contoso.example/shop"), Some(1));
+        assert_eq!(by("Fabrikam", "not a url"), Some(2));
+        assert_eq!(by("Litware", "https://litware.example"), None);
+        assert_eq!(by("", "not a url"), None);
     }
 }

@@ -90,6 +90,8 @@ impl OpenOrder {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DrawdownFormData {
     pub partner_id: AccountId,
+    /// The request this form was cloned from.
+    pub cloned_from: Option<(DrawdownId, PdrNumber)>,
     pub orders: Vec<OpenOrder>,
     pub customers: Vec<ManagedCustomer>,
     pub prefill_order: Option<OrderId>,

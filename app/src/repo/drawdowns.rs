@@ -267,6 +267,7 @@ pub async fn list_managed_customers(
             website: r.try_get("website")?,
             contact_name: r.try_get("contact_name")?,
             contact_email: r.try_get("contact_email")?,
+            holdings: Vec::new(),
         })
     })
     .collect()

@@ -107,9 +107,17 @@ impl Services<'_> {
         let partner = user.account_id;
         let mut conn = self.db.read().await?;
         let orders = requests::list_open_orders(&mut conn, partner).await?;
-        let customers = requests::list_managed_customers(&mut conn, partner).await?;
+        let mut customers = requests::list_managed_customers(&mut conn, partner).await?;
+        for customer in &mut customers {
+            customer.holdings = crate::repo::entitlements::list_holdings(&mut conn, customer.id)
+                .await?
+                .into_iter()
+                .map(|h| (h.product_name, h.quantity))
+                .collect();
+        }
         let mut prefill = DrawdownForm::default();
         let mut prefill_order = None;
+        let mut cloned_from = None;
         if let Some(clone) = clone {
             let source = requests::find_drawdown(&mut conn, clone)
                 .await?
@@ -127,6 +135,7 @@ impl Services<'_> {
                     .collect(),
             };
             prefill_order = orders.iter().find(|o| o.id == source.order_id).map(|o| o.id);
+            cloned_from = Some((source.summary.id, source.summary.number));
         } else if let Some(customer) = customers.iter().find(|c| c.id == account) {
             prefill.customer_account = customer.name.clone();
             prefill.customer_website = customer.website.clone().unwrap_or_default();
@@ -135,6 +144,7 @@ impl Services<'_> {
         }
         Ok(DrawdownFormData {
             partner_id: partner,
+            cloned_from,
             orders,
             customers,
             prefill_order,

@@ -9,48 +9,13 @@ use app::domain::{
     OrderId, OrderLineId, ReasonError, Transition, TransitionError,
 };
 use app::error::AppError;
-use app::events::{Events, PortalEvent};
+use app::events::PortalEvent;
 use app::repo::Db;
-use app::services::Services;
-use app::state::Settings;
-use tokio::sync::Notify;
 
-use crate::helpers::{assert_ledger_invariant, count_rows, demo_db, line_of, order_id, user, TestDb};
+use crate::helpers::{assert_ledger_invariant, count_rows, line_of, order_id, user, Portal};
 
-/// The services over one test database, as a server process holds them.
-struct Portal {
-    t: TestDb,
-    settings: Settings,
-    events: Events,
-    notify: Notify,
-}
-
-impl Portal {
-    async fn demo() -> Self {
-        Self {
-            t: demo_db().await,
-            settings: Settings::default(),
-            events: Events::new(),
-            notify: Notify::new(),
-        }
-    }
-
-    fn services(&self) -> Services<'_> {
-        Services {
-            db: &self.t.db,
-            settings: &self.settings,
-            events: &self.events,
-            mail_queued: &self.notify,
-        }
-    }
-
-    fn db(&self) -> &Db {
-        &self.t.db
-    }
-}
-
-const PARTNER: &str = "partner@example.com";
-const ACCOUNTING: &str = "accounting@example.com";
+pub const PARTNER: &str = "partner@example.com";
+pub const ACCOUNTING: &str = "accounting@example.com";
 const CUSTOMER: &str = "customer@example.com";
 const OTHER_PARTNER: &str = "other-partner@example.com";
 const ORDER: &str = "SO-2026-0101";
@@ -75,7 +40,12 @@ async fn form_for(db: &Db, product: &str, customer: &str, quantity: &str) -> (Op
     )
 }
 
-async fn save(p: &Portal, who: &CurrentUser, customer: &str, quantity: &str) -> Result<DrawdownId, AppError> {
+pub async fn save(
+    p: &Portal,
+    who: &CurrentUser,
+    customer: &str,
+    quantity: &str,
+) -> Result<DrawdownId, AppError> {
     let (order, form) = form(p.db(), customer, quantity).await;
     p.services().save(who, order, &form, None).await.map(|s| s.id)
 }

@@ -1,7 +1,11 @@
 //! A fresh, migrated database in its own folder for every test.
 
+use app::events::Events;
 use app::repo::Db;
+use app::services::Services;
+use app::state::Settings;
 use tempfile::TempDir;
+use tokio::sync::Notify;
 
 /// A database file that lives as long as the value.
 pub struct TestDb {
@@ -145,4 +149,36 @@ pub async fn assert_ledger_invariant(db: &Db) {
         mismatched.is_empty(),
         "draws and entitlements disagree: {mismatched:?}"
     );
+}
+
+/// The services over one test database, as a server process holds them.
+pub struct Portal {
+    pub t: TestDb,
+    pub settings: Settings,
+    pub events: Events,
+    pub notify: Notify,
+}
+
+impl Portal {
+    pub async fn demo() -> Self {
+        Self {
+            t: demo_db().await,
+            settings: Settings::default(),
+            events: Events::new(),
+            notify: Notify::new(),
+        }
+    }
+
+    pub fn services(&self) -> Services<'_> {
+        Services {
+            db: &self.t.db,
+            settings: &self.settings,
+            events: &self.events,
+            mail_queued: &self.notify,
+        }
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.t.db
+    }
 }

@@ -2,6 +2,7 @@
 
 mod bootstrap;
 mod drawdowns;
+mod email;
 mod helpers;
 mod orders_import;
 mod repositories;

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use super::use_account_param;
 use crate::api::accounts::{account_entitlements, EntitlementsView};
 use crate::components::i18n::use_i18n;
+use crate::components::live::use_live_changes;
 use crate::components::status::{EmptyState, ErrorNotice, Loading};
 use crate::domain::{AccountKind, Holding, LicenseModel, OrderLineBalance};
 use crate::error::AppError;
@@ -15,9 +16,10 @@ use crate::i18n::{months, number, Locale, T};
 #[component]
 pub fn EntitlementsPage() -> impl IntoView {
     let account = use_account_param();
+    let live = use_live_changes();
     let view_data = Resource::new(
-        move || account.get(),
-        |account| async move {
+        move || (account.get(), live.get()),
+        |(account, _)| async move {
             match account {
                 Some(account) => account_entitlements(account).await,
                 None => Err(AppError::NotFound),

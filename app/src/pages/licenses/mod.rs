@@ -1,6 +1,8 @@
 //! The "Licenses and cloud services" area: an account chosen in "Select an
 //! account", and one tab per view of it.
 
+pub mod approvals;
+pub mod drawdowns;
 pub mod entitlements;
 
 use leptos::prelude::*;
@@ -11,8 +13,9 @@ use super::guard::RequireUser;
 use crate::api::accounts::list_accounts;
 use crate::components::account_selector::AccountSelector;
 use crate::components::i18n::use_i18n;
+use crate::components::live::use_live_changes;
 use crate::components::status::{EmptyState, ErrorNotice, Loading};
-use crate::domain::AccountId;
+use crate::domain::{AccountId, Role};
 use crate::i18n::T;
 
 /// The account id in the URL, if it is one.
@@ -53,8 +56,12 @@ pub fn LicensesArea() -> impl IntoView {
     let i18n = use_i18n();
     let account = use_account_param();
     view! {
-        <RequireUser children=move |_user| {
-            let accounts = Resource::new(|| (), |_| list_accounts());
+        <RequireUser children=move |user| {
+            let live = use_live_changes();
+            // Live: an accepted request can bring a new customer account.
+            let accounts = Resource::new(move || live.get(), |_| list_accounts());
+            let sees_drawdowns = user.role != Role::CustomerUser;
+            let sees_approvals = user.role.is_vendor_staff();
             let tab_href = move |tab: &str| {
                 account.get().map(|a| format!("/licenses/{a}/{tab}")).unwrap_or_default()
             };
@@ -71,6 +78,14 @@ pub fn LicensesArea() -> impl IntoView {
                 </div>
                 <nav class="tabs" aria-label=move || i18n.t(T::AccountViews)>
                     <A href=move || tab_href("entitlements")>{move || i18n.t(T::Entitlements)}</A>
+                    {sees_drawdowns
+                        .then(|| {
+                            view! {
+                                <A href=move || tab_href("drawdowns")>{move || i18n.t(T::PartnerDrawdowns)}</A>
+                            }
+                        })}
+                    {sees_approvals
+                        .then(|| view! { <A href=move || tab_href("approvals")>{move || i18n.t(T::Approvals)}</A> })}
                 </nav>
                 <Outlet />
             }

@@ -1,0 +1,204 @@
+//! The Partner drawdowns tab: the selected account's requests, filterable
+//! by state and searchable by customer (both in the URL), with New.
+
+pub mod new;
+pub mod request;
+
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::NavigateOptions;
+
+use super::use_account_param;
+use crate::api::drawdowns::list_drawdowns;
+use crate::components::i18n::use_i18n;
+use crate::components::live::use_live_changes;
+use crate::components::status::{EmptyState, ErrorNotice, Loading, StateBadge};
+use crate::domain::{AccountId, DrawdownState, DrawdownSummary, Role};
+use crate::error::AppError;
+use crate::i18n::{date_time, state_text, T};
+use crate::Session;
+
+/// The tab's content.
+#[component]
+pub fn DrawdownsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let account = use_account_param();
+    let query = use_query_map();
+    let navigate = use_navigate();
+    let live = use_live_changes();
+    let session = expect_context::<Session>();
+    let state_filter = Memo::new(move |_| query.read().get("state").and_then(|s| DrawdownState::parse(&s)));
+    let search = Memo::new(move |_| query.read().get("q").unwrap_or_default());
+    let list = Resource::new(
+        move || (account.get(), state_filter.get(), search.get(), live.get()),
+        |(account, state, search, _)| async move {
+            let account = account.ok_or(AppError::NotFound)?;
+            list_drawdowns(account, state, (!search.trim().is_empty()).then_some(search)).await
+        },
+    );
+    let may_create = move || {
+        matches!(
+            session.user.get(),
+            Some(Ok(Some(u))) if matches!(u.role, Role::PartnerAdmin | Role::PartnerUser)
+        )
+    };
+    let set_query = {
+        let navigate = navigate.clone();
+        move |state: Option<DrawdownState>, search: String| {
+            let Some(account) = account.get_untracked() else {
+                return;
+            };
+            let mut params = Vec::new();
+            if let Some(state) = state {
+                params.push(format!("state={}", state.as_str()));
+            }
+            if !search.is_empty() {
+                params.push(format!("q={}", urlencode(&search)));
+            }
+            let query = if params.is_empty() {
+                String::new()
+            } else {
+                format!("?{}", params.join("&"))
+            };
+            navigate(
+                &format!("/licenses/{account}/drawdowns{query}"),
+                NavigateOptions {
+                    replace: true,
+                    scroll: false,
+                    ..Default::default()
+                },
+            );
+        }
+    };
+    let on_state = {
+        let set_query = set_query.clone();
+        move |ev: leptos::ev::Event| {
+            set_query(
+                DrawdownState::parse(&event_target_value(&ev)),
+                search.get_untracked(),
+            )
+        }
+    };
+    let on_search =
+        move |ev: leptos::ev::Event| set_query(state_filter.get_untracked(), event_target_value(&ev));
+    let open_new = move |_| {
+        if let Some(account) = account.get_untracked() {
+            navigate(&format!("/licenses/{account}/drawdowns/new"), Default::default());
+        }
+    };
+    view! {
+        <section class="panel" aria-labelledby="drawdowns-heading">
+            <div class="panel__head">
+                <h2 id="drawdowns-heading">{move || i18n.t(T::DrawdownsHeading)}</h2>
+                <Show when=may_create>
+                    <button type="button" class="button button--primary-inline" on:click=open_new.clone()>
+                        {move || i18n.t(T::New)}
+                    </button>
+                </Show>
+            </div>
+            <div class="filters" role="search">
+                <div class="field field--inline">
+                    <label for="state-filter">{move || i18n.t(T::StateFilter)}</label>
+                    <select id="state-filter" on:change=on_state>
+                        <option value="" selected=move || state_filter.get().is_none()>
+                            {move || i18n.t(T::AllStates)}
+                        </option>
+                        {DrawdownState::ALL
+                            .into_iter()
+                            .map(|s| {
+                                view! {
+                                    <option value=s.as_str() selected=move || state_filter.get() == Some(s)>
+                                        {move || i18n.t(state_text(s))}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
+                </div>
+                <div class="field field--inline field--grow">
+                    <label for="customer-search">{move || i18n.t(T::SearchByCustomer)}</label>
+                    <input id="customer-search" type="search" prop:value=move || search.get() on:input=on_search />
+                </div>
+            </div>
+            <Transition fallback=Loading>
+                {move || Suspend::new(async move {
+                    let filtered = state_filter.get_untracked().is_some() || !search.get_untracked().is_empty();
+                    match (list.await, account.get_untracked()) {
+                        (Ok(rows), _) if rows.is_empty() && filtered => {
+                            view! { <EmptyState title=T::NoDrawdownMatches /> }.into_any()
+                        }
+                        (Ok(rows), _) if rows.is_empty() => {
+                            view! { <EmptyState title=T::NoDrawdowns hint=T::NoDrawdownsHint /> }.into_any()
+                        }
+                        (Ok(rows), Some(account)) => {
+                            view! { <DrawdownTable rows account=Some(account) show_partner=false /> }.into_any()
+                        }
+                        (Ok(_), None) => view! { <ErrorNotice error=AppError::NotFound /> }.into_any(),
+                        (Err(error), _) => view! { <ErrorNotice error /> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+/// Requests as a table; each number links to the request's page.
+#[component]
+pub fn DrawdownTable(
+    rows: Vec<DrawdownSummary>,
+    /// The account in the URL; `None` links each row under its partner.
+    account: Option<AccountId>,
+    /// Show the partner column (Approvals lists every partner's).
+    show_partner: bool,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="table-wrap">
+            <table class="data-table">
+                <caption class="visually-hidden">{move || i18n.t(T::DrawdownsHeading)}</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">{move || i18n.t(T::Number)}</th>
+                        {show_partner.then(|| view! { <th scope="col">{move || i18n.t(T::Partner)}</th> })}
+                        <th scope="col">{move || i18n.t(T::Order)}</th>
+                        <th scope="col">{move || i18n.t(T::Customer)}</th>
+                        <th scope="col">{move || i18n.t(T::State)}</th>
+                        <th scope="col">{move || i18n.t(T::LastChange)}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {rows
+                        .into_iter()
+                        .map(|row| {
+                            let href = format!(
+                                "/licenses/{}/drawdowns/{}",
+                                account.unwrap_or(row.partner_id),
+                                row.id,
+                            );
+                            let partner = row.partner_name.clone();
+                            view! {
+                                <tr>
+                                    <th scope="row">
+                                        <a href=href>{row.number.to_string()}</a>
+                                    </th>
+                                    {show_partner.then(|| view! { <td>{partner}</td> })}
+                                    <td>{row.order_number}</td>
+                                    <td>{row.customer_name}</td>
+                                    <td>
+                                        <StateBadge state=row.state />
+                                    </td>
+                                    <td>{move || date_time(i18n.locale(), row.changed_at)}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+/// Percent-encodes a query value.
+fn urlencode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}

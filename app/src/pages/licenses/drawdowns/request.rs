@@ -1,0 +1,276 @@
+//! One request's page: what it asks, where it stands, its history, and the
+//! steps the signed-in user may take from here.
+
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_params_map};
+
+use crate::api::drawdowns::{drawdown, ChangeDrawdown};
+use crate::components::form::FieldError;
+use crate::components::i18n::use_i18n;
+use crate::components::live::use_live_changes;
+use crate::components::status::{ErrorNotice, Loading, StateBadge};
+use crate::domain::{Actor, CurrentUser, DrawdownDetail, DrawdownId, DrawdownState, Transition};
+use crate::error::AppError;
+use crate::i18n::{date_time, months, number, reason_error, request_heading, state_text, T};
+use crate::pages::licenses::use_account_param;
+use crate::Session;
+
+/// The page.
+#[component]
+pub fn DrawdownPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = Memo::new(move |_| {
+        params
+            .read()
+            .get("request")
+            .and_then(|r| r.parse().ok())
+            .map(DrawdownId)
+    });
+    let live = use_live_changes();
+    let change = ServerAction::<ChangeDrawdown>::new();
+    let detail = Resource::new(
+        move || (id.get(), live.get(), change.version().get()),
+        |(id, _, _)| async move { drawdown(id.ok_or(AppError::NotFound)?).await },
+    );
+    let session = expect_context::<Session>();
+    view! {
+        <Transition fallback=Loading>
+            {move || Suspend::new(async move {
+                let user = session.user.await.ok().flatten();
+                match (detail.await, user) {
+                    (Ok(detail), Some(user)) => view! { <Request detail user change /> }.into_any(),
+                    (Err(error), _) => view! { <ErrorNotice error /> }.into_any(),
+                    (Ok(_), None) => view! { <ErrorNotice error=AppError::NotSignedIn /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Request(detail: DrawdownDetail, user: CurrentUser, change: ServerAction<ChangeDrawdown>) -> impl IntoView {
+    let i18n = use_i18n();
+    let s = detail.summary.clone();
+    let number_text = s.number;
+    view! {
+        <section class="panel" aria-labelledby="request-heading">
+            <div class="panel__head">
+                <h2 id="request-heading">{move || request_heading(i18n.locale(), number_text)}</h2>
+                <StateBadge state=s.state />
+            </div>
+            {detail
+                .reason
+                .clone()
+                .filter(|_| s.state == DrawdownState::Rejected)
+                .map(|reason| {
+                    view! {
+                        <div class="reason" role="note">
+                            <strong>{move || i18n.t(T::ReasonGiven)}</strong>
+                            <p>{reason}</p>
+                        </div>
+                    }
+                })}
+            <dl class="facts">
+                <dt>{move || i18n.t(T::State)}</dt>
+                <dd>{move || i18n.t(state_text(s.state))}</dd>
+                <dt>{move || i18n.t(T::Partner)}</dt>
+                <dd>{s.partner_name.clone()}</dd>
+                <dt>{move || i18n.t(T::Order)}</dt>
+                <dd>{s.order_number.clone()}</dd>
+                <dt>{move || i18n.t(T::CustomerAccount)}</dt>
+                <dd>{s.customer_name.clone()}</dd>
+                <dt>{move || i18n.t(T::CustomerWebsite)}</dt>
+                <dd>{detail.customer_website.clone()}</dd>
+                <dt>{move || i18n.t(T::CustomerContact)}</dt>
+                <dd>{format!("{} <{}>", detail.contact_name, detail.contact_email)}</dd>
+                <dt>{move || i18n.t(T::RequestedBy)}</dt>
+                <dd>{detail.requested_by_name.clone()}</dd>
+                {detail
+                    .cloned_from
+                    .map(|(id, n)| {
+                        view! {
+                            <dt>{move || i18n.t(T::ClonedFrom)}</dt>
+                            <dd>
+                                <a href=format!("/licenses/{}/drawdowns/{id}", s.partner_id)>{n.to_string()}</a>
+                            </dd>
+                        }
+                    })}
+            </dl>
+            <div class="table-wrap">
+                <table class="data-table">
+                    <caption>{move || i18n.t(T::RequestedQuantities)}</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">{move || i18n.t(T::Product)}</th>
+                            <th scope="col">{move || i18n.t(T::Term)}</th>
+                            <th scope="col" class="num">{move || i18n.t(T::Quantity)}</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {detail
+                            .lines
+                            .iter()
+                            .cloned()
+                            .map(|l| {
+                                view! {
+                                    <tr>
+                                        <th scope="row">{l.product_name}</th>
+                                        <td>{move || months(i18n.locale(), l.term_months)}</td>
+                                        <td class="num">{move || number(i18n.locale(), l.quantity)}</td>
+                                    </tr>
+                                }
+                            })
+                            .collect_view()}
+                    </tbody>
+                </table>
+            </div>
+            <Actions detail=detail.clone() user change />
+            <History detail />
+        </section>
+    }
+}
+
+/// The buttons for what this user may do now.
+#[component]
+fn Actions(detail: DrawdownDetail, user: CurrentUser, change: ServerAction<ChangeDrawdown>) -> impl IntoView {
+    let i18n = use_i18n();
+    let navigate = use_navigate();
+    let account = use_account_param();
+    let id = detail.summary.id;
+    let state = detail.summary.state;
+    let actor = Actor::of(user.role);
+    let own = actor == Some(Actor::Partner) && user.account_id == detail.summary.partner_id;
+    let may = |t: Transition| actor == Some(t.actor()) && t.from_states().contains(&state);
+    let (accept, cancel) = (own && may(Transition::Accept), own && may(Transition::Cancel));
+    let decide = may(Transition::Approve);
+    let reason = RwSignal::new(String::new());
+    let run = move |transition: Transition| {
+        let reason = reason.get_untracked();
+        change.dispatch(ChangeDrawdown {
+            id,
+            transition,
+            reason: (!reason.trim().is_empty()).then_some(reason),
+        });
+    };
+    let error = move || change.value().get().and_then(Result::err);
+    let reason_problem = Signal::derive(move || match error() {
+        Some(AppError::InvalidReason { problem }) => Some(reason_error(i18n.locale(), &problem)),
+        _ => None,
+    });
+    let other_error = move || error().filter(|e| !matches!(e, AppError::InvalidReason { .. }));
+    let busy = move || change.pending().get();
+    let clone = move |_| {
+        let partner = account.get_untracked().unwrap_or(user.account_id);
+        navigate(
+            &format!("/licenses/{partner}/drawdowns/new?clone={id}"),
+            Default::default(),
+        );
+    };
+    view! {
+        <div class="actions" aria-live="polite">
+            {move || other_error().map(|error| view! { <ErrorNotice error /> })}
+            {decide
+                .then(|| {
+                    view! {
+                        <div class="decision">
+                            <h3>{move || i18n.t(T::Decision)}</h3>
+                            <div class="field">
+                                <label for="reason">{move || i18n.t(T::Reason)}</label>
+                                <p class="field__hint" id="reason-hint">{move || i18n.t(T::ReasonHint)}</p>
+                                <textarea
+                                    id="reason"
+                                    rows="3"
+                                    aria-describedby="reason-hint reason-error"
+                                    aria-invalid=move || reason_problem.get().is_some().then_some("true")
+                                    prop:value=move || reason.get()
+                                    on:input=move |ev| reason.set(event_target_value(&ev))
+                                ></textarea>
+                                <FieldError id="reason-error".into() message=reason_problem />
+                            </div>
+                            <div class="form-actions">
+                                <button type="button" class="button button--primary-inline" disabled=busy on:click=move |_| run(Transition::Approve)>
+                                    {move || i18n.t(T::Approve)}
+                                </button>
+                                <button type="button" class="button button--danger" disabled=busy on:click=move |_| run(Transition::Reject)>
+                                    {move || i18n.t(T::Reject)}
+                                </button>
+                            </div>
+                        </div>
+                    }
+                })}
+            <div class="form-actions">
+                {accept
+                    .then(|| {
+                        view! {
+                            <button type="button" class="button button--primary-inline" disabled=busy on:click=move |_| run(Transition::Accept)>
+                                {move || i18n.t(T::Accept)}
+                            </button>
+                        }
+                    })}
+                {cancel
+                    .then(|| {
+                        view! {
+                            <button type="button" class="button button--danger" disabled=busy on:click=move |_| run(Transition::Cancel)>
+                                {move || i18n.t(T::CancelRequest)}
+                            </button>
+                        }
+                    })}
+                {own
+                    .then(|| {
+                        view! {
+                            <button type="button" class="button" on:click=clone>
+                                {move || i18n.t(T::Clone)}
+                            </button>
+                        }
+                    })}
+            </div>
+        </div>
+    }
+    .into_any()
+}
+
+/// Every state the request went through.
+#[component]
+fn History(detail: DrawdownDetail) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <h3 id="history-heading">{move || i18n.t(T::History)}</h3>
+        <div class="table-wrap">
+            <table class="data-table" aria-labelledby="history-heading">
+                <thead>
+                    <tr>
+                        <th scope="col">{move || i18n.t(T::When)}</th>
+                        <th scope="col">{move || i18n.t(T::Who)}</th>
+                        <th scope="col">{move || i18n.t(T::From)}</th>
+                        <th scope="col">{move || i18n.t(T::To)}</th>
+                        <th scope="col">{move || i18n.t(T::Reason)}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {detail
+                        .history
+                        .into_iter()
+                        .map(|h| {
+                            let who = h.actor_name.clone();
+                            view! {
+                                <tr>
+                                    <td>{move || date_time(i18n.locale(), h.at)}</td>
+                                    <td>{move || who.clone().unwrap_or_else(|| i18n.t(T::TheServer).to_string())}</td>
+                                    <td>
+                                        {move || match h.from {
+                                            Some(from) => i18n.t(state_text(from)),
+                                            None => i18n.t(T::Created),
+                                        }}
+                                    </td>
+                                    <td>{move || i18n.t(state_text(h.to))}</td>
+                                    <td class="wrap">{h.reason.clone().unwrap_or_default()}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}

@@ -1,0 +1,51 @@
+//! The live-update stream: server-sent events, one stream per open browser,
+//! carrying only the changes its signed-in user may see.
+
+use std::convert::Infallible;
+
+use app::events::EVENT_NAME;
+use app::state::AppState;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::Extension;
+use futures::stream::{self, Stream, StreamExt};
+use tokio::sync::{broadcast, watch};
+
+/// Flips to `true` when the server starts shutting down: open streams end,
+/// so graceful shutdown does not wait for browsers that never hang up.
+#[derive(Clone)]
+pub struct ShuttingDown(pub watch::Receiver<bool>);
+
+/// `GET /api/events`.
+pub async fn event_stream(
+    State(state): State<AppState>,
+    Extension(ShuttingDown(mut shutdown)): Extension<ShuttingDown>,
+    headers: HeaderMap,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, StatusCode> {
+    let user = app::auth::user_from_headers(&state.db, &headers)
+        .await
+        .map_err(|_| StatusCode::UNAUTHORIZED)?;
+    let receiver = state.events.subscribe();
+    let events = stream::unfold((receiver, user), |(mut receiver, user)| async move {
+        loop {
+            match receiver.recv().await {
+                Ok(event) if event.concerns(&user) => {
+                    let event = Event::default().event(EVENT_NAME).json_data(event).ok()?;
+                    return Some((Ok(event), (receiver, user)));
+                }
+                Ok(_) => {}
+                // Fell behind: whatever was missed, the browser refetches all it shows.
+                Err(broadcast::error::RecvError::Lagged(_)) => {
+                    let event = Event::default().event(EVENT_NAME).data("{\"kind\":\"resync\"}");
+                    return Some((Ok(event), (receiver, user)));
+                }
+                Err(broadcast::error::RecvError::Closed) => return None,
+            }
+        }
+    });
+    let until_shutdown = async move {
+        let _ = shutdown.wait_for(|down| *down).await;
+    };
+    Ok(Sse::new(events.take_until(until_shutdown)).keep_alive(KeepAlive::default()))
+}

@@ -1,0 +1,182 @@
+//! Email delivery: the worker that empties the outbox, and its transports
+//! (a folder of `.eml` files, the default; SMTP through lettre).
+//!
+//! Each queued row is delivered at least once and, as far as this side can
+//! tell, never twice: a worker claims a row for a lease before sending, marks
+//! it sent after, and retries failures with a growing delay. The message id
+//! is derived from the row, so a receiver can drop a duplicate caused by a
+//! crash between sending and marking; the folder transport never writes a
+//! row's file twice.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use app::repo::outbox::{self, ClaimedEmail};
+use app::repo::{now, Db};
+use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use tokio::sync::{watch, Notify};
+
+/// Where messages go.
+#[derive(Clone)]
+pub enum Transport {
+    /// One `.eml` file per message in a folder.
+    Folder(PathBuf),
+    /// An SMTP relay.
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+}
+
+/// Why a mail URL is refused.
+#[derive(Debug, thiserror::Error)]
+pub enum MailUrlError {
+    #[error("PORTAL_MAIL_URL must start with smtp://, smtps:// or file:// (got {0:?})")]
+    Scheme(String),
+    #[error("cannot use the SMTP URL: {0}")]
+    Smtp(#[from] lettre::transport::smtp::Error),
+}
+
+impl Transport {
+    /// `file://PATH` (relative paths are relative to the working folder),
+    /// `smtp://[user:password@]host[:port][?tls=required]` or `smtps://…`, as
+    /// lettre reads them.
+    pub fn from_url(url: &str) -> Result<Self, MailUrlError> {
+        if let Some(path) = url.strip_prefix("file://") {
+            return Ok(Self::Folder(PathBuf::from(path)));
+        }
+        if url.starts_with("smtp://") || url.starts_with("smtps://") {
+            let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)?
+                .timeout(Some(Duration::from_secs(20)))
+                .build();
+            return Ok(Self::Smtp(transport));
+        }
+        Err(MailUrlError::Scheme(url.to_string()))
+    }
+
+    async fn send(&self, outbox_id: i64, message: Message) -> Result<(), String> {
+        match self {
+            Self::Smtp(smtp) => smtp.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
+            Self::Folder(folder) => {
+                let path = folder.join(format!("{outbox_id:08}.eml"));
+                if tokio::fs::try_exists(&path).await.unwrap_or(false) {
+                    return Ok(());
+                }
+                tokio::fs::create_dir_all(folder)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                // Written aside, then renamed: a reader never sees half a message.
+                let partial = folder.join(format!(".{outbox_id:08}.eml.partial"));
+                tokio::fs::write(&partial, message.formatted())
+                    .await
+                    .map_err(|e| e.to_string())?;
+                tokio::fs::rename(&partial, &path)
+                    .await
+                    .map_err(|e| e.to_string())
+            }
+        }
+    }
+}
+
+/// The outbox worker of one process.
+#[derive(Clone)]
+pub struct MailWorker {
+    pub db: Db,
+    pub transport: Transport,
+    pub from: Mailbox,
+    /// The first retry waits this long; each next one twice as long, up to an hour.
+    pub retry_base: Duration,
+    /// Woken when a change queued messages.
+    pub queued: Arc<Notify>,
+}
+
+/// How long a claimed row stays with the worker that claimed it.
+const LEASE_SECONDS: i64 = 120;
+/// How often the outbox is looked at without a wake-up (retries fall due).
+const POLL: Duration = Duration::from_secs(5);
+
+impl MailWorker {
+    /// Delivers until `shutting_down` turns true; finishes the batch in hand.
+    pub async fn run(self, mut shutting_down: watch::Receiver<bool>) {
+        loop {
+            if let Err(err) = self.deliver_due().await {
+                tracing::warn!(%err, "email delivery round failed");
+            }
+            tokio::select! {
+                _ = self.queued.notified() => {}
+                _ = tokio::time::sleep(POLL) => {}
+                _ = shutting_down.wait_for(|down| *down) => return,
+            }
+        }
+    }
+
+    /// Delivers every message that is due now; returns how many were sent.
+    pub async fn deliver_due(&self) -> Result<usize, sqlx::Error> {
+        let mut sent = 0;
+        loop {
+            let claimed = {
+                let mut tx = self.db.begin().await?;
+                let claimed = outbox::claim_due_emails(&mut tx, 20, LEASE_SECONDS).await?;
+                tx.commit().await?;
+                claimed
+            };
+            if claimed.is_empty() {
+                return Ok(sent);
+            }
+            for email in claimed {
+                let id = email.id;
+                let result = match self.message(&email) {
+                    Ok(message) => self.transport.send(id, message).await,
+                    Err(err) => Err(err),
+                };
+                let mut tx = self.db.begin().await?;
+                match result {
+                    Ok(()) => {
+                        outbox::mark_email_sent(&mut tx, id).await?;
+                        sent += 1;
+                        tracing::info!(outbox_id = id, recipient = %email.email.recipient, "email sent");
+                    }
+                    Err(err) => {
+                        let delay = self.retry_delay(email.attempt);
+                        tracing::warn!(outbox_id = id, attempt = email.attempt, %err, retry_in_s = delay, "email not sent");
+                        outbox::mark_email_failed(&mut tx, id, &err, now() + delay).await?;
+                    }
+                }
+                tx.commit().await?;
+            }
+        }
+    }
+
+    fn retry_delay(&self, attempt: i64) -> i64 {
+        let base = i64::try_from(self.retry_base.as_secs()).unwrap_or(30).max(1);
+        let doublings = u32::try_from(attempt.saturating_sub(1).clamp(0, 16)).unwrap_or(16);
+        base.saturating_mul(1 << doublings).min(3600)
+    }
+
+    fn message(&self, claimed: &ClaimedEmail) -> Result<Message, String> {
+        let email = &claimed.email;
+        let to: Mailbox = email
+            .recipient
+            .parse()
+            .map_err(|e| format!("bad recipient: {e}"))?;
+        let domain = self.from.email.domain().to_string();
+        Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(&email.subject)
+            .message_id(Some(format!("<outbox-{}@{domain}>", claimed.id)))
+            .multipart(
+                MultiPart::alternative()
+                    .singlepart(
+                        SinglePart::builder()
+                            .header(ContentType::TEXT_PLAIN)
+                            .body(email.text_body.clone()),
+                    )
+                    .singlepart(
+                        SinglePart::builder()
+                            .header(ContentType::TEXT_HTML)
+                            .body(email.html_body.clone()),
+                    ),
+            )
+            .map_err(|e| format!("cannot build the message: {e}"))
+    }
+}

@@ -1,0 +1,267 @@
+//! Email delivery against a real SMTP server process (the Python standard
+//! library's smtpd, started by the test) and into a folder of `.eml` files.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use app::domain::Transition;
+use app::i18n::Locale;
+use server::mail::{MailWorker, Transport};
+use tokio::sync::Notify;
+
+use crate::drawdowns::{save, ACCOUNTING, PARTNER};
+use crate::helpers::{user, Portal};
+
+/// One message as the SMTP server received it.
+#[derive(Debug, serde::Deserialize)]
+struct Received {
+    to: Vec<String>,
+    subject: String,
+    message_id: String,
+    text: String,
+    html: String,
+}
+
+/// A real SMTP server on loopback, storing what it receives.
+struct SmtpServer {
+    child: Child,
+    folder: tempfile::TempDir,
+}
+
+impl SmtpServer {
+    fn start(port: u16) -> Self {
+        let folder = tempfile::tempdir().expect("folder");
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/smtp_sink.py");
+        let mut child = Command::new("python3")
+            .arg(script)
+            .arg(port.to_string())
+            .arg(folder.path())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("python3 runs the SMTP server");
+        let mut ready = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut ready)
+            .expect("read");
+        assert_eq!(ready.trim(), "ready", "the SMTP server started");
+        Self { child, folder }
+    }
+
+    fn received(&self) -> Vec<Received> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(self.folder.path())
+            .expect("folder")
+            .map(|e| e.expect("entry").path())
+            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .collect();
+        files.sort();
+        files
+            .iter()
+            .map(|f| serde_json::from_str(&std::fs::read_to_string(f).expect("read")).expect("json"))
+            .collect()
+    }
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+fn worker(p: &Portal, transport: Transport) -> MailWorker {
+    MailWorker {
+        db: p.db().clone(),
+        transport,
+        from: "Licenses & Cloud <no-reply@portal.example>"
+            .parse()
+            .expect("mailbox"),
+        retry_base: Duration::from_secs(1),
+        queued: Arc::new(Notify::new()),
+    }
+}
+
+fn smtp(port: u16) -> Transport {
+    Transport::from_url(&format!("smtp://127.0.0.1:{port}")).expect("smtp url")
+}
+
+/// Runs delivery rounds until `want` messages went out, or `within` passed.
+async fn deliver_until(worker: &MailWorker, want: usize, within: Duration) -> usize {
+    let deadline = Instant::now() + within;
+    let mut sent = worker.deliver_due().await.expect("delivery");
+    while sent < want && Instant::now() < deadline {
+        // A failed message is due again after its back-off; ask again shortly.
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        sent += worker.deliver_due().await.expect("delivery");
+    }
+    sent
+}
+
+#[tokio::test]
+async fn each_step_emails_the_right_people_in_their_language_over_smtp() {
+    let p = Portal::demo().await;
+    let partner = user(p.db(), PARTNER).await;
+    let accounting = user(p.db(), ACCOUNTING).await;
+    {
+        let mut tx = p.db().begin().await.expect("tx");
+        app::repo::users::update_user_locale(&mut tx, partner.id, Locale::Fr)
+            .await
+            .expect("locale");
+        tx.commit().await.expect("commit");
+    }
+    let rejected = save(&p, &partner, "Adventure Works", "1").await.expect("saved");
+    p.services()
+        .change(
+            &accounting,
+            rejected,
+            Transition::Reject,
+            Some("Mauvais site <web>"),
+        )
+        .await
+        .expect("rejected");
+    let accepted = save(&p, &partner, "Litware", "2").await.expect("saved");
+    p.services()
+        .change(&accounting, accepted, Transition::Approve, None)
+        .await
+        .expect("approved");
+    p.services()
+        .change(&partner, accepted, Transition::Accept, None)
+        .await
+        .expect("accepted");
+
+    let port = free_port();
+    let server = SmtpServer::start(port);
+    let worker = worker(&p, smtp(port));
+    assert_eq!(deliver_until(&worker, 6, Duration::from_secs(10)).await, 6);
+
+    let got: Vec<(String, String)> = server
+        .received()
+        .iter()
+        .map(|m| (m.to.join(","), m.subject.clone()))
+        .collect();
+    let want = [
+        (
+            "accounting@example.com",
+            "PDR-000001: drawdown request to approve",
+        ),
+        ("partner@example.com", "PDR-000001 rejetée"),
+        (
+            "accounting@example.com",
+            "PDR-000002: drawdown request to approve",
+        ),
+        ("partner@example.com", "PDR-000002 approuvée"),
+        (
+            "jordan@customer.example",
+            "Vos nouveaux droits de licence (Northwind Partners)",
+        ),
+        ("partner@example.com", "PDR-000002 acceptée"),
+    ];
+    assert_eq!(got, want.map(|(a, b)| (a.to_string(), b.to_string())));
+    let rejection = &server.received()[1];
+    assert!(
+        rejection.text.contains("Motif: Mauvais site <web>"),
+        "{}",
+        rejection.text
+    );
+    assert!(
+        rejection.html.contains("Mauvais site &lt;web&gt;"),
+        "{}",
+        rejection.html
+    );
+    assert!(
+        rejection.text.contains("http://127.0.0.1:3000/licenses/"),
+        "a link to the request"
+    );
+    let ids: std::collections::HashSet<_> = server.received().iter().map(|m| m.message_id.clone()).collect();
+    assert_eq!(ids.len(), 6, "one message id per outbox row");
+
+    // Nothing is sent twice.
+    assert_eq!(worker.deliver_due().await.expect("delivery"), 0);
+    assert_eq!(server.received().len(), 6);
+}
+
+#[tokio::test]
+async fn a_server_that_is_down_at_first_gets_the_message_later_and_once() {
+    let p = Portal::demo().await;
+    let partner = user(p.db(), PARTNER).await;
+    save(&p, &partner, "Adventure Works", "1").await.expect("saved");
+    let port = free_port();
+    let worker = worker(&p, smtp(port));
+
+    // Nobody listens yet: the attempt fails and is scheduled again.
+    assert_eq!(worker.deliver_due().await.expect("round"), 0);
+    let (attempts, error, sent): (i64, Option<String>, Option<i64>) =
+        sqlx::query_as("SELECT attempts, last_error, sent_at FROM outbox")
+            .fetch_one(&mut *p.db().read().await.expect("conn"))
+            .await
+            .expect("row");
+    assert_eq!((attempts, sent), (1, None));
+    assert!(error.is_some_and(|e| !e.is_empty()));
+
+    let server = SmtpServer::start(port);
+    assert_eq!(deliver_until(&worker, 1, Duration::from_secs(10)).await, 1);
+    assert_eq!(worker.deliver_due().await.expect("round"), 0);
+    let received = server.received();
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0].to, ["accounting@example.com"]);
+}
+
+#[tokio::test]
+async fn the_folder_transport_writes_one_file_per_message_and_never_twice() {
+    let p = Portal::demo().await;
+    let partner = user(p.db(), PARTNER).await;
+    save(&p, &partner, "Adventure Works", "1").await.expect("saved");
+    save(&p, &partner, "Litware", "1").await.expect("saved");
+    let folder = tempfile::tempdir().expect("folder");
+    let mail = folder.path().join("mail");
+    let worker = worker(
+        &p,
+        Transport::from_url(&format!("file://{}", mail.display())).expect("url"),
+    );
+    assert_eq!(worker.deliver_due().await.expect("round"), 2);
+    let files = || {
+        let mut names: Vec<String> = std::fs::read_dir(&mail)
+            .expect("folder")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(files(), ["00000001.eml", "00000002.eml"]);
+    let first = std::fs::read_to_string(mail.join("00000001.eml")).expect("read");
+    assert!(first.contains("To: accounting@example.com"), "{first}");
+    assert!(
+        first.contains("Subject: PDR-000001: drawdown request to approve"),
+        "{first}"
+    );
+
+    // Even a row that lost its "sent" mark (a crash between writing and
+    // marking) is not written again.
+    let mut tx = p.db().begin().await.expect("tx");
+    sqlx::query("UPDATE outbox SET sent_at = NULL WHERE id = 1")
+        .execute(&mut *tx)
+        .await
+        .expect("reset");
+    tx.commit().await.expect("commit");
+    let before = std::fs::metadata(mail.join("00000001.eml"))
+        .expect("meta")
+        .modified()
+        .expect("mtime");
+    assert_eq!(worker.deliver_due().await.expect("round"), 1);
+    assert_eq!(files(), ["00000001.eml", "00000002.eml"]);
+    let after = std::fs::metadata(mail.join("00000001.eml"))
+        .expect("meta")
+        .modified()
+        .expect("mtime");
+    assert_eq!(before, after);
+}

@@ -39,6 +39,12 @@ if ! command -v chromium >/dev/null 2>&1; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 
+# The email tests' SMTP server is Python's standard smtpd (Debian 12's Python 3.11).
+if ! command -v python3 >/dev/null 2>&1; then
+  say "installing python3"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 >/dev/null
+fi
+
 # Playwright and axe-core, without Playwright's own browser download.
 if ! cmp -s end2end/package-lock.json end2end/node_modules/.package-lock.json.installed 2>/dev/null; then
   say "installing the end-to-end test packages"

@@ -359,7 +359,7 @@ impl T {
             T::From => ("From", "De"),
             T::To => ("To", "À"),
             T::TheServer => ("The portal (expiry)", "Le portail (expiration)"),
-            T::Created => ("Saved", "Enregistrée"),
+            T::Created => ("New request", "Nouvelle demande"),
             T::Working => ("Working…", "En cours…"),
             T::ChangedElsewhere => (
                 "This request was just changed by someone else; the page shows its new state.",

@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import {
-  DrawdownForm, LicensesArea, RequestPage, openTab, saveDrawdown, seriousViolations, signInAs, unique, users,
+  DrawdownForm, RequestPage, openTab, saveDrawdown, seriousViolations, signInAs, unique, users,
 } from "./fixtures/portal";
 
 // These tests draw only on lines no other spec reads figures of (Attended
@@ -156,7 +156,7 @@ test("bad input is refused next to each field and nothing is saved", async ({ pa
 });
 
 test("the list filters by state and searches by customer", async ({ page }) => {
-  const area = await signInAs(page, users.partner);
+  await signInAs(page, users.partner);
   const customer = unique("Fourth Coffee");
   const number = await saveDrawdown(page, {
     order: "SO-2026-0187 (2026-10-20)",
@@ -179,7 +179,6 @@ test("the list filters by state and searches by customer", async ({ page }) => {
   await page.reload();
   await expect(page.getByRole("link", { name: number })).toBeVisible();
   await expect(page.getByLabel("State", { exact: true }).locator("option:checked")).toHaveText("Cancelled");
-  void area;
 });
 
 test("the drawdown screens have no serious accessibility violations", async ({ page }) => {
@@ -269,5 +268,4 @@ test("accounting approves and rejects, but cannot accept or cancel", async ({ br
   await expect(new RequestPage(partner).button("Cancel request")).toBeVisible();
   await new RequestPage(partner).button("Cancel request").click();
   await expect(new RequestPage(partner).state).toHaveText("Cancelled");
-  void LicensesArea;
 });

@@ -104,7 +104,8 @@ impl MailWorker {
             tokio::select! {
                 _ = self.queued.notified() => {}
                 _ = tokio::time::sleep(POLL) => {}
-                _ = shutting_down.wait_for(|down| *down) => return,
+                // Ends on the signal; a dropped sender means nobody will ever send it.
+                Ok(_) = shutting_down.wait_for(|down| *down) => return,
             }
         }
     }

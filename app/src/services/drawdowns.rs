@@ -341,40 +341,38 @@ impl Services<'_> {
             ChangeStateError::Database(err) => err.into(),
         })?;
         let lines = requests::list_requested_lines(&mut tx, id).await?;
-        let mut customer = owner.customer;
-        match transition {
-            Transition::Approve => {}
+        let mut customer_account = owner.customer;
+        // Reject, cancel and expire give the quantities back to the order;
+        // accept moves them to the customer, who then holds them.
+        let movement = match transition {
+            Transition::Approve => None,
             Transition::Reject | Transition::Cancel | Transition::Expire => {
-                for line in &lines {
-                    let entry = NewLedgerEntry {
-                        order_line: line.order_line,
-                        kind: LedgerEntryKind::Release,
-                        quantity: line.quantity,
-                        drawdown_request_id: Some(id.0),
-                        to_account: None,
-                    };
-                    append_ledger_entry(&mut tx, entry)
-                        .await
-                        .map_err(ledger_failure)?;
+                Some((LedgerEntryKind::Release, None))
+            }
+            Transition::Accept => Some((
+                LedgerEntryKind::Draw,
+                Some(self.customer_for_acceptance(&mut tx, id, &owner).await?),
+            )),
+        };
+        if let Some((kind, to_account)) = movement {
+            for line in &lines {
+                let entry = NewLedgerEntry {
+                    order_line: line.order_line,
+                    kind,
+                    quantity: line.quantity,
+                    drawdown_request_id: Some(id.0),
+                    to_account,
+                };
+                append_ledger_entry(&mut tx, entry)
+                    .await
+                    .map_err(ledger_failure)?;
+                if let Some(customer) = to_account {
+                    requests::insert_customer_entitlement(&mut tx, customer, id, line).await?;
                 }
             }
-            Transition::Accept => {
-                let to_account = self.customer_for_acceptance(&mut tx, id, &owner).await?;
-                for line in &lines {
-                    let entry = NewLedgerEntry {
-                        order_line: line.order_line,
-                        kind: LedgerEntryKind::Draw,
-                        quantity: line.quantity,
-                        drawdown_request_id: Some(id.0),
-                        to_account: Some(to_account),
-                    };
-                    append_ledger_entry(&mut tx, entry)
-                        .await
-                        .map_err(ledger_failure)?;
-                    requests::insert_customer_entitlement(&mut tx, to_account, id, line).await?;
-                }
-                requests::set_customer_account(&mut tx, id, to_account).await?;
-                customer = Some(to_account);
+            if let Some(customer) = to_account {
+                requests::set_customer_account(&mut tx, id, customer).await?;
+                customer_account = Some(customer);
             }
         }
         self.queue_emails(&mut tx, id, &owner, transition, reason.as_ref())
@@ -383,7 +381,7 @@ impl Services<'_> {
         self.announce(PortalEvent::DrawdownChanged {
             id,
             partner: owner.partner,
-            customer,
+            customer: customer_account,
             state: to,
         });
         Ok(to)

@@ -625,11 +625,29 @@ async fn an_approval_left_unaccepted_expires_releases_and_tells_the_partner() {
     assert_ledger_invariant(p.db()).await;
 }
 
+/// Two requests: the first rejected with `reason`, the second (2 units)
+/// approved and accepted; seven emails' worth of steps.
+pub async fn reject_one_accept_one(p: &Portal, reason: &str) {
+    let partner = user(p.db(), PARTNER).await;
+    let accounting = user(p.db(), ACCOUNTING).await;
+    let s = p.services();
+    let rejected = save(p, &partner, "Adventure Works", "1").await.expect("saved");
+    s.change(&accounting, rejected, Transition::Reject, Some(reason))
+        .await
+        .expect("rejected");
+    let accepted = save(p, &partner, "Litware", "2").await.expect("saved");
+    s.change(&accounting, accepted, Transition::Approve, None)
+        .await
+        .expect("approved");
+    s.change(&partner, accepted, Transition::Accept, None)
+        .await
+        .expect("accepted");
+}
+
 #[tokio::test]
 async fn each_step_writes_its_emails_in_the_recipients_language() {
     let p = Portal::demo().await;
     let partner = user(p.db(), PARTNER).await;
-    let accounting = user(p.db(), ACCOUNTING).await;
     {
         let mut tx = p.db().begin().await.expect("tx");
         app::repo::users::update_user_locale(&mut tx, partner.id, app::i18n::Locale::Fr)
@@ -637,20 +655,7 @@ async fn each_step_writes_its_emails_in_the_recipients_language() {
             .expect("locale");
         tx.commit().await.expect("commit");
     }
-    let rejected = save(&p, &partner, "Adventure Works", "1").await.expect("saved");
-    p.services()
-        .change(&accounting, rejected, Transition::Reject, Some("Mauvais site"))
-        .await
-        .expect("rejected");
-    let accepted = save(&p, &partner, "Litware", "1").await.expect("saved");
-    p.services()
-        .change(&accounting, accepted, Transition::Approve, None)
-        .await
-        .expect("approved");
-    p.services()
-        .change(&partner, accepted, Transition::Accept, None)
-        .await
-        .expect("accepted");
+    reject_one_accept_one(&p, "Mauvais site").await;
     let cancelled = save(&p, &partner, "Proseware", "1").await.expect("saved");
     p.services()
         .change(&partner, cancelled, Transition::Cancel, None)

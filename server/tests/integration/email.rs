@@ -7,12 +7,11 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use app::domain::Transition;
 use app::i18n::Locale;
 use server::mail::{MailWorker, Transport};
 use tokio::sync::Notify;
 
-use crate::drawdowns::{save, ACCOUNTING, PARTNER};
+use crate::drawdowns::{reject_one_accept_one, save, PARTNER};
 use crate::helpers::{user, Portal};
 
 /// One message as the SMTP server received it.
@@ -111,7 +110,6 @@ async fn deliver_until(worker: &MailWorker, want: usize, within: Duration) -> us
 async fn each_step_emails_the_right_people_in_their_language_over_smtp() {
     let p = Portal::demo().await;
     let partner = user(p.db(), PARTNER).await;
-    let accounting = user(p.db(), ACCOUNTING).await;
     {
         let mut tx = p.db().begin().await.expect("tx");
         app::repo::users::update_user_locale(&mut tx, partner.id, Locale::Fr)
@@ -119,25 +117,7 @@ async fn each_step_emails_the_right_people_in_their_language_over_smtp() {
             .expect("locale");
         tx.commit().await.expect("commit");
     }
-    let rejected = save(&p, &partner, "Adventure Works", "1").await.expect("saved");
-    p.services()
-        .change(
-            &accounting,
-            rejected,
-            Transition::Reject,
-            Some("Mauvais site <web>"),
-        )
-        .await
-        .expect("rejected");
-    let accepted = save(&p, &partner, "Litware", "2").await.expect("saved");
-    p.services()
-        .change(&accounting, accepted, Transition::Approve, None)
-        .await
-        .expect("approved");
-    p.services()
-        .change(&partner, accepted, Transition::Accept, None)
-        .await
-        .expect("accepted");
+    reject_one_accept_one(&p, "Mauvais site <web>").await;
 
     let port = free_port();
     let server = SmtpServer::start(port);

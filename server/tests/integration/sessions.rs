@@ -11,13 +11,13 @@ use tower::ServiceExt;
 
 use crate::helpers::demo_db;
 
-fn portal(db: app::repo::Db) -> Router {
+pub fn portal(db: app::repo::Db) -> Router {
     let options = LeptosOptions::builder().output_name("portal").build();
     server::router(server::app_state(db, Settings::default(), options))
 }
 
 /// Calls a server function as the browser does, with JSON wanted back.
-async fn call(
+pub async fn call(
     app: &Router,
     endpoint: &str,
     form: &str,

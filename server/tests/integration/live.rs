@@ -1,0 +1,149 @@
+//! The live-update stream through the real router: each signed-in user gets
+//! the changes they may see, and nobody else's.
+
+use std::time::Duration;
+
+use app::domain::{DrawdownForm, OrderId};
+use app::state::Settings;
+use axum::body::Body;
+use http::{header, Request, StatusCode};
+use http_body_util::BodyExt;
+use leptos::prelude::LeptosOptions;
+use tower::ServiceExt;
+
+use crate::helpers::{demo_db, line_of, order_id, user};
+use crate::sessions::call;
+
+async fn sign_in(app: &axum::Router, email: &str) -> String {
+    let form = format!("email={}&password=demo", email.replace('@', "%40"));
+    call(app, "sign_in", &form, None).await.1.expect("session cookie")
+}
+
+/// Opens the stream as the browser does; returns its body.
+async fn open_stream(app: &axum::Router, cookie: Option<&str>) -> (StatusCode, Body) {
+    let mut request = Request::get(app::events::EVENTS_PATH).header(header::ACCEPT, "text/event-stream");
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    let response = app
+        .clone()
+        .oneshot(request.body(Body::empty()).expect("request"))
+        .await
+        .expect("response");
+    (response.status(), response.into_body())
+}
+
+/// The data of the next event on the stream (keep-alive comments skipped).
+async fn next_event(body: &mut Body) -> String {
+    loop {
+        let frame = tokio::time::timeout(Duration::from_secs(5), body.frame())
+            .await
+            .expect("an event within 5 s")
+            .expect("stream open")
+            .expect("frame");
+        let Ok(data) = frame.into_data() else { continue };
+        let text = String::from_utf8_lossy(&data).into_owned();
+        if let Some(line) = text.lines().find(|l| l.starts_with("data:")) {
+            return line.trim_start_matches("data:").trim().to_string();
+        }
+    }
+}
+
+async fn form(db: &app::repo::Db, order: &str, customer: &str) -> (Option<OrderId>, DrawdownForm) {
+    (
+        Some(order_id(db, order).await),
+        DrawdownForm {
+            customer_account: customer.into(),
+            customer_website: "https://customer.example".into(),
+            customer_name: "Jordan Lee".into(),
+            customer_email: "jordan@customer.example".into(),
+            quantities: vec![(line_of(db, order, "Bot Creator").await, "1".into())],
+        },
+    )
+}
+
+#[tokio::test]
+async fn each_user_hears_only_of_the_requests_they_may_see() {
+    let t = demo_db().await;
+    let options = LeptosOptions::builder().output_name("portal").build();
+    let state = server::app_state(t.db.clone(), Settings::default(), options);
+    let app = server::router(state.clone());
+
+    assert_eq!(open_stream(&app, None).await.0, StatusCode::UNAUTHORIZED);
+    let (status, mut northwind) = open_stream(&app, Some(&sign_in(&app, "partner@example.com").await)).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, mut tailspin) = open_stream(&app, Some(&sign_in(&app, "other-partner@example.com").await)).await;
+    let (_, mut accounting) = open_stream(&app, Some(&sign_in(&app, "accounting@example.com").await)).await;
+
+    let (order, request) = form(&t.db, "SO-2026-0101", "Adventure Works").await;
+    let ours = state
+        .services()
+        .save(&user(&t.db, "partner@example.com").await, order, &request, None)
+        .await;
+    let (order, request) = form(&t.db, "SO-2026-0150", "Litware").await;
+    let theirs = state
+        .services()
+        .save(
+            &user(&t.db, "other-partner@example.com").await,
+            order,
+            &request,
+            None,
+        )
+        .await;
+    let (ours, theirs) = (ours.expect("saved").id, theirs.expect("saved").id);
+
+    // Each partner's first event is its own request, never the other's.
+    assert!(next_event(&mut northwind)
+        .await
+        .contains(&format!("\"id\":{ours},")));
+    assert!(next_event(&mut tailspin)
+        .await
+        .contains(&format!("\"id\":{theirs},")));
+    // Accounting hears of both, in order.
+    assert!(next_event(&mut accounting)
+        .await
+        .contains(&format!("\"id\":{ours},")));
+    assert!(next_event(&mut accounting)
+        .await
+        .contains(&format!("\"id\":{theirs},")));
+}
+
+#[tokio::test]
+async fn a_customer_user_cannot_act_on_a_request_through_the_api() {
+    let t = demo_db().await;
+    let app = crate::sessions::portal(t.db.clone());
+    let partner = user(&t.db, "partner@example.com").await;
+    let options = LeptosOptions::builder().output_name("portal").build();
+    let state = server::app_state(t.db.clone(), Settings::default(), options);
+    let (order, request) = form(&t.db, "SO-2026-0101", "Adventure Works").await;
+    let id = state
+        .services()
+        .save(&partner, order, &request, None)
+        .await
+        .expect("saved")
+        .id;
+
+    let customer = sign_in(&app, "customer@example.com").await;
+    let json = format!("{{\"id\":{id},\"transition\":\"cancel\",\"reason\":null}}");
+    let response = app
+        .clone()
+        .oneshot(
+            Request::post("/api/change_drawdown")
+                .header(header::CONTENT_TYPE, "application/json")
+                .header(header::ACCEPT, "application/json")
+                .header(header::COOKIE, &customer)
+                .body(Body::from(json))
+                .expect("request"),
+        )
+        .await
+        .expect("response");
+    let body =
+        String::from_utf8_lossy(&response.into_body().collect().await.expect("body").to_bytes()).into_owned();
+    assert!(body.contains("\"error\":\"forbidden\""), "{body}");
+    let state_now: String = sqlx::query_scalar("SELECT state FROM drawdown_requests WHERE id = $1")
+        .bind(id.0)
+        .fetch_one(&mut *t.db.read().await.expect("conn"))
+        .await
+        .expect("state");
+    assert_eq!(state_now, "submitted");
+}

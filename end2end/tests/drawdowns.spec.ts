@@ -3,8 +3,12 @@ import {
   DrawdownForm, RequestPage, openTab, saveDrawdown, seriousViolations, signInAs, unique, users,
 } from "./fixtures/portal";
 
+/** How soon an open browser must show a change made elsewhere. */
+const LIVE = 2_000;
+
 // These tests draw only on lines no other spec reads figures of (Attended
-// Bot Runner of SO-2026-0101, Bot Creator of SO-2026-0187), and give every
+// Bot Runner of SO-2026-0101; Bot Creator and Unattended Bot Runner of
+// SO-2026-0187), and give every
 // customer a new name: all specs share one database and run in parallel.
 
 test("the procedure of the source document, partner and accounting side by side", async ({ browser }) => {
@@ -44,9 +48,9 @@ test("the procedure of the source document, partner and accounting side by side"
   await decision.button("Reject").click();
   await expect(decision.state).toHaveText("Rejected");
 
-  // The partner sees it, with the reason, without reloading.
-  await expect(request.state).toHaveText("Rejected");
-  await expect(partner.getByRole("note")).toContainText("Four were agreed, not five.");
+  // The partner sees it, with the reason, without reloading, within two seconds.
+  await expect(request.state).toHaveText("Rejected", { timeout: LIVE });
+  await expect(partner.getByRole("note")).toContainText("Four were agreed, not five.", { timeout: LIVE });
 
   // Clone, change the quantity, Save.
   await request.button("Clone").click();
@@ -66,8 +70,8 @@ test("the procedure of the source document, partner and accounting side by side"
   await accounting.getByRole("link", { name: second }).click();
   await decision.button("Approve").click();
   await expect(decision.state).toHaveText("Approved");
-  await expect(request.button("Accept")).toBeVisible();
-  await expect(request.state).toHaveText("Approved");
+  await expect(request.button("Accept")).toBeVisible({ timeout: LIVE });
+  await expect(request.state).toHaveText("Approved", { timeout: LIVE });
 
   // Accept: the new customer appears in "Select an account" with its entitlements.
   await request.button("Accept").click();
@@ -268,4 +272,36 @@ test("accounting approves and rejects, but cannot accept or cancel", async ({ br
   await expect(new RequestPage(partner).button("Cancel request")).toBeVisible();
   await new RequestPage(partner).button("Cancel request").click();
   await expect(new RequestPage(partner).state).toHaveText("Cancelled");
+});
+
+test("an open Entitlements view and Approvals list follow changes made elsewhere", async ({ browser }) => {
+  const watcher = await (await browser.newContext()).newPage();
+  const watching = await signInAs(watcher, users.partner);
+  // A line no other test moves: the figures below are exact.
+  const line = () => watching.orderLine("SO-2026-0187", "Unattended Bot Runner").getByRole("cell");
+  await expect(line().nth(5)).toHaveText(/^\d+$/);
+  const reservedBefore = Number(await line().nth(5).textContent());
+  const accounting = await (await browser.newContext()).newPage();
+  await signInAs(accounting, users.accounting);
+  await openTab(accounting, "Approvals");
+  await expect(accounting.getByRole("heading", { name: "Requests waiting for approval" })).toBeVisible();
+  expect(await seriousViolations(accounting)).toEqual([]);
+
+  // The same partner, in another browser, saves a request for 3.
+  const actor = await (await browser.newContext()).newPage();
+  await signInAs(actor, users.partner);
+  const number = await saveDrawdown(actor, {
+    order: "SO-2026-0187 (2026-10-20)",
+    account: unique("Northwind Traders"),
+    website: "https://northwindtraders.example",
+    contact: "Lee Chan",
+    email: "lee@northwindtraders.example",
+    quantities: { "Unattended Bot Runner": "3" },
+  });
+  await expect(accounting.getByRole("link", { name: number })).toBeVisible({ timeout: LIVE });
+  await expect(line().nth(5)).toHaveText(String(reservedBefore + 3), { timeout: LIVE });
+
+  await new RequestPage(actor).button("Cancel request").click();
+  await expect(accounting.getByRole("link", { name: number })).toHaveCount(0, { timeout: LIVE });
+  await expect(line().nth(5)).toHaveText(String(reservedBefore), { timeout: LIVE });
 });

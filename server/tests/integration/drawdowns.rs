@@ -764,6 +764,7 @@ async fn lists_show_each_user_only_what_they_may_see() {
         s.drawdown(&partner, DrawdownId(9999)).await.map(|_| ()),
         Err(AppError::Forbidden)
     );
+    assert_ledger_invariant(p.db()).await;
 }
 
 #[tokio::test]

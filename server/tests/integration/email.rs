@@ -12,7 +12,7 @@ use server::mail::{MailWorker, Transport};
 use tokio::sync::Notify;
 
 use crate::drawdowns::{reject_one_accept_one, save, PARTNER};
-use crate::helpers::{user, Portal};
+use crate::helpers::{assert_ledger_invariant, user, Portal};
 
 /// One message as the SMTP server received it.
 #[derive(Debug, serde::Deserialize)]
@@ -168,6 +168,7 @@ async fn each_step_emails_the_right_people_in_their_language_over_smtp() {
     // Nothing is sent twice.
     assert_eq!(worker.deliver_due().await.expect("delivery"), 0);
     assert_eq!(server.received().len(), 6);
+    assert_ledger_invariant(p.db()).await;
 }
 
 #[tokio::test]

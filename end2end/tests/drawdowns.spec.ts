@@ -26,7 +26,8 @@ test("the procedure of the source document, partner and accounting side by side"
   await form.fill({
     order: "SO-2026-0101 (2026-09-15)",
     account: customer,
-    website: "https://adventure-works.example",
+    // Unique too: a customer with the same website domain would be tied to the request.
+    website: `https://${customer.toLowerCase().replace(/ /g, "-")}.example`,
     contact: "Jordan Lee",
     email: "jordan@adventure-works.example",
     quantities: { "Attended Bot Runner": "5" },

@@ -162,7 +162,6 @@ pub enum T {
     StateAccepted,
     StateCancelled,
     StateExpired,
-    RequestDetails,
     CustomerAccount,
     CustomerContact,
     RequestedBy,
@@ -184,8 +183,6 @@ pub enum T {
     To,
     TheServer,
     Created,
-    Working,
-    ChangedElsewhere,
     // Errors
     ErrorForbidden,
     ErrorNotSignedIn,
@@ -335,7 +332,6 @@ impl T {
             T::StateAccepted => ("Accepted", "Accepté"),
             T::StateCancelled => ("Cancelled", "Annulé"),
             T::StateExpired => ("Expired", "Expiré"),
-            T::RequestDetails => ("Request", "Demande"),
             T::CustomerAccount => ("Customer account", "Compte client"),
             T::CustomerContact => ("Customer contact", "Contact client"),
             T::RequestedBy => ("Requested by", "Demandée par"),
@@ -360,11 +356,6 @@ impl T {
             T::To => ("To", "À"),
             T::TheServer => ("The portal (expiry)", "Le portail (expiration)"),
             T::Created => ("New request", "Nouvelle demande"),
-            T::Working => ("Working…", "En cours…"),
-            T::ChangedElsewhere => (
-                "This request was just changed by someone else; the page shows its new state.",
-                "Cette demande vient d'être modifiée par quelqu'un d'autre ; la page affiche son nouvel état.",
-            ),
             T::ErrorForbidden => (
                 "You do not have access to this account.",
                 "Vous n'avez pas accès à ce compte.",

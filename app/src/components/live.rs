@@ -5,14 +5,34 @@
 
 use leptos::prelude::*;
 
-/// How many changes this tab has been told of; in context.
+use crate::domain::DrawdownId;
+use crate::events::PortalEvent;
+
+/// How many changes this tab has been told of, and the latest one (`None`
+/// when the stream could not say what changed); in context.
 #[derive(Clone, Copy)]
-pub struct LiveChanges(ReadSignal<u64>);
+pub struct LiveChanges(ReadSignal<(u64, Option<PortalEvent>)>);
 
 impl LiveChanges {
-    /// The count (tracked).
+    /// Bumps on every change (tracked).
     pub fn get(self) -> u64 {
-        self.0.get()
+        self.0.get().0
+    }
+
+    /// Bumps only on changes of one request (or when the stream cannot
+    /// tell), so its page does not re-render, and lose what a user is
+    /// typing, whenever any request of any partner moves.
+    pub fn of_request(self, id: Signal<Option<DrawdownId>>) -> Memo<u64> {
+        let changes = self.0;
+        Memo::new(move |previous: Option<&u64>| {
+            let (count, last) = changes.get();
+            match (last, id.get()) {
+                (Some(PortalEvent::DrawdownChanged { id: changed, .. }), Some(id)) if changed != id => {
+                    previous.copied().unwrap_or(count)
+                }
+                _ => count,
+            }
+        })
     }
 }
 
@@ -23,7 +43,7 @@ pub fn use_live_changes() -> LiveChanges {
 
 /// Opens the stream while someone is signed in, closes it when they sign out.
 pub fn provide_live_changes(signed_in: Signal<bool>) {
-    let (changes, set_changes) = signal(0u64);
+    let (changes, set_changes) = signal((0u64, None::<PortalEvent>));
     provide_context(LiveChanges(changes));
     #[cfg(feature = "hydrate")]
     browser::listen(signed_in, set_changes);
@@ -38,7 +58,7 @@ mod browser {
     use wasm_bindgen::JsCast;
     use web_sys::EventSource;
 
-    use crate::events::{EVENTS_PATH, EVENT_NAME};
+    use crate::events::{PortalEvent, EVENTS_PATH, EVENT_NAME};
 
     /// The open stream and the callbacks it holds.
     struct Stream {
@@ -53,7 +73,7 @@ mod browser {
         }
     }
 
-    pub fn listen(signed_in: Signal<bool>, set_changes: WriteSignal<u64>) {
+    pub fn listen(signed_in: Signal<bool>, set_changes: WriteSignal<(u64, Option<PortalEvent>)>) {
         let current: StoredValue<Option<Stream>, LocalStorage> = StoredValue::new_local(None);
         Effect::new(move |_| {
             // Dropping the old stream closes it.
@@ -64,14 +84,23 @@ mod browser {
             let Ok(source) = EventSource::new(EVENTS_PATH) else {
                 return;
             };
-            let bump = move |_: web_sys::Event| set_changes.update(|n| *n += 1);
-            let on_change = Closure::<dyn FnMut(web_sys::Event)>::new(bump);
+            let bump = move |event: Option<PortalEvent>| {
+                set_changes.update(|(n, last)| (*n, *last) = (*n + 1, event))
+            };
+            let on_change = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+                let changed = event
+                    .dyn_into::<web_sys::MessageEvent>()
+                    .ok()
+                    .and_then(|m| m.data().as_string())
+                    .and_then(|data| serde_json::from_str::<PortalEvent>(&data).ok());
+                bump(changed);
+            });
             // After a dropped connection the browser reconnects by itself;
             // changes made meanwhile were missed, so refetch once reopened.
             let mut opened_before = false;
-            let on_open = Closure::<dyn FnMut(web_sys::Event)>::new(move |event| {
+            let on_open = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
                 if opened_before {
-                    bump(event);
+                    bump(None);
                 }
                 opened_before = true;
             });
@@ -82,6 +111,39 @@ mod browser {
                 _on_change: on_change,
                 _on_open: on_open,
             }));
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{AccountId, DrawdownState};
+
+    fn changed(id: i64) -> Option<PortalEvent> {
+        Some(PortalEvent::DrawdownChanged {
+            id: DrawdownId(id),
+            partner: AccountId(1),
+            customer: None,
+            state: DrawdownState::Approved,
+        })
+    }
+
+    #[test]
+    fn a_request_page_refetches_only_for_its_own_request_or_a_resync() {
+        let owner = Owner::new();
+        owner.with(|| {
+            let (changes, set_changes) = signal((0u64, None));
+            let live = LiveChanges(changes);
+            let mine = live.of_request(Signal::derive(|| Some(DrawdownId(7))));
+            assert_eq!(mine.get_untracked(), 0);
+            set_changes.set((1, changed(8)));
+            assert_eq!(mine.get_untracked(), 0, "another request moved");
+            set_changes.set((2, changed(7)));
+            assert_eq!(mine.get_untracked(), 2);
+            set_changes.set((3, None));
+            assert_eq!(mine.get_untracked(), 3, "the stream could not say");
+            assert_eq!(live.get(), 3);
         });
     }
 }

@@ -26,10 +26,16 @@ pub fn DrawdownPage() -> impl IntoView {
             .and_then(|r| r.parse().ok())
             .map(DrawdownId)
     });
-    let live = use_live_changes();
+    let changed = use_live_changes().of_request(id.into());
     let change = ServerAction::<ChangeDrawdown>::new();
+    // Lives above the re-rendered page: what accounting types survives a refetch.
+    let reason = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        id.track();
+        reason.set(String::new());
+    });
     let detail = Resource::new(
-        move || (id.get(), live.get(), change.version().get()),
+        move || (id.get(), changed.get(), change.version().get()),
         |(id, _, _)| async move { drawdown(id.ok_or(AppError::NotFound)?).await },
     );
     let session = expect_context::<Session>();
@@ -38,7 +44,7 @@ pub fn DrawdownPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let user = session.user.await.ok().flatten();
                 match (detail.await, user) {
-                    (Ok(detail), Some(user)) => view! { <Request detail user change /> }.into_any(),
+                    (Ok(detail), Some(user)) => view! { <Request detail user change reason /> }.into_any(),
                     (Err(error), _) => view! { <ErrorNotice error /> }.into_any(),
                     (Ok(_), None) => view! { <ErrorNotice error=AppError::NotSignedIn /> }.into_any(),
                 }
@@ -48,7 +54,12 @@ pub fn DrawdownPage() -> impl IntoView {
 }
 
 #[component]
-fn Request(detail: DrawdownDetail, user: CurrentUser, change: ServerAction<ChangeDrawdown>) -> impl IntoView {
+fn Request(
+    detail: DrawdownDetail,
+    user: CurrentUser,
+    change: ServerAction<ChangeDrawdown>,
+    reason: RwSignal<String>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let s = detail.summary.clone();
     let number_text = s.number;
@@ -124,7 +135,7 @@ fn Request(detail: DrawdownDetail, user: CurrentUser, change: ServerAction<Chang
                     </tbody>
                 </table>
             </div>
-            <Actions detail=detail.clone() user change />
+            <Actions detail=detail.clone() user change reason />
             <History detail />
         </section>
     }
@@ -132,7 +143,12 @@ fn Request(detail: DrawdownDetail, user: CurrentUser, change: ServerAction<Chang
 
 /// The buttons for what this user may do now.
 #[component]
-fn Actions(detail: DrawdownDetail, user: CurrentUser, change: ServerAction<ChangeDrawdown>) -> impl IntoView {
+fn Actions(
+    detail: DrawdownDetail,
+    user: CurrentUser,
+    change: ServerAction<ChangeDrawdown>,
+    reason: RwSignal<String>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let navigate = use_navigate();
     let account = use_account_param();
@@ -143,7 +159,6 @@ fn Actions(detail: DrawdownDetail, user: CurrentUser, change: ServerAction<Chang
     let may = |t: Transition| actor == Some(t.actor()) && t.from_states().contains(&state);
     let (accept, cancel) = (own && may(Transition::Accept), own && may(Transition::Cancel));
     let decide = may(Transition::Approve);
-    let reason = RwSignal::new(String::new());
     let run = move |transition: Transition| {
         let reason = reason.get_untracked();
         change.dispatch(ChangeDrawdown {

@@ -6,10 +6,12 @@ import {
 /** How soon an open browser must show a change made elsewhere. */
 const LIVE = 2_000;
 
-// These tests draw only on lines no other spec reads figures of (Attended
-// Bot Runner of SO-2026-0101; Bot Creator and Unattended Bot Runner of
-// SO-2026-0187), and give every
-// customer a new name: all specs share one database and run in parallel.
+// Tests that read a line's figures each have a line of their own that no
+// other spec reads (SO-2026-0101: Attended Bot Runner for the procedure,
+// Control Room for cancelling; SO-2026-0187: Unattended Bot Runner for the
+// live view); the rest reserve from SO-2026-0101's 50,000 IQ Bot pages and
+// cancel. Every customer gets a new name: all specs share one database and
+// run in parallel.
 
 test("the procedure of the source document, partner and accounting side by side", async ({ browser }) => {
   const partner = await (await browser.newContext()).newPage();
@@ -43,8 +45,11 @@ test("the procedure of the source document, partner and accounting side by side"
 
   // Accounting rejects it with a reason, from Approvals.
   await openTab(accounting, "Approvals");
+  await accounting.getByLabel("Search by customer").fill(customer);
+  await expect(accounting.getByRole("table").getByRole("link")).toHaveText([first]);
   await accounting.getByRole("link", { name: first }).click();
   const decision = new RequestPage(accounting);
+  await expect(decision.heading).toHaveText(`Drawdown request ${first}`);
   await accounting.getByLabel("Reason").fill("Four were agreed, not five.");
   await decision.button("Reject").click();
   await expect(decision.state).toHaveText("Rejected");
@@ -67,8 +72,10 @@ test("the procedure of the source document, partner and accounting side by side"
 
   // Accounting approves; the partner sees Accept appear without reloading.
   await openTab(accounting, "Approvals");
-  await expect(accounting.getByRole("link", { name: first })).toHaveCount(0);
+  await accounting.getByLabel("Search by customer").fill(customer);
+  await expect(accounting.getByRole("table").getByRole("link")).toHaveText([second]);
   await accounting.getByRole("link", { name: second }).click();
+  await expect(decision.heading).toHaveText(`Drawdown request ${second}`);
   await decision.button("Approve").click();
   await expect(decision.state).toHaveText("Approved");
   await expect(request.button("Accept")).toBeVisible({ timeout: LIVE });
@@ -95,25 +102,30 @@ test("the procedure of the source document, partner and accounting side by side"
 
 test("cancelling a request releases its reservation", async ({ page }) => {
   const area = await signInAs(page, users.partner);
-  const line = () => area.orderLine("SO-2026-0187", "Bot Creator").getByRole("cell");
+  const line = () => area.orderLine("SO-2026-0101", "Control Room").getByRole("cell");
   const before = await line().allTextContents();
+  const customer = unique("Litware");
   const number = await saveDrawdown(page, {
-    order: "SO-2026-0187 (2026-10-20)",
-    account: unique("Litware"),
+    order: "SO-2026-0101 (2026-09-15)",
+    account: customer,
     website: "https://litware.example",
     contact: "Robin Diaz",
     email: "robin@litware.example",
-    quantities: { "Bot Creator": "2" },
+    quantities: { "Control Room": "1" },
   });
   const request = new RequestPage(page);
 
   await openTab(page, "Entitlements");
   // Order, date, term, quantity, available, reserved, drawn.
-  await expect(line().nth(4)).toHaveText(String(Number(before[4]) - 2));
-  await expect(line().nth(5)).toHaveText(String(Number(before[5]) + 2));
+  await expect(line().nth(4)).toHaveText(String(Number(before[4]) - 1));
+  await expect(line().nth(5)).toHaveText(String(Number(before[5]) + 1));
 
+  // Live lists move as other people work: narrow to this request first.
   await openTab(page, "Partner drawdowns");
+  await page.getByLabel("Search by customer").fill(customer);
+  await expect(page.getByRole("table").getByRole("link")).toHaveText([number]);
   await page.getByRole("link", { name: number }).click();
+  await expect(request.heading).toHaveText(`Drawdown request ${number}`);
   await request.button("Cancel request").click();
   await expect(request.state).toHaveText("Cancelled");
   await expect(request.button("Cancel request")).toHaveCount(0);
@@ -164,12 +176,12 @@ test("the list filters by state and searches by customer", async ({ page }) => {
   await signInAs(page, users.partner);
   const customer = unique("Fourth Coffee");
   const number = await saveDrawdown(page, {
-    order: "SO-2026-0187 (2026-10-20)",
+    order: "SO-2026-0101 (2026-09-15)",
     account: customer,
     website: "https://fourthcoffee.example",
     contact: "Sam Lee",
     email: "sam@fourthcoffee.example",
-    quantities: { "Bot Creator": "1" },
+    quantities: { "IQ Bot pages": "100" },
   });
   await new RequestPage(page).button("Cancel request").click();
   await expect(new RequestPage(page).state).toHaveText("Cancelled");
@@ -195,12 +207,12 @@ test("the drawdown screens have no serious accessibility violations", async ({ p
   await page.getByRole("button", { name: "New" }).click();
   const form = new DrawdownForm(page);
   await form.fill({
-    order: "SO-2026-0187 (2026-10-20)",
+    order: "SO-2026-0101 (2026-09-15)",
     account: unique("Alpine Ski House"),
     website: "not a url",
     contact: "",
     email: "x",
-    quantities: { "Bot Creator": "1" },
+    quantities: { "IQ Bot pages": "100" },
   });
   await form.save.click();
   await expect(form.website).toHaveAttribute("aria-invalid", "true");
@@ -243,19 +255,23 @@ test("the French form uses the labels of the source document", async ({ browser 
 test("accounting approves and rejects, but cannot accept or cancel", async ({ browser }) => {
   const partner = await (await browser.newContext()).newPage();
   await signInAs(partner, users.partner);
+  const customer = unique("Wide World Importers");
   const number = await saveDrawdown(partner, {
-    order: "SO-2026-0187 (2026-10-20)",
-    account: unique("Wide World Importers"),
+    order: "SO-2026-0101 (2026-09-15)",
+    account: customer,
     website: "https://wideworldimporters.example",
     contact: "Ana Ruiz",
     email: "ana@wideworldimporters.example",
-    quantities: { "Bot Creator": "1" },
+    quantities: { "IQ Bot pages": "100" },
   });
   const accounting = await (await browser.newContext()).newPage();
   await signInAs(accounting, users.accounting);
   await openTab(accounting, "Approvals");
+  await accounting.getByLabel("Search by customer").fill(customer);
+  await expect(accounting.getByRole("table").getByRole("link")).toHaveText([number]);
   await accounting.getByRole("link", { name: number }).click();
   const page = new RequestPage(accounting);
+  await expect(page.heading).toHaveText(`Drawdown request ${number}`);
   await expect(page.button("Approve")).toBeVisible();
   await expect(page.button("Accept")).toHaveCount(0);
   await expect(page.button("Cancel request")).toHaveCount(0);

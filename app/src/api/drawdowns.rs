@@ -23,11 +23,11 @@ pub async fn list_drawdowns(
 }
 
 /// Accounting's queue: submitted requests of every partner.
-#[server(prefix = "/api", endpoint = "list_approvals")]
-pub async fn list_approvals() -> Result<Vec<DrawdownSummary>, AppError> {
+#[server(prefix = "/api", endpoint = "list_approvals", input = Json)]
+pub async fn list_approvals(search: Option<String>) -> Result<Vec<DrawdownSummary>, AppError> {
     let user = crate::auth::require_user().await?;
     let app = crate::state::app_state()?;
-    app.services().list_approvals(&user).await
+    app.services().list_approvals(&user, search).await
 }
 
 /// One request's page.

@@ -71,12 +71,17 @@ impl Services<'_> {
     }
 
     /// Submitted requests of every partner, oldest first: accounting's queue.
-    pub async fn list_approvals(&self, user: &CurrentUser) -> Result<Vec<DrawdownSummary>, AppError> {
+    pub async fn list_approvals(
+        &self,
+        user: &CurrentUser,
+        customer_search: Option<String>,
+    ) -> Result<Vec<DrawdownSummary>, AppError> {
         if !user.role.is_vendor_staff() {
             return Err(AppError::Forbidden);
         }
         let filter = DrawdownFilter {
             state: Some(DrawdownState::Submitted),
+            customer_search,
             oldest_first: true,
             ..Default::default()
         };

@@ -745,7 +745,15 @@ async fn lists_show_each_user_only_what_they_may_see() {
             .len(),
         2
     );
-    assert_eq!(s.list_approvals(&accounting).await.expect("queue").len(), 2);
+    assert_eq!(s.list_approvals(&accounting, None).await.expect("queue").len(), 2);
+    let found = s
+        .list_approvals(&accounting, Some("LITWARE".into()))
+        .await
+        .expect("queue");
+    assert_eq!(
+        found.iter().map(|d| d.customer_name.as_str()).collect::<Vec<_>>(),
+        ["Litware"]
+    );
     assert_eq!(
         s.list_drawdowns(&other, northwind, None, None).await,
         Err(AppError::Forbidden)
@@ -754,7 +762,7 @@ async fn lists_show_each_user_only_what_they_may_see() {
         s.list_drawdowns(&customer, northwind, None, None).await,
         Err(AppError::Forbidden)
     );
-    assert_eq!(s.list_approvals(&partner).await, Err(AppError::Forbidden));
+    assert_eq!(s.list_approvals(&partner, None).await, Err(AppError::Forbidden));
     assert_eq!(s.drawdown(&other, id).await.map(|_| ()), Err(AppError::Forbidden));
     assert_eq!(
         s.drawdown(&customer, id).await.map(|_| ()),

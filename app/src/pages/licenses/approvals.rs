@@ -15,14 +15,32 @@ use crate::i18n::T;
 pub fn ApprovalsPage() -> impl IntoView {
     let i18n = use_i18n();
     let live = use_live_changes();
-    let queue = Resource::new(move || live.get(), |_| list_approvals());
+    let search = RwSignal::new(String::new());
+    let queue = Resource::new(
+        move || (live.get(), search.get()),
+        |(_, search)| list_approvals((!search.trim().is_empty()).then_some(search)),
+    );
     view! {
         <section class="panel" aria-labelledby="approvals-heading">
             <h2 id="approvals-heading">{move || i18n.t(T::ApprovalsHeading)}</h2>
             <p class="panel__hint">{move || i18n.t(T::ApprovalsHint)}</p>
+            <div class="filters" role="search">
+                <div class="field field--inline field--grow">
+                    <label for="approvals-search">{move || i18n.t(T::SearchByCustomer)}</label>
+                    <input
+                        id="approvals-search"
+                        type="search"
+                        prop:value=move || search.get()
+                        on:input=move |ev| search.set(event_target_value(&ev))
+                    />
+                </div>
+            </div>
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
                     match queue.await {
+                        Ok(rows) if rows.is_empty() && !search.get_untracked().trim().is_empty() => {
+                            view! { <EmptyState title=T::NoDrawdownMatches /> }.into_any()
+                        }
                         Ok(rows) if rows.is_empty() => view! { <EmptyState title=T::NoApprovals /> }.into_any(),
                         Ok(rows) => view! { <DrawdownTable rows account=None show_partner=true /> }.into_any(),
                         Err(error) => view! { <ErrorNotice error /> }.into_any(),

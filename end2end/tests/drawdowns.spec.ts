@@ -103,6 +103,7 @@ test("the procedure of the source document, partner and accounting side by side"
 test("cancelling a request releases its reservation", async ({ page }) => {
   const area = await signInAs(page, users.partner);
   const line = () => area.orderLine("SO-2026-0101", "Control Room").getByRole("cell");
+  await expect(line().nth(4)).toHaveText(/^\d+$/);
   const before = await line().allTextContents();
   const customer = unique("Litware");
   const number = await saveDrawdown(page, {

@@ -172,6 +172,88 @@ impl LicenseDocument {
     }
 }
 
+/// Why the signing key could not be loaded or created.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyFileError {
+    #[error("cannot read or write the license signing key {path}: {source}")]
+    Io { path: String, source: std::io::Error },
+    #[error("the license signing key {path} is not one this portal wrote")]
+    Malformed { path: String },
+    #[error("the license signing key {path} may be read by others (mode {mode:o}); allow its owner only (chmod 600)")]
+    TooOpen { path: String, mode: u32 },
+}
+
+const KEY_FILE_HEADER: &str = "portal license signing key (ed25519, base64 seed)";
+
+/// The vendor's signing key, kept in `path`: read if it exists, else
+/// created with owner-only permissions. A key others could read is refused,
+/// since anyone holding it can issue licenses.
+pub fn load_or_create_signing_key(path: &std::path::Path) -> Result<SigningKey, KeyFileError> {
+    use std::io::Write as _;
+    #[cfg(unix)]
+    use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+    let shown = path.display().to_string();
+    let io = |source| KeyFileError::Io {
+        path: shown.clone(),
+        source,
+    };
+    match std::fs::read_to_string(path) {
+        Ok(text) => {
+            #[cfg(unix)]
+            {
+                let mode = std::fs::metadata(path).map_err(io)?.permissions().mode() & 0o777;
+                if mode & 0o077 != 0 {
+                    return Err(KeyFileError::TooOpen { path: shown, mode });
+                }
+            }
+            let seed = text
+                .strip_prefix(KEY_FILE_HEADER)
+                .map(str::trim)
+                .and_then(|b64| base64::engine::general_purpose::STANDARD.decode(b64).ok())
+                .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
+                .ok_or(KeyFileError::Malformed { path: shown })?;
+            Ok(SigningKey::from_bytes(&seed))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            use argon2::password_hash::rand_core::{OsRng, RngCore};
+            let mut seed = [0u8; 32];
+            OsRng.fill_bytes(&mut seed);
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(io)?;
+            }
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            options.mode(0o600);
+            let mut file = options.open(path).map_err(io)?;
+            let encoded = base64::engine::general_purpose::STANDARD.encode(seed);
+            file.write_all(format!("{KEY_FILE_HEADER}\n{encoded}\n").as_bytes())
+                .map_err(io)?;
+            file.sync_all().map_err(io)?;
+            Ok(SigningKey::from_bytes(&seed))
+        }
+        Err(e) => Err(io(e)),
+    }
+}
+
+/// The public key as the portal serves it and `license verify` reads it.
+pub fn public_key_text(key: &VerifyingKey) -> String {
+    format!(
+        "key-id: {}\npublic-key: {}\n",
+        key_id(key),
+        base64::engine::general_purpose::STANDARD.encode(key.as_bytes())
+    )
+}
+
+/// Reads [`public_key_text`] back.
+pub fn parse_public_key(text: &str) -> Option<VerifyingKey> {
+    let b64 = text.lines().find_map(|l| l.strip_prefix("public-key: "))?;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(b64.trim())
+        .ok()?;
+    VerifyingKey::from_bytes(&<[u8; 32]>::try_from(bytes).ok()?).ok()
+}
+
 /// The whole file: the document, the signing key's id, the signature.
 pub fn sign(document: &LicenseDocument, key: &SigningKey) -> String {
     let text = document.to_text();
@@ -301,6 +383,28 @@ mod tests {
         assert_eq!(expected, key_id(&key(2).verifying_key()));
         let error = verify(&file, &key(1).verifying_key(), 1_826_536_000).expect_err("expired");
         assert_eq!(error.to_string(), "the license expired at 2027-11-18T11:06:40Z");
+    }
+
+    #[test]
+    fn the_signing_key_is_created_once_for_its_owner_only_and_read_back() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("keys/license-signing.key");
+        let created = load_or_create_signing_key(&path).expect("created");
+        let again = load_or_create_signing_key(&path).expect("read");
+        assert_eq!(created.to_bytes(), again.to_bytes());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(&path).expect("meta").permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600);
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+            assert!(matches!(
+                load_or_create_signing_key(&path),
+                Err(KeyFileError::TooOpen { mode: 0o644, .. })
+            ));
+        }
+        let public = public_key_text(&created.verifying_key());
+        assert_eq!(parse_public_key(&public), Some(created.verifying_key()));
     }
 
     #[test]

@@ -22,6 +22,8 @@ pub struct Settings {
     /// How long an approved request waits for the partner's acceptance
     /// before it expires and its reservation is released.
     pub approval_lifetime: time::Duration,
+    /// The vendor's key that signs license files.
+    pub license_signing_key: std::sync::Arc<ed25519_dalek::SigningKey>,
 }
 
 impl Default for Settings {
@@ -32,6 +34,13 @@ impl Default for Settings {
             accounting_email: UserEmail::parse("accounting@example.com").expect("a valid address"),
             public_url: "http://127.0.0.1:3000".into(),
             approval_lifetime: time::Duration::days(30),
+            // A key of the moment; the server loads or creates its own (see `serve`).
+            license_signing_key: std::sync::Arc::new(ed25519_dalek::SigningKey::from_bytes(&{
+                use argon2::password_hash::rand_core::{OsRng, RngCore};
+                let mut seed = [0u8; 32];
+                OsRng.fill_bytes(&mut seed);
+                seed
+            })),
         }
     }
 }

@@ -27,6 +27,7 @@ fn router_with_shutdown(state: AppState, shutting_down: tokio::sync::watch::Rece
     };
     Router::new()
         .route(app::events::EVENTS_PATH, axum::routing::get(live::event_stream))
+        .route(LICENSE_PUBLIC_KEY_PATH, axum::routing::get(license_public_key))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
@@ -36,6 +37,13 @@ fn router_with_shutdown(state: AppState, shutting_down: tokio::sync::watch::Rece
         ))
         .layer(axum::Extension(live::ShuttingDown(shutting_down)))
         .with_state(state)
+}
+
+/// Where a Control Room (or anyone) fetches the key that verifies license files.
+pub const LICENSE_PUBLIC_KEY_PATH: &str = "/license/public-key";
+
+async fn license_public_key(axum::extract::State(state): axum::extract::State<AppState>) -> String {
+    app::license_file::public_key_text(&state.settings.license_signing_key.verifying_key())
 }
 
 /// Builds the shared state of one process.

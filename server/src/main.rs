@@ -2,7 +2,7 @@
 
 use clap::{Parser, Subcommand};
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use app::domain::{AccountKind, LicenseModel, Role, UserEmail};
@@ -72,6 +72,14 @@ struct ServeOptions {
     /// Days an approved request waits for acceptance before it expires.
     #[arg(long, env = "PORTAL_APPROVAL_DAYS", default_value_t = 30, value_parser = clap::value_parser!(u16).range(1..=3650), global = true)]
     approval_days: u16,
+    /// The key that signs license files; created with owner-only permissions if missing.
+    #[arg(
+        long,
+        env = "PORTAL_LICENSE_KEY_FILE",
+        default_value = "data/license-signing.key",
+        global = true
+    )]
+    license_key_file: PathBuf,
     /// Seconds before the first retry of an email that could not be sent (doubling, up to an hour).
     #[arg(long, env = "PORTAL_MAIL_RETRY_SECONDS", default_value_t = 30, global = true)]
     mail_retry_seconds: u64,
@@ -102,6 +110,23 @@ enum Command {
     Orders {
         #[command(subcommand)]
         command: OrdersCommand,
+    },
+    /// Work with license files.
+    License {
+        #[command(subcommand)]
+        command: LicenseCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum LicenseCommand {
+    /// Check a license file offline: its signature, its key and its expiry.
+    Verify {
+        file: PathBuf,
+        /// The public key as served at /license/public-key; by default the
+        /// key of PORTAL_LICENSE_KEY_FILE.
+        #[arg(long)]
+        public_key: Option<PathBuf>,
     },
 }
 
@@ -202,6 +227,13 @@ async fn open_database(url: &str) -> Result<Db, String> {
 
 async fn run(cli: Cli) -> Result<(), String> {
     let command = cli.command.unwrap_or(Command::Serve);
+    // Offline: needs no database.
+    if let Command::License {
+        command: LicenseCommand::Verify { file, public_key },
+    } = &command
+    {
+        return verify_license(file, public_key.as_deref(), &cli.serve.license_key_file);
+    }
     let db = open_database(&cli.database_url).await?;
     match command {
         Command::Serve => {
@@ -215,6 +247,9 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .map_err(|e| format!("PORTAL_MAIL_FROM: {e}"))?;
             let transport =
                 server::mail::Transport::from_url(&options.mail_url).map_err(|e| e.to_string())?;
+            let license_signing_key =
+                app::license_file::load_or_create_signing_key(&options.license_key_file)
+                    .map_err(|e| e.to_string())?;
             if options.demo {
                 server::demo::load_if_empty(&db)
                     .await
@@ -226,6 +261,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 accounting_email,
                 public_url: options.public_url,
                 approval_lifetime: time::Duration::days(i64::from(options.approval_days)),
+                license_signing_key: std::sync::Arc::new(license_signing_key),
                 ..Settings::default()
             };
             let state = server::app_state(db.clone(), settings, conf.leptos_options);
@@ -238,6 +274,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             };
             server::serve(state, mail).await.map_err(|e| e.to_string())
         }
+        Command::License { .. } => Ok(()),
         Command::Migrate => {
             println!("database is up to date");
             Ok(())
@@ -293,6 +330,45 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
     }
+}
+
+/// `license verify`: prints what a valid file grants, or exactly why it fails.
+fn verify_license(file: &Path, public_key: Option<&Path>, key_file: &Path) -> Result<(), String> {
+    let key = match public_key {
+        Some(path) => {
+            let text =
+                std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            app::license_file::parse_public_key(&text)
+                .ok_or_else(|| format!("{} holds no public key", path.display()))?
+        }
+        None => {
+            if !key_file.exists() {
+                return Err(format!(
+                    "no signing key at {}; pass --public-key",
+                    key_file.display()
+                ));
+            }
+            app::license_file::load_or_create_signing_key(key_file)
+                .map_err(|e| e.to_string())?
+                .verifying_key()
+        }
+    };
+    let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let license = app::license_file::verify(&text, &key, now)
+        .map_err(|e| format!("{} is not valid: {e}", file.display()))?;
+    println!(
+        "{} is valid: {} for {} on {} ({})",
+        file.display(),
+        license.license,
+        license.account,
+        license.host_name,
+        license.host_id
+    );
+    for p in &license.products {
+        println!("  {}: {} for {} months", p.name, p.quantity, p.term_months);
+    }
+    Ok(())
 }
 
 fn read_password() -> Result<String, String> {

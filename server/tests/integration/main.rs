@@ -4,6 +4,7 @@ mod bootstrap;
 mod drawdowns;
 mod email;
 mod helpers;
+mod license_verify;
 mod live;
 mod orders_import;
 mod repositories;

@@ -16,4 +16,7 @@ say "end-to-end tests (release build, Chromium)"
 rm -rf target/e2e && mkdir -p target/e2e
 export PORTAL_DEMO=1
 export PORTAL_DATABASE_URL="sqlite://$ROOT/target/e2e/portal.db"
+# Everything the test server writes stays in target/e2e, not in ./data.
+export PORTAL_MAIL_URL="file://$ROOT/target/e2e/mail"
+export PORTAL_LICENSE_KEY_FILE="$ROOT/target/e2e/license-signing.key"
 cargo leptos end-to-end --release

@@ -92,8 +92,7 @@ pub async fn claim_due_emails(
     Ok(claimed)
 }
 
-/// Records a delivery. Only the claim's holder can: a worker whose lease ran
-/// out and was retaken does not mark the row twice.
+/// Records a delivery; a row already marked sent stays as it was.
 pub async fn mark_email_sent(conn: &mut AnyConnection, id: i64) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE outbox SET sent_at = $1, claimed_until = NULL, last_error = NULL WHERE id = $2 AND sent_at IS NULL")
         .bind(now())
@@ -117,11 +116,4 @@ pub async fn mark_email_failed(
         .execute(&mut *conn)
         .await?;
     Ok(())
-}
-
-/// How many messages wait for delivery.
-pub async fn count_pending_emails(conn: &mut AnyConnection) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT count(*) FROM outbox WHERE sent_at IS NULL")
-        .fetch_one(&mut *conn)
-        .await
 }

@@ -6,7 +6,7 @@ use crate::domain::{
     matching_customer, may_view_account, may_view_drawdowns_of, AccountId, AccountKind, Actor, BalanceError,
     CurrentUser, DrawdownDetail, DrawdownField, DrawdownFieldError, DrawdownForm, DrawdownFormData,
     DrawdownId, DrawdownState, DrawdownSummary, FieldProblem, LedgerEntryKind, LineAvailability, OrderId,
-    PdrNumber, Reason, ReasonError, Role, Transition,
+    PdrNumber, Reason, ReasonError, Transition,
 };
 use crate::error::AppError;
 use crate::events::PortalEvent;
@@ -498,9 +498,4 @@ impl Services<'_> {
         self.events.publish(event);
         self.mail_queued.notify_one();
     }
-}
-
-/// Whether `role` takes part in the procedure at all (for hiding tabs).
-pub fn sees_drawdowns(role: Role) -> bool {
-    role != Role::CustomerUser
 }

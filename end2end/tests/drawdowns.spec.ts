@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import {
-  DrawdownForm, RequestPage, openTab, saveDrawdown, seriousViolations, signInAs, unique, users,
+  DrawdownForm, RequestPage, openFromApprovals, openTab, saveDrawdown, seriousViolations, signInAs, unique, users,
 } from "./fixtures/portal";
 
 /** How soon an open browser must show a change made elsewhere. */
@@ -44,12 +44,7 @@ test("the procedure of the source document, partner and accounting side by side"
   await expect(request.state).toHaveText("Submitted");
 
   // Accounting rejects it with a reason, from Approvals.
-  await openTab(accounting, "Approvals");
-  await accounting.getByLabel("Search by customer").fill(customer);
-  await expect(accounting.getByRole("table").getByRole("link")).toHaveText([first]);
-  await accounting.getByRole("link", { name: first }).click();
-  const decision = new RequestPage(accounting);
-  await expect(decision.heading).toHaveText(`Drawdown request ${first}`);
+  const decision = await openFromApprovals(accounting, customer, first);
   await accounting.getByLabel("Reason").fill("Four were agreed, not five.");
   await decision.button("Reject").click();
   await expect(decision.state).toHaveText("Rejected");
@@ -71,11 +66,7 @@ test("the procedure of the source document, partner and accounting side by side"
   await expect(request.state).toHaveText("Submitted");
 
   // Accounting approves; the partner sees Accept appear without reloading.
-  await openTab(accounting, "Approvals");
-  await accounting.getByLabel("Search by customer").fill(customer);
-  await expect(accounting.getByRole("table").getByRole("link")).toHaveText([second]);
-  await accounting.getByRole("link", { name: second }).click();
-  await expect(decision.heading).toHaveText(`Drawdown request ${second}`);
+  await openFromApprovals(accounting, customer, second);
   await decision.button("Approve").click();
   await expect(decision.state).toHaveText("Approved");
   await expect(request.button("Accept")).toBeVisible({ timeout: LIVE });
@@ -267,12 +258,7 @@ test("accounting approves and rejects, but cannot accept or cancel", async ({ br
   });
   const accounting = await (await browser.newContext()).newPage();
   await signInAs(accounting, users.accounting);
-  await openTab(accounting, "Approvals");
-  await accounting.getByLabel("Search by customer").fill(customer);
-  await expect(accounting.getByRole("table").getByRole("link")).toHaveText([number]);
-  await accounting.getByRole("link", { name: number }).click();
-  const page = new RequestPage(accounting);
-  await expect(page.heading).toHaveText(`Drawdown request ${number}`);
+  const page = await openFromApprovals(accounting, customer, number);
   await expect(page.button("Approve")).toBeVisible();
   await expect(page.button("Accept")).toHaveCount(0);
   await expect(page.button("Cancel request")).toHaveCount(0);

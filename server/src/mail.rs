@@ -91,8 +91,9 @@ pub struct MailWorker {
 
 /// How long a claimed row stays with the worker that claimed it.
 const LEASE_SECONDS: i64 = 120;
-/// How often the outbox is looked at without a wake-up (retries fall due).
-const POLL: Duration = Duration::from_secs(5);
+/// The longest the worker waits without a wake-up: messages queued by
+/// another process (or a lost wake-up) are picked up within this time.
+const MAX_IDLE: Duration = Duration::from_secs(30);
 
 impl MailWorker {
     /// Delivers until `shutting_down` turns true; finishes the batch in hand.
@@ -101,9 +102,17 @@ impl MailWorker {
             if let Err(err) = self.deliver_due().await {
                 tracing::warn!(%err, "email delivery round failed");
             }
+            // At least a moment: a due time is a whole second, and a claim
+            // that ends this second is only taken the next.
+            let idle = self
+                .until_next_due()
+                .await
+                .unwrap_or(MAX_IDLE)
+                .clamp(Duration::from_millis(250), MAX_IDLE);
             tokio::select! {
                 _ = self.queued.notified() => {}
-                _ = tokio::time::sleep(POLL) => {}
+                // The next retry falls due.
+                _ = tokio::time::sleep(idle) => {}
                 // Ends on the signal; a dropped sender means nobody will ever send it.
                 Ok(_) = shutting_down.wait_for(|down| *down) => return,
             }
@@ -145,6 +154,14 @@ impl MailWorker {
                 tx.commit().await?;
             }
         }
+    }
+
+    /// How long until the next queued message falls due; `None` when
+    /// nothing waits or the outbox cannot be read.
+    pub async fn until_next_due(&self) -> Option<Duration> {
+        let mut conn = self.db.read().await.ok()?;
+        let due = outbox::next_email_due(&mut conn).await.ok()??;
+        Some(Duration::from_secs(u64::try_from(due - now()).unwrap_or(0)))
     }
 
     fn retry_delay(&self, attempt: i64) -> i64 {

@@ -26,6 +26,7 @@ pub struct DrawdownSummary {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DrawdownLine {
     pub order_line: super::OrderLineId,
+    pub product: super::ProductId,
     pub product_name: String,
     pub quantity: i64,
     pub term_months: i64,

@@ -137,26 +137,7 @@ pub async fn find_drawdown(
         lines: Vec::new(),
         history: Vec::new(),
     };
-    detail.lines = sqlx::query(
-        "SELECT l.order_line_id, p.name, l.quantity, ol.term_months
-         FROM drawdown_request_lines l
-         JOIN order_lines ol ON ol.id = l.order_line_id
-         JOIN products p ON p.id = ol.product_id
-         WHERE l.drawdown_request_id = $1 ORDER BY ol.line_no",
-    )
-    .bind(id.0)
-    .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(|r| {
-        Ok(DrawdownLine {
-            order_line: OrderLineId(r.try_get("order_line_id")?),
-            product_name: r.try_get("name")?,
-            quantity: r.try_get("quantity")?,
-            term_months: r.try_get("term_months")?,
-        })
-    })
-    .collect::<Result<_, sqlx::Error>>()?;
+    detail.lines = list_requested_lines(conn, id).await?;
     detail.history = sqlx::query(
         "SELECT h.from_state, h.to_state, u.display_name, h.at, h.reason
          FROM drawdown_history h LEFT JOIN users u ON u.id = h.actor_user_id
@@ -433,23 +414,16 @@ pub async fn set_customer_account(
     Ok(())
 }
 
-/// One line of a request, as the ledger moves it.
-#[derive(Debug, Clone, Copy)]
-pub struct RequestedLine {
-    pub order_line: OrderLineId,
-    pub product: ProductId,
-    pub quantity: i64,
-    pub term_months: i64,
-}
-
 /// What a request asks of each order line.
 pub async fn list_requested_lines(
     conn: &mut AnyConnection,
     id: DrawdownId,
-) -> Result<Vec<RequestedLine>, sqlx::Error> {
+) -> Result<Vec<DrawdownLine>, sqlx::Error> {
     sqlx::query(
-        "SELECT l.order_line_id, ol.product_id, l.quantity, ol.term_months
-         FROM drawdown_request_lines l JOIN order_lines ol ON ol.id = l.order_line_id
+        "SELECT l.order_line_id, ol.product_id, p.name, l.quantity, ol.term_months
+         FROM drawdown_request_lines l
+         JOIN order_lines ol ON ol.id = l.order_line_id
+         JOIN products p ON p.id = ol.product_id
          WHERE l.drawdown_request_id = $1 ORDER BY ol.line_no",
     )
     .bind(id.0)
@@ -457,9 +431,10 @@ pub async fn list_requested_lines(
     .await?
     .iter()
     .map(|r| {
-        Ok(RequestedLine {
+        Ok(DrawdownLine {
             order_line: OrderLineId(r.try_get("order_line_id")?),
             product: ProductId(r.try_get("product_id")?),
+            product_name: r.try_get("name")?,
             quantity: r.try_get("quantity")?,
             term_months: r.try_get("term_months")?,
         })
@@ -472,7 +447,7 @@ pub async fn insert_customer_entitlement(
     conn: &mut AnyConnection,
     customer: AccountId,
     id: DrawdownId,
-    line: &RequestedLine,
+    line: &DrawdownLine,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO entitlements (account_id, product_id, quantity, term_months, drawdown_request_id, created_at)

@@ -117,3 +117,14 @@ pub async fn mark_email_failed(
         .await?;
     Ok(())
 }
+
+/// When the next unsent message falls due (Unix seconds): its retry time,
+/// or the end of another worker's claim on it. `None` when nothing waits.
+pub async fn next_email_due(conn: &mut AnyConnection) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT CAST(min(CASE WHEN claimed_until > next_attempt_at THEN claimed_until ELSE next_attempt_at END) AS BIGINT)
+         FROM outbox WHERE sent_at IS NULL",
+    )
+    .fetch_one(&mut *conn)
+    .await
+}

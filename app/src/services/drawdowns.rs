@@ -247,7 +247,10 @@ impl Services<'_> {
                 Err(err) => return Err(ledger_failure(err)),
             }
         }
-        let facts = self.facts(&mut tx, id).await?;
+        let saved = requests::find_drawdown(&mut tx, id)
+            .await?
+            .ok_or(AppError::Internal)?;
+        let facts = self.facts(&saved);
         let accounting = self.settings.accounting_email.as_str();
         let locale = users::find_locale_by_email(&mut tx, accounting)
             .await?
@@ -345,7 +348,10 @@ impl Services<'_> {
             ChangeStateError::NotFound(_) => AppError::Forbidden,
             ChangeStateError::Database(err) => err.into(),
         })?;
-        let lines = requests::list_requested_lines(&mut tx, id).await?;
+        // Read once: the ledger, the customer and the emails all use it.
+        let request = requests::find_drawdown(&mut tx, id)
+            .await?
+            .ok_or(AppError::Internal)?;
         let mut customer_account = owner.customer;
         // Reject, cancel and expire give the quantities back to the order;
         // accept moves them to the customer, who then holds them.
@@ -356,11 +362,11 @@ impl Services<'_> {
             }
             Transition::Accept => Some((
                 LedgerEntryKind::Draw,
-                Some(self.customer_for_acceptance(&mut tx, id, &owner).await?),
+                Some(self.customer_for_acceptance(&mut tx, &request, &owner).await?),
             )),
         };
         if let Some((kind, to_account)) = movement {
-            for line in &lines {
+            for line in &request.lines {
                 let entry = NewLedgerEntry {
                     order_line: line.order_line,
                     kind,
@@ -380,7 +386,7 @@ impl Services<'_> {
                 customer_account = Some(customer);
             }
         }
-        self.queue_emails(&mut tx, id, &owner, transition, reason.as_ref())
+        self.queue_emails(&mut tx, &request, &owner, transition, reason.as_ref())
             .await?;
         tx.commit().await?;
         self.announce(PortalEvent::DrawdownChanged {
@@ -398,13 +404,12 @@ impl Services<'_> {
     async fn customer_for_acceptance(
         &self,
         tx: &mut AnyConnection,
-        id: DrawdownId,
+        request: &DrawdownDetail,
         owner: &DrawdownOwner,
     ) -> Result<AccountId, AppError> {
         if let Some(customer) = owner.customer {
             return Ok(customer);
         }
-        let request = requests::find_drawdown(tx, id).await?.ok_or(AppError::Internal)?;
         let customers = requests::list_managed_customers(tx, owner.partner).await?;
         if let Some(existing) = matching_customer(
             &customers,
@@ -429,12 +434,12 @@ impl Services<'_> {
     async fn queue_emails(
         &self,
         tx: &mut AnyConnection,
-        id: DrawdownId,
+        request: &DrawdownDetail,
         owner: &DrawdownOwner,
         transition: Transition,
         reason: Option<&Reason>,
     ) -> Result<(), AppError> {
-        let facts = self.facts(tx, id).await?;
+        let facts = self.facts(request);
         let (partner_email, partner_locale) = users::find_mail_address(tx, owner.requested_by)
             .await?
             .ok_or(AppError::Internal)?;
@@ -449,7 +454,6 @@ impl Services<'_> {
                 reason: reason.map(Reason::as_str).unwrap_or_default(),
             })),
             Transition::Accept => {
-                let request = requests::find_drawdown(tx, id).await?.ok_or(AppError::Internal)?;
                 let contact_locale: Locale = users::find_locale_by_email(tx, &request.contact_email)
                     .await?
                     .unwrap_or(partner_locale);
@@ -471,9 +475,10 @@ impl Services<'_> {
         Ok(())
     }
 
-    async fn facts(&self, tx: &mut AnyConnection, id: DrawdownId) -> Result<RequestFacts, AppError> {
-        let d = requests::find_drawdown(tx, id).await?.ok_or(AppError::Internal)?;
-        Ok(RequestFacts {
+    /// What every email of the request says about it.
+    fn facts(&self, d: &DrawdownDetail) -> RequestFacts {
+        let id = d.summary.id;
+        RequestFacts {
             id,
             number: d.summary.number,
             link: format!(
@@ -482,15 +487,15 @@ impl Services<'_> {
                 d.summary.partner_id,
                 id
             ),
-            partner_name: d.summary.partner_name,
-            order_number: d.summary.order_number,
-            customer_name: d.summary.customer_name,
+            partner_name: d.summary.partner_name.clone(),
+            order_number: d.summary.order_number.clone(),
+            customer_name: d.summary.customer_name.clone(),
             lines: d
                 .lines
-                .into_iter()
-                .map(|l| (l.product_name, l.quantity))
+                .iter()
+                .map(|l| (l.product_name.clone(), l.quantity))
                 .collect(),
-        })
+        }
     }
 
     /// After a commit: tell open browsers, wake the email worker.

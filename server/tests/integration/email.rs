@@ -94,13 +94,15 @@ fn smtp(port: u16) -> Transport {
     Transport::from_url(&format!("smtp://127.0.0.1:{port}")).expect("smtp url")
 }
 
-/// Runs delivery rounds until `want` messages went out, or `within` passed.
+/// Runs delivery rounds, each when the next message falls due as the
+/// outbox says, until `want` messages went out or `within` passed.
 async fn deliver_until(worker: &MailWorker, want: usize, within: Duration) -> usize {
     let deadline = Instant::now() + within;
     let mut sent = worker.deliver_due().await.expect("delivery");
     while sent < want && Instant::now() < deadline {
-        // A failed message is due again after its back-off; ask again shortly.
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        let due = worker.until_next_due().await.expect("a message waits");
+        // Due times are whole seconds: the round starts just after one turns.
+        tokio::time::sleep(due + Duration::from_millis(50)).await;
         sent += worker.deliver_due().await.expect("delivery");
     }
     sent

@@ -174,6 +174,13 @@ fn Actions(
     });
     let other_error = move || error().filter(|e| !matches!(e, AppError::InvalidReason { .. }));
     let busy = move || change.pending().get();
+    let step = move |transition: Transition, label: T, class: &'static str| {
+        view! {
+            <button type="button" class=class disabled=busy on:click=move |_| run(transition)>
+                {move || i18n.t(label)}
+            </button>
+        }
+    };
     let clone = move |_| {
         let partner = account.get_untracked().unwrap_or(user.account_id);
         navigate(
@@ -203,33 +210,15 @@ fn Actions(
                                 <FieldError id="reason-error".into() message=reason_problem />
                             </div>
                             <div class="form-actions">
-                                <button type="button" class="button button--primary-inline" disabled=busy on:click=move |_| run(Transition::Approve)>
-                                    {move || i18n.t(T::Approve)}
-                                </button>
-                                <button type="button" class="button button--danger" disabled=busy on:click=move |_| run(Transition::Reject)>
-                                    {move || i18n.t(T::Reject)}
-                                </button>
+                                {step(Transition::Approve, T::Approve, "button button--primary-inline")}
+                                {step(Transition::Reject, T::Reject, "button button--danger")}
                             </div>
                         </div>
                     }
                 })}
             <div class="form-actions">
-                {accept
-                    .then(|| {
-                        view! {
-                            <button type="button" class="button button--primary-inline" disabled=busy on:click=move |_| run(Transition::Accept)>
-                                {move || i18n.t(T::Accept)}
-                            </button>
-                        }
-                    })}
-                {cancel
-                    .then(|| {
-                        view! {
-                            <button type="button" class="button button--danger" disabled=busy on:click=move |_| run(Transition::Cancel)>
-                                {move || i18n.t(T::CancelRequest)}
-                            </button>
-                        }
-                    })}
+                {accept.then(|| step(Transition::Accept, T::Accept, "button button--primary-inline"))}
+                {cancel.then(|| step(Transition::Cancel, T::CancelRequest, "button button--danger"))}
                 {own
                     .then(|| {
                         view! {

@@ -6,7 +6,9 @@ use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{FieldProblem, ReasonError, TransitionError};
+use crate::domain::{
+    BindingError, FieldProblem, LicenseFileProblem, ProvisioningError, ReasonError, TransitionError,
+};
 use crate::i18n::{self, Locale, T};
 
 /// What a server function can answer instead of its value.
@@ -40,6 +42,16 @@ pub enum AppError {
     /// The reason given with a decision is not valid.
     #[error("{problem}")]
     InvalidReason { problem: ReasonError },
+    /// The license file form has problems, each next to its field; no file
+    /// was issued and nothing was released.
+    #[error("the license file is not valid")]
+    InvalidLicenseFile { problems: Vec<LicenseFileProblem> },
+    /// A binding to a Control Room or an unbinding was refused.
+    #[error("{problem}")]
+    InvalidBinding { problem: BindingError },
+    /// A provisioning request was refused.
+    #[error("{problem}")]
+    InvalidProvisioning { problem: ProvisioningError },
     /// Something failed on the server; details are in its log.
     #[error("internal error")]
     Internal,
@@ -70,6 +82,9 @@ impl AppError {
             AppError::InvalidDrawdown { .. } => T::ErrorInvalidDrawdown.text(locale).into(),
             AppError::TransitionRefused { refusal } => i18n::transition_refusal(locale, refusal),
             AppError::InvalidReason { problem } => i18n::reason_error(locale, problem),
+            AppError::InvalidLicenseFile { .. } => T::ErrorInvalidLicenseFile.text(locale).into(),
+            AppError::InvalidBinding { problem } => i18n::binding_error(locale, problem),
+            AppError::InvalidProvisioning { problem } => i18n::provisioning_error(locale, problem),
             AppError::Internal | AppError::Transport { .. } => T::ErrorInternal.text(locale).into(),
         }
     }

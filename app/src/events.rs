@@ -19,6 +19,12 @@ pub enum PortalEvent {
         customer: Option<AccountId>,
         state: DrawdownState,
     },
+    /// An account's bindings, license files or service instances changed.
+    LicensesChanged {
+        account: AccountId,
+        /// The partner that manages it, for a customer account.
+        managed_by: Option<AccountId>,
+    },
 }
 
 impl PortalEvent {
@@ -34,6 +40,11 @@ impl PortalEvent {
                 Role::PartnerAdmin | Role::PartnerUser => *partner == user.account_id,
                 Role::CustomerUser => *customer == Some(user.account_id),
             },
+            PortalEvent::LicensesChanged { account, managed_by } => {
+                user.role.is_vendor_staff()
+                    || *account == user.account_id
+                    || (user.role.is_partner() && *managed_by == Some(user.account_id))
+            }
         }
     }
 }
@@ -113,5 +124,18 @@ mod tests {
         assert!(event.concerns(&user(Role::CustomerUser, 11)));
         assert!(!event.concerns(&user(Role::PartnerUser, 20)));
         assert!(!event.concerns(&user(Role::CustomerUser, 12)));
+    }
+
+    #[test]
+    fn a_licenses_change_reaches_the_account_its_partner_and_vendor_staff_only() {
+        let event = PortalEvent::LicensesChanged {
+            account: AccountId(11),
+            managed_by: Some(AccountId(10)),
+        };
+        assert!(event.concerns(&user(Role::CustomerUser, 11)));
+        assert!(event.concerns(&user(Role::PartnerUser, 10)));
+        assert!(event.concerns(&user(Role::Accounting, 1)));
+        assert!(!event.concerns(&user(Role::CustomerUser, 12)));
+        assert!(!event.concerns(&user(Role::PartnerAdmin, 20)));
     }
 }

@@ -5,8 +5,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{
-    AccountNameError, Actor, DrawdownFieldError, DrawdownState, EmailError, PdrNumber, QuantityError,
-    ReasonError, Transition, TransitionError, WebsiteError,
+    AccountNameError, Actor, BindingError, DrawdownFieldError, DrawdownState, EmailError, HostIdError,
+    HostNameError, InstanceState, LicenseFileFieldError, LicenseFileState, PdrNumber, ProvisioningError,
+    QuantityError, ReasonError, Region, TenantNameError, Transition, TransitionError, WebsiteError,
 };
 
 /// A language of the interface.
@@ -123,6 +124,78 @@ pub enum T {
     // Partner drawdowns
     PartnerDrawdowns,
     Approvals,
+    ControlRoomToBindTo,
+    License,
+    FileLicenses,
+    CloudLicenses,
+    CloudServices,
+    ErrorInvalidLicenseFile,
+    StateReadyForProvisioning,
+    StateProvisioning,
+    StateActive,
+    StateFailed,
+    RegionEuCentral,
+    RegionUsEast,
+    RegionApSoutheast,
+    ReadOnlyLicenses,
+    PartnerStockNotice,
+    CloudLicensesHint,
+    NoControlRooms,
+    NoControlRoomsHint,
+    LicenseGuid,
+    CopyLicenseGuid,
+    Copied,
+    CopyFailed,
+    BoundEntitlements,
+    NothingBound,
+    Unbind,
+    EntitlementToBind,
+    QuantityToBind,
+    Bind,
+    CloudEntitlements,
+    FileEntitlements,
+    NoCloudEntitlements,
+    NoFileEntitlements,
+    FromRequest,
+    InUse,
+    Free,
+    NotProvisioned,
+    FileLicensesHint,
+    ConfigureLicenseFile,
+    ReconfigureLicenseFile,
+    ReconfigureHint,
+    HostName,
+    HostId,
+    HostIdHint,
+    IssueLicenseFile,
+    Close,
+    Reconfigure,
+    Revoke,
+    Download,
+    LicenseFilesCaption,
+    Host,
+    Products,
+    Issued,
+    Expires,
+    State,
+    Actions,
+    FileActive,
+    FileReplaced,
+    FileRevoked,
+    NoLicenseFiles,
+    CloudServicesHint,
+    NoServices,
+    ServicesCaption,
+    Service,
+    Region,
+    Tenant,
+    Address,
+    Provision,
+    Retry,
+    TenantName,
+    TenantNameHint,
+    StartProvisioning,
+    ChooseRegion,
     DrawdownsHeading,
     ApprovalsHeading,
     ApprovalsHint,
@@ -133,7 +206,6 @@ pub enum T {
     Number,
     Partner,
     Customer,
-    State,
     LastChange,
     NoDrawdowns,
     NoDrawdownsHint,
@@ -260,6 +332,78 @@ impl T {
             T::ModelService => ("Service", "Service"),
             T::PartnerDrawdowns => ("Partner drawdowns", "Prélèvements des partenaires"),
             T::Approvals => ("Approvals", "Approbations"),
+            T::ControlRoomToBindTo => ("Control Room", "Control Room"),
+            T::License => ("License", "Licence"),
+            T::FileLicenses => ("File licenses", "Licences basées sur des fichiers"),
+            T::CloudLicenses => ("Cloud licenses", "Licences cloud"),
+            T::CloudServices => ("Cloud services", "Services cloud"),
+            T::ErrorInvalidLicenseFile => ("The license file was not issued: correct the fields marked.", "Le fichier de licence n'a pas été émis : corrigez les champs signalés."),
+            T::StateReadyForProvisioning => ("Ready for provisioning", "Prêt pour le provisionnement"),
+            T::StateProvisioning => ("Provisioning", "Provisionnement en cours"),
+            T::StateActive => ("Active", "Actif"),
+            T::StateFailed => ("Failed", "Échec"),
+            T::RegionEuCentral => ("Europe (Frankfurt)", "Europe (Francfort)"),
+            T::RegionUsEast => ("US East (Virginia)", "Est des États-Unis (Virginie)"),
+            T::RegionApSoutheast => ("Asia Pacific (Singapore)", "Asie-Pacifique (Singapour)"),
+            T::ReadOnlyLicenses => ("You can look at this account's licenses and services; its partner manages them.", "Vous pouvez consulter les licences et services de ce compte ; son partenaire les gère."),
+            T::PartnerStockNotice => ("Your order stock is drawn down to customer accounts, where it is bound, configured and provisioned. Choose a customer in Select an account.", "Votre stock de commandes est prélevé vers les comptes clients, où il est lié, configuré et provisionné. Choisissez un client dans Sélectionner un compte."),
+            T::CloudLicensesHint => ("Each Control Room has a license GUID. The cloud entitlements bound to it are what that Control Room may use.", "Chaque Control Room a un GUID de licence. Les droits cloud qui lui sont liés sont ceux que cette Control Room peut utiliser."),
+            T::NoControlRooms => ("This account has no Control Room yet.", "Ce compte n'a pas encore de Control Room."),
+            T::NoControlRoomsHint => ("A Control Room comes with an accepted drawdown request that includes one.", "Une Control Room arrive avec une demande de prélèvement acceptée qui en comprend une."),
+            T::LicenseGuid => ("License GUID", "GUID de licence"),
+            T::CopyLicenseGuid => ("Copy license GUID", "Copier le GUID de licence"),
+            T::Copied => ("Copied", "Copié"),
+            T::CopyFailed => ("Copy failed: select the GUID and copy it.", "La copie a échoué : sélectionnez le GUID et copiez-le."),
+            T::BoundEntitlements => ("Bound entitlements", "Droits liés"),
+            T::NothingBound => ("Nothing is bound to this Control Room yet.", "Aucun droit n'est encore lié à cette Control Room."),
+            T::Unbind => ("Unbind", "Délier"),
+            T::EntitlementToBind => ("Entitlement to bind", "Droit à lier"),
+            T::QuantityToBind => ("Quantity to bind", "Quantité à lier"),
+            T::Bind => ("Bind", "Lier"),
+            T::CloudEntitlements => ("Cloud entitlements of this account", "Droits cloud de ce compte"),
+            T::FileEntitlements => ("File-based entitlements of this account", "Droits basés sur des fichiers de ce compte"),
+            T::NoCloudEntitlements => ("This account holds no cloud entitlement.", "Ce compte ne détient aucun droit cloud."),
+            T::NoFileEntitlements => ("This account holds no file-based entitlement.", "Ce compte ne détient aucun droit basé sur des fichiers."),
+            T::FromRequest => ("From request", "Issu de la demande"),
+            T::InUse => ("In use", "Utilisé"),
+            T::Free => ("Free", "Disponible"),
+            T::NotProvisioned => ("not provisioned yet", "pas encore provisionnée"),
+            T::FileLicensesHint => ("A license file lets one Control Room installation run without the cloud. It is signed, so the Control Room can check offline that nobody changed it.", "Un fichier de licence permet à une installation de Control Room de fonctionner sans le cloud. Il est signé : la Control Room vérifie hors ligne que personne ne l'a modifié."),
+            T::ConfigureLicenseFile => ("Configure a license file", "Configurer un fichier de licence"),
+            T::ReconfigureLicenseFile => ("Reconfigure the license file", "Reconfigurer le fichier de licence"),
+            T::ReconfigureHint => ("The quantities of the current file count as free: the new file replaces it.", "Les quantités du fichier actuel comptent comme disponibles : le nouveau fichier le remplace."),
+            T::HostName => ("Host name", "Nom d'hôte"),
+            T::HostId => ("Host ID", "ID d'hôte"),
+            T::HostIdHint => ("As the Control Room shows it under Settings, License.", "Tel que la Control Room l'affiche sous Paramètres, Licence."),
+            T::IssueLicenseFile => ("Issue license file", "Émettre le fichier de licence"),
+            T::Close => ("Close", "Fermer"),
+            T::Reconfigure => ("Reconfigure", "Reconfigurer"),
+            T::Revoke => ("Revoke", "Révoquer"),
+            T::Download => ("Download", "Télécharger"),
+            T::LicenseFilesCaption => ("License files", "Fichiers de licence"),
+            T::Host => ("Host", "Hôte"),
+            T::Products => ("Products", "Produits"),
+            T::Issued => ("Issued", "Émis le"),
+            T::Expires => ("Expires", "Expire le"),
+            T::State => ("State", "État"),
+            T::Actions => ("Actions", "Actions"),
+            T::FileActive => ("Active", "Actif"),
+            T::FileReplaced => ("Replaced", "Remplacé"),
+            T::FileRevoked => ("Revoked", "Révoqué"),
+            T::NoLicenseFiles => ("No license file yet.", "Aucun fichier de licence pour l'instant."),
+            T::CloudServicesHint => ("The Control Rooms and IQ Bot servers this account holds. Provision one to have it run in the vendor's cloud.", "Les Control Rooms et serveurs IQ Bot que détient ce compte. Provisionnez-en un pour le faire fonctionner dans le cloud de l'éditeur."),
+            T::NoServices => ("This account holds no cloud service yet.", "Ce compte ne détient encore aucun service cloud."),
+            T::ServicesCaption => ("Service instances", "Instances de service"),
+            T::Service => ("Service", "Service"),
+            T::Region => ("Region", "Région"),
+            T::Tenant => ("Tenant", "Locataire"),
+            T::Address => ("Address", "Adresse"),
+            T::Provision => ("Provision", "Provisionner"),
+            T::Retry => ("Retry", "Réessayer"),
+            T::TenantName => ("Tenant name", "Nom du locataire"),
+            T::TenantNameHint => ("Lowercase letters, digits and hyphens, 3 to 40: it becomes the instance's address.", "Lettres minuscules, chiffres et tirets, de 3 à 40 : il devient l'adresse de l'instance."),
+            T::StartProvisioning => ("Start provisioning", "Lancer le provisionnement"),
+            T::ChooseRegion => ("Choose a region", "Choisissez une région"),
             T::DrawdownsHeading => ("Partner drawdown requests", "Demandes de prélèvement des partenaires"),
             T::ApprovalsHeading => (
                 "Requests waiting for approval",
@@ -276,7 +420,6 @@ impl T {
             T::Number => ("Number", "Numéro"),
             T::Partner => ("Partner", "Partenaire"),
             T::Customer => ("Customer", "Client"),
-            T::State => ("State", "État"),
             T::LastChange => ("Last change", "Dernière modification"),
             T::NoDrawdowns => (
                 "No drawdown requests yet.",
@@ -508,25 +651,7 @@ pub fn field_error(locale: Locale, error: &DrawdownFieldError) -> String {
             "Enter a valid email address, such as name@example.com.",
             "Saisissez une adresse e-mail valide, comme nom@exemple.com.",
         ),
-        E::Quantity(QuantityError::Empty) => pick(
-            "Enter a quantity (0 for none).",
-            "Saisissez une quantité (0 pour aucune).",
-        ),
-        E::Quantity(QuantityError::NotWholeNumber) => {
-            pick("Enter a whole number.", "Saisissez un nombre entier.")
-        }
-        E::Quantity(QuantityError::Negative) => pick(
-            "The quantity cannot be negative.",
-            "La quantité ne peut pas être négative.",
-        ),
-        E::Quantity(QuantityError::Zero) => pick(
-            "Enter a quantity above 0.",
-            "Saisissez une quantité supérieure à 0.",
-        ),
-        E::Quantity(QuantityError::TooLarge { max }) => pick(
-            &format!("At most {}.", number(locale, *max)),
-            &format!("{} au maximum.", number(locale, *max)),
-        ),
+        E::Quantity(error) => quantity_error(locale, error),
         E::AboveAvailable { available } => pick(
             &format!(
                 "Not enough available: only {} left on this order line.",
@@ -602,6 +727,183 @@ pub fn reason_error(locale: Locale, error: &ReasonError) -> String {
         (ReasonError::Empty, Locale::Fr) => "Indiquez un motif : le partenaire le verra.".into(),
         (ReasonError::TooLong { max }, Locale::En) => format!("At most {max} characters."),
         (ReasonError::TooLong { max }, Locale::Fr) => format!("{max} caractères au maximum."),
+    }
+}
+
+/// A quantity that is not one, in the user's language.
+pub fn quantity_error(locale: Locale, error: &QuantityError) -> String {
+    let fr = locale == Locale::Fr;
+    let pick = |en: &str, fr_text: &str| if fr { fr_text.to_string() } else { en.to_string() };
+    match error {
+        QuantityError::Empty => pick(
+            "Enter a quantity (0 for none).",
+            "Saisissez une quantité (0 pour aucune).",
+        ),
+        QuantityError::NotWholeNumber => pick("Enter a whole number.", "Saisissez un nombre entier."),
+        QuantityError::Negative => pick(
+            "The quantity cannot be negative.",
+            "La quantité ne peut pas être négative.",
+        ),
+        QuantityError::Zero => pick(
+            "Enter a quantity above 0.",
+            "Saisissez une quantité supérieure à 0.",
+        ),
+        QuantityError::TooLarge { max } => pick(
+            &format!("At most {}.", number(locale, *max)),
+            &format!("{} au maximum.", number(locale, *max)),
+        ),
+    }
+}
+
+/// What is wrong with a field of the license file form.
+pub fn license_file_error(locale: Locale, error: &LicenseFileFieldError) -> String {
+    use LicenseFileFieldError as E;
+    let fr = locale == Locale::Fr;
+    let pick = |en: &str, fr_text: &str| if fr { fr_text.to_string() } else { en.to_string() };
+    match error {
+        E::HostName(HostNameError::Empty) => pick(
+            "Enter the Control Room's host name.",
+            "Saisissez le nom d'hôte de la Control Room.",
+        ),
+        E::HostName(HostNameError::TooLong) => pick(
+            "A host name has at most 253 characters.",
+            "Un nom d'hôte comporte 253 caractères au maximum.",
+        ),
+        E::HostName(HostNameError::Format) => pick(
+            "Use letters, digits and hyphens, in parts separated by dots (cr01.example.local).",
+            "Utilisez des lettres, des chiffres et des tirets, en parties séparées par des points (cr01.exemple.local).",
+        ),
+        E::HostId(HostIdError::Empty) => pick(
+            "Enter the host id the Control Room reports.",
+            "Saisissez l'identifiant d'hôte indiqué par la Control Room.",
+        ),
+        E::HostId(HostIdError::TooLong { max }) => pick(
+            &format!("At most {max} characters."),
+            &format!("{max} caractères au maximum."),
+        ),
+        E::HostId(HostIdError::Characters) => pick(
+            "Use letters, digits, hyphens, colons, dots and underscores only.",
+            "Utilisez uniquement des lettres, des chiffres, des tirets, deux-points, points et tirets bas.",
+        ),
+        E::Quantity(error) => quantity_error(locale, error),
+        E::MoreThanFree { free } => pick(
+            &format!("Only {} free.", number(locale, *free)),
+            &format!("Seulement {} disponible(s).", number(locale, *free)),
+        ),
+        E::NotAFileEntitlement => pick(
+            "This is not a file-based entitlement of this account.",
+            "Ce n'est pas un droit basé sur des fichiers de ce compte.",
+        ),
+        E::NothingChosen => pick(
+            "Choose a quantity above 0 for at least one product.",
+            "Choisissez une quantité supérieure à 0 pour au moins un produit.",
+        ),
+        E::HostHasFile => pick(
+            "This installation already has a license file: reconfigure that one.",
+            "Cette installation a déjà un fichier de licence : reconfigurez-le.",
+        ),
+    }
+}
+
+/// Why a binding or unbinding was refused.
+pub fn binding_error(locale: Locale, error: &BindingError) -> String {
+    let fr = locale == Locale::Fr;
+    let pick = |en: &str, fr_text: &str| if fr { fr_text.to_string() } else { en.to_string() };
+    match error {
+        BindingError::Quantity(error) => quantity_error(locale, error),
+        BindingError::MoreThanFree { free } => pick(
+            &format!("Only {} free to bind.", number(locale, *free)),
+            &format!("Seulement {} disponible(s) à lier.", number(locale, *free)),
+        ),
+        BindingError::NotCloud => pick(
+            "Only cloud entitlements bind to a Control Room.",
+            "Seuls les droits cloud se lient à une Control Room.",
+        ),
+        BindingError::NotBound => pick(
+            "Nothing of this entitlement is bound to this Control Room any more.",
+            "Rien de ce droit n'est plus lié à cette Control Room.",
+        ),
+    }
+}
+
+/// A tenant name that is not one, or taken.
+pub fn tenant_error(locale: Locale, error: &TenantNameError) -> String {
+    let fr = locale == Locale::Fr;
+    let pick = |en: &str, fr_text: &str| if fr { fr_text.to_string() } else { en.to_string() };
+    match error {
+        TenantNameError::Empty => pick("Enter a tenant name.", "Saisissez un nom de locataire."),
+        TenantNameError::Length { min, max } => pick(
+            &format!("A tenant name has {min} to {max} characters."),
+            &format!("Un nom de locataire comporte de {min} à {max} caractères."),
+        ),
+        TenantNameError::Characters => pick(
+            "Use lowercase letters, digits and hyphens only.",
+            "Utilisez uniquement des lettres minuscules, des chiffres et des tirets.",
+        ),
+        TenantNameError::Ends => pick(
+            "Start with a letter and end with a letter or a digit.",
+            "Commencez par une lettre et terminez par une lettre ou un chiffre.",
+        ),
+        TenantNameError::Taken => pick(
+            "This tenant name is taken: choose another.",
+            "Ce nom de locataire est déjà pris : choisissez-en un autre.",
+        ),
+    }
+}
+
+/// Why provisioning was refused.
+pub fn provisioning_error(locale: Locale, error: &ProvisioningError) -> String {
+    let fr = locale == Locale::Fr;
+    match error {
+        ProvisioningError::Tenant(error) => tenant_error(locale, error),
+        ProvisioningError::NoRegion => (if fr {
+            "Choisissez une région."
+        } else {
+            "Choose a region."
+        })
+        .into(),
+        ProvisioningError::NotReady(state) => {
+            let state = instance_state_text(locale, *state);
+            if fr {
+                format!("Cette instance est à l'état « {state} » : elle ne peut pas être provisionnée maintenant.")
+            } else {
+                format!("This instance is {state}: it cannot be provisioned now.")
+            }
+        }
+    }
+}
+
+/// A service instance's state, as its badge shows it.
+pub fn instance_state_text(locale: Locale, state: InstanceState) -> &'static str {
+    match state {
+        InstanceState::Ready => T::StateReadyForProvisioning.text(locale),
+        InstanceState::Provisioning => T::StateProvisioning.text(locale),
+        InstanceState::Active => T::StateActive.text(locale),
+        InstanceState::Failed => T::StateFailed.text(locale),
+    }
+}
+
+/// A license file's state.
+pub fn file_state_text(locale: Locale, state: LicenseFileState) -> &'static str {
+    match state {
+        LicenseFileState::Active => T::FileActive.text(locale),
+        LicenseFileState::Replaced => T::FileReplaced.text(locale),
+        LicenseFileState::Revoked => T::FileRevoked.text(locale),
+    }
+}
+
+/// The accessible name of an Unbind, Download or Provision button that
+/// names what it acts on.
+pub fn action_on(locale: Locale, action: T, subject: &str) -> String {
+    format!("{} {subject}", action.text(locale))
+}
+
+/// A region's name.
+pub fn region_text(locale: Locale, region: Region) -> &'static str {
+    match region {
+        Region::EuCentral => T::RegionEuCentral.text(locale),
+        Region::UsEast => T::RegionUsEast.text(locale),
+        Region::ApSoutheast => T::RegionApSoutheast.text(locale),
     }
 }
 

@@ -106,6 +106,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/licenses") view=licenses::LicensesHome ssr=SsrMode::Async />
                     <ParentRoute path=path!("/licenses/:account") view=licenses::LicensesArea ssr=SsrMode::Async>
                         <Route path=path!("entitlements") view=licenses::entitlements::EntitlementsPage />
+                        <Route path=path!("file-licenses") view=licenses::file_licenses::FileLicensesPage />
+                        <Route path=path!("cloud-licenses") view=licenses::cloud_licenses::CloudLicensesPage />
+                        <Route path=path!("cloud-services") view=licenses::cloud_services::CloudServicesPage />
                         <Route path=path!("drawdowns") view=licenses::drawdowns::DrawdownsPage />
                         <Route path=path!("drawdowns/new") view=licenses::drawdowns::new::NewDrawdownPage />
                         <Route path=path!("drawdowns/:request") view=licenses::drawdowns::request::DrawdownPage />

@@ -24,6 +24,33 @@ pub struct Settings {
     pub approval_lifetime: time::Duration,
     /// The vendor's key that signs license files.
     pub license_signing_key: std::sync::Arc<ed25519_dalek::SigningKey>,
+    /// Who provisions cloud service instances.
+    pub provisioner: Provisioner,
+}
+
+/// The adapter that provisions service instances.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Provisioner {
+    /// Built in, for a machine with no provisioning system: completes each
+    /// job by itself after `delay`, with an address under `domain`.
+    Local {
+        delay: std::time::Duration,
+        domain: String,
+    },
+    /// The vendor's provisioning system: each job is POSTed to `url`, signed
+    /// with HMAC-SHA256 under `secret`; the outcome comes back to the
+    /// callback endpoint, signed the same way.
+    Webhook { url: String, secret: String },
+}
+
+impl Provisioner {
+    /// The name stored with each job, so a job stays with the adapter that took it.
+    pub fn adapter(&self) -> &'static str {
+        match self {
+            Self::Local { .. } => "local",
+            Self::Webhook { .. } => "webhook",
+        }
+    }
 }
 
 impl Default for Settings {
@@ -41,6 +68,10 @@ impl Default for Settings {
                 OsRng.fill_bytes(&mut seed);
                 seed
             })),
+            provisioner: Provisioner::Local {
+                delay: std::time::Duration::from_secs(2),
+                domain: "cloud.localhost".into(),
+            },
         }
     }
 }
@@ -54,6 +85,8 @@ pub struct AppState {
     pub events: Events,
     /// Wakes the email worker when a change has queued messages.
     pub mail_queued: std::sync::Arc<tokio::sync::Notify>,
+    /// Wakes the provisioning worker when a job is queued.
+    pub provisioning_queued: std::sync::Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -64,6 +97,7 @@ impl AppState {
             settings: &self.settings,
             events: &self.events,
             mail_queued: &self.mail_queued,
+            provisioning_queued: &self.provisioning_queued,
         }
     }
 }

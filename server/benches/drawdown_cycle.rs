@@ -30,6 +30,7 @@ impl Shared {
             settings: &self.settings,
             events: &self.events,
             mail_queued: &self.notify,
+            provisioning_queued: &self.notify,
         }
     }
 }

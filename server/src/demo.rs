@@ -6,8 +6,10 @@ use app::domain::{
     AccountId, AccountKind, LicenseModel, OrderDate, OrderNumber, ProductId, Quantity, Role, TermMonths,
     UserEmail,
 };
+use app::domain::{CurrentUser, DrawdownForm, Transition, UserId};
 use app::repo::accounts::{self, NewAccount};
 use app::repo::{orders, products, users, Db};
+use app::services::Services;
 
 /// The demo users: email, display name, role, and the index of their account in `ACCOUNTS`.
 pub const USERS: [(&str, &str, Role, usize); 4] = [
@@ -75,8 +77,9 @@ const ACCOUNTS: [DemoAccount; 6] = [
 ];
 
 /// The catalog: SKU, name, license model.
-pub const PRODUCTS: [(&str, &str, LicenseModel); 5] = [
+pub const PRODUCTS: [(&str, &str, LicenseModel); 6] = [
     ("CR", "Control Room", LicenseModel::Service),
+    ("IQS", "IQ Bot server", LicenseModel::Service),
     ("BC", "Bot Creator", LicenseModel::Cloud),
     ("UBR", "Unattended Bot Runner", LicenseModel::Cloud),
     ("ABR", "Attended Bot Runner", LicenseModel::File),
@@ -93,8 +96,22 @@ pub struct DemoOrder {
     pub lines: &'static [(&'static str, i64, i64)],
 }
 
-/// The demo orders.
-pub const ORDERS: [DemoOrder; 3] = [
+/// The demo orders. The first one was drawn down to Contoso Pharma in full
+/// before the demo starts (see `walk_history`).
+pub const ORDERS: [DemoOrder; 4] = [
+    DemoOrder {
+        number: "SO-2026-0042",
+        date: "2026-06-10",
+        partner: 1,
+        lines: &[
+            ("CR", 1, 12),
+            ("IQS", 1, 12),
+            ("BC", 3, 12),
+            ("UBR", 5, 12),
+            ("ABR", 10, 12),
+            ("IQP", 10_000, 12),
+        ],
+    },
     DemoOrder {
         number: "SO-2026-0101",
         date: "2026-09-15",
@@ -158,7 +175,11 @@ pub async fn load_if_empty(db: &Db) -> Result<bool, DemoError> {
     }
     let mut product_ids: Vec<(&str, ProductId)> = Vec::new();
     for (sku, name, model) in PRODUCTS {
-        product_ids.push((sku, products::insert_product(&mut tx, sku, name, model).await?));
+        let id = products::insert_product(&mut tx, sku, name, model).await?;
+        if sku == "CR" {
+            products::mark_holds_cloud_licenses(&mut tx, id).await?;
+        }
+        product_ids.push((sku, id));
     }
     for DemoOrder {
         number,
@@ -197,4 +218,86 @@ pub async fn load_if_empty(db: &Db) -> Result<bool, DemoError> {
     tx.commit().await?;
     tracing::info!("demo data loaded: sign in as partner@example.com, accounting@example.com, customer@example.com or other-partner@example.com with password \"demo\"");
     Ok(true)
+}
+
+/// What happened before the demo starts, walked through the real procedure:
+/// Northwind drew all of SO-2026-0042 down to Contoso Pharma (saved,
+/// approved by accounting, accepted), then bound some of Contoso's cloud
+/// entitlements to its Control Room. So every tab of Contoso has something
+/// to show, and its emails sit in the mail folder.
+pub async fn walk_history(services: Services<'_>) -> Result<(), DemoError> {
+    let partner = demo_user(services.db, USERS[0].0).await?;
+    let accounting = demo_user(services.db, USERS[1].0).await?;
+    let contoso = &ACCOUNTS[2];
+    let data = services
+        .form_data(&partner, partner.account_id, None)
+        .await
+        .map_err(invalid)?;
+    let order = data
+        .orders
+        .iter()
+        .find(|o| o.number == ORDERS[0].number)
+        .ok_or_else(|| invalid("the demo order SO-2026-0042 is missing"))?;
+    let form = DrawdownForm {
+        customer_account: contoso.name.into(),
+        customer_website: contoso.website.into(),
+        customer_name: contoso.contact.0.into(),
+        customer_email: contoso.contact.1.into(),
+        quantities: order
+            .lines
+            .iter()
+            .map(|l| (l.availability.line, l.availability.available.to_string()))
+            .collect(),
+    };
+    let saved = services
+        .save(&partner, Some(order.id), &form, None)
+        .await
+        .map_err(invalid)?;
+    services
+        .change(&accounting, saved.id, Transition::Approve, None)
+        .await
+        .map_err(invalid)?;
+    services
+        .change(&partner, saved.id, Transition::Accept, None)
+        .await
+        .map_err(invalid)?;
+    let customer = data
+        .customers
+        .iter()
+        .find(|c| c.name == contoso.name)
+        .ok_or_else(|| invalid("Contoso Pharma is missing"))?;
+    let view = services
+        .cloud_licenses(&partner, customer.id)
+        .await
+        .map_err(invalid)?;
+    let control_room = view
+        .licenses
+        .first()
+        .ok_or_else(|| invalid("Contoso has no Control Room"))?
+        .control_room
+        .id;
+    for (product, quantity) in [("Bot Creator", "2"), ("Unattended Bot Runner", "3")] {
+        let entitlement = view
+            .entitlements
+            .iter()
+            .find(|e| e.product_name == product)
+            .ok_or_else(|| invalid(product))?;
+        services
+            .bind(&partner, customer.id, control_room, entitlement.id, quantity)
+            .await
+            .map_err(invalid)?;
+    }
+    tracing::info!(request = %saved.number, "demo history walked: Contoso Pharma holds SO-2026-0042");
+    Ok(())
+}
+
+async fn demo_user(db: &Db, email: &str) -> Result<CurrentUser, DemoError> {
+    let email = UserEmail::parse(email).map_err(invalid)?;
+    let mut conn = db.read().await?;
+    let (id, _): (UserId, String) = users::find_password_hash(&mut conn, &email)
+        .await?
+        .ok_or_else(|| invalid("a demo user is missing"))?;
+    users::find_user(&mut conn, id)
+        .await?
+        .ok_or_else(|| invalid("a demo user is missing"))
 }

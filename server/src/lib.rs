@@ -4,6 +4,7 @@ pub mod commands;
 pub mod demo;
 pub mod live;
 pub mod mail;
+pub mod provisioning;
 
 use app::repo::{self, Db};
 use app::state::{AppState, Settings};
@@ -28,6 +29,11 @@ fn router_with_shutdown(state: AppState, shutting_down: tokio::sync::watch::Rece
     Router::new()
         .route(app::events::EVENTS_PATH, axum::routing::get(live::event_stream))
         .route(LICENSE_PUBLIC_KEY_PATH, axum::routing::get(license_public_key))
+        .route(LICENSE_FILE_PATH, axum::routing::get(download_license_file))
+        .route(
+            provisioning::CALLBACK_PATH,
+            axum::routing::post(provisioning::callback),
+        )
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
@@ -46,6 +52,45 @@ async fn license_public_key(axum::extract::State(state): axum::extract::State<Ap
     app::license_file::public_key_text(&state.settings.license_signing_key.verifying_key())
 }
 
+/// Where a license file downloads from (`app::api::licenses::license_file_download_path`).
+pub const LICENSE_FILE_PATH: &str = "/license/files/{id}";
+
+/// A license file, as issued, for a signed-in user who may see its account;
+/// 404 for anyone else, so ids cannot be probed.
+async fn download_license_file(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+    headers: axum::http::HeaderMap,
+) -> axum::response::Response {
+    use axum::http::{header, StatusCode};
+    use axum::response::IntoResponse;
+    let Ok(user) = app::auth::user_from_headers(&state.db, &headers).await else {
+        return (StatusCode::UNAUTHORIZED, "sign in first\n").into_response();
+    };
+    match state
+        .services()
+        .license_file_download(&user, app::domain::LicenseFileId(id))
+        .await
+    {
+        Ok(file) => (
+            [
+                (header::CONTENT_TYPE, "text/plain; charset=utf-8".to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{}\"", file.file_name),
+                ),
+                (header::CACHE_CONTROL, "no-store".to_string()),
+            ],
+            file.signed_text,
+        )
+            .into_response(),
+        Err(app::error::AppError::NotFound | app::error::AppError::Forbidden) => {
+            (StatusCode::NOT_FOUND, "no such license file\n").into_response()
+        }
+        Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "try again\n").into_response(),
+    }
+}
+
 /// Builds the shared state of one process.
 pub fn app_state(db: Db, settings: Settings, leptos_options: LeptosOptions) -> AppState {
     AppState {
@@ -54,18 +99,24 @@ pub fn app_state(db: Db, settings: Settings, leptos_options: LeptosOptions) -> A
         settings: Arc::new(settings),
         events: app::events::Events::new(),
         mail_queued: Arc::new(tokio::sync::Notify::new()),
+        provisioning_queued: Arc::new(tokio::sync::Notify::new()),
     }
 }
 
 /// Serves the portal until Ctrl-C or SIGTERM, with its background work
-/// (email delivery, expiry of approvals, session clean-up); then finishes
-/// requests in flight and the email batch in hand.
-pub async fn serve(state: AppState, mail: mail::MailWorker) -> std::io::Result<()> {
+/// (email delivery, provisioning, expiry of approvals, session clean-up);
+/// then finishes requests in flight and the email batch in hand.
+pub async fn serve(
+    state: AppState,
+    mail: mail::MailWorker,
+    provisioning: provisioning::ProvisioningWorker,
+) -> std::io::Result<()> {
     let addr = state.leptos_options.site_addr;
     let (shutting_down, watch) = tokio::sync::watch::channel(false);
     spawn_session_sweeper(state.db.clone());
     spawn_expiry(state.clone());
     let mail_task = tokio::spawn(mail.run(watch.clone()));
+    let provisioning_task = tokio::spawn(provisioning.run(watch.clone()));
     let listener = tokio::net::TcpListener::bind(&addr).await?;
     tracing::info!("listening on http://{addr}");
     let served = axum::serve(listener, router_with_shutdown(state, watch))
@@ -75,6 +126,7 @@ pub async fn serve(state: AppState, mail: mail::MailWorker) -> std::io::Result<(
         })
         .await;
     let _ = mail_task.await;
+    let _ = provisioning_task.await;
     served
 }
 

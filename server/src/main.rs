@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use app::domain::{AccountKind, LicenseModel, Role, UserEmail};
 use app::repo::Db;
-use app::state::Settings;
+use app::state::{Provisioner, Settings};
 use server::commands::{account_add, orders_import, product_add, user_add};
 
 #[derive(Parser)]
@@ -83,6 +83,34 @@ struct ServeOptions {
     /// Seconds before the first retry of an email that could not be sent (doubling, up to an hour).
     #[arg(long, env = "PORTAL_MAIL_RETRY_SECONDS", default_value_t = 30, global = true)]
     mail_retry_seconds: u64,
+    /// The vendor's provisioning system: jobs are POSTed there, signed with
+    /// PORTAL_PROVISIONING_SECRET. Unset: the built-in local provisioner.
+    #[arg(long, env = "PORTAL_PROVISIONING_URL", global = true)]
+    provisioning_url: Option<String>,
+    /// The shared secret of the provisioning webhook and its callback (HMAC-SHA256).
+    #[arg(
+        long,
+        env = "PORTAL_PROVISIONING_SECRET",
+        global = true,
+        hide_env_values = true
+    )]
+    provisioning_secret: Option<String>,
+    /// Seconds before the first retry of a webhook the provisioning system did not take (doubling, up to an hour).
+    #[arg(
+        long,
+        env = "PORTAL_PROVISIONING_RETRY_SECONDS",
+        default_value_t = 30,
+        global = true
+    )]
+    provisioning_retry_seconds: u64,
+    /// Seconds the local provisioner takes to bring an instance up.
+    #[arg(
+        long,
+        env = "PORTAL_LOCAL_PROVISIONING_SECONDS",
+        default_value_t = 2,
+        global = true
+    )]
+    local_provisioning_seconds: u64,
 }
 
 #[derive(Subcommand)]
@@ -156,6 +184,9 @@ enum ProductCommand {
         /// cloud, file or service.
         #[arg(long, value_parser = parse_model)]
         model: LicenseModel,
+        /// A service whose instances carry a license GUID that cloud entitlements bind to.
+        #[arg(long)]
+        control_room: bool,
     },
 }
 
@@ -250,11 +281,23 @@ async fn run(cli: Cli) -> Result<(), String> {
             let license_signing_key =
                 app::license_file::load_or_create_signing_key(&options.license_key_file)
                     .map_err(|e| e.to_string())?;
-            if options.demo {
-                server::demo::load_if_empty(&db)
+            let provisioner = match (options.provisioning_url, options.provisioning_secret) {
+                (None, _) => Provisioner::Local {
+                    delay: std::time::Duration::from_secs(options.local_provisioning_seconds),
+                    domain: "cloud.localhost".into(),
+                },
+                (Some(url), Some(secret)) if secret.len() >= 16 => {
+                    reqwest::Url::parse(&url).map_err(|e| format!("PORTAL_PROVISIONING_URL: {e}"))?;
+                    Provisioner::Webhook { url, secret }
+                }
+                (Some(_), _) => {
+                    return Err("PORTAL_PROVISIONING_SECRET: set a shared secret of at least 16 characters with PORTAL_PROVISIONING_URL".into())
+                }
+            };
+            let demo_loaded = options.demo
+                && server::demo::load_if_empty(&db)
                     .await
                     .map_err(|e| format!("demo data: {e}"))?;
-            }
             let conf = leptos::prelude::get_configuration(None).map_err(|e| e.to_string())?;
             let settings = Settings {
                 secure_cookies: options.secure_cookies,
@@ -262,9 +305,15 @@ async fn run(cli: Cli) -> Result<(), String> {
                 public_url: options.public_url,
                 approval_lifetime: time::Duration::days(i64::from(options.approval_days)),
                 license_signing_key: std::sync::Arc::new(license_signing_key),
+                provisioner,
                 ..Settings::default()
             };
             let state = server::app_state(db.clone(), settings, conf.leptos_options);
+            if demo_loaded {
+                server::demo::walk_history(state.services())
+                    .await
+                    .map_err(|e| format!("demo data: {e}"))?;
+            }
             let mail = server::mail::MailWorker {
                 db,
                 transport,
@@ -272,7 +321,13 @@ async fn run(cli: Cli) -> Result<(), String> {
                 retry_base: std::time::Duration::from_secs(options.mail_retry_seconds),
                 queued: state.mail_queued.clone(),
             };
-            server::serve(state, mail).await.map_err(|e| e.to_string())
+            let provisioning = server::provisioning::ProvisioningWorker::new(
+                state.clone(),
+                std::time::Duration::from_secs(options.provisioning_retry_seconds),
+            );
+            server::serve(state, mail, provisioning)
+                .await
+                .map_err(|e| e.to_string())
         }
         Command::License { .. } => Ok(()),
         Command::Migrate => {
@@ -294,9 +349,15 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Product {
-            command: ProductCommand::Add { sku, name, model },
+            command:
+                ProductCommand::Add {
+                    sku,
+                    name,
+                    model,
+                    control_room,
+                },
         } => {
-            let id = product_add::add_product(&db, &sku, &name, model)
+            let id = product_add::add_product(&db, &sku, &name, model, control_room)
                 .await
                 .map_err(|e| e.to_string())?;
             println!("added product {sku} {name:?} (id {id})");

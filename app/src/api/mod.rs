@@ -5,4 +5,5 @@
 pub mod accounts;
 pub mod auth;
 pub mod drawdowns;
+pub mod licenses;
 pub mod preferences;

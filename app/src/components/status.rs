@@ -51,3 +51,14 @@ pub fn StateBadge(state: crate::domain::DrawdownState) -> impl IntoView {
         </span>
     }
 }
+
+/// A service instance's state, as a labelled badge.
+#[component]
+pub fn InstanceBadge(state: crate::domain::InstanceState) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <span class=format!("badge badge--{}", state.as_str())>
+            {move || crate::i18n::instance_state_text(i18n.locale(), state)}
+        </span>
+    }
+}

@@ -20,6 +20,16 @@ pub fn may_view_account(user: &CurrentUser, account: &AccountSummary) -> bool {
         && account.managed_by == Some(user.account_id)
 }
 
+/// Whether `user` may bind licenses, configure license files and provision
+/// services for the account: partner users, for the customers they manage.
+/// Customer users and vendor staff look without changing (SPEC, "Who uses
+/// it"); a partner's own order stock is for drawing down, not for use.
+pub fn may_manage_licenses_of(user: &CurrentUser, account: &AccountSummary) -> bool {
+    user.role.is_partner()
+        && account.kind == AccountKind::Customer
+        && account.managed_by == Some(user.account_id)
+}
+
 /// Whether `user` may see the drawdown requests of `partner`: vendor staff
 /// see every partner's; partner users their own partner's. Customer users
 /// see none (they see what reaches their account, in its Entitlements).
@@ -71,6 +81,20 @@ mod tests {
         assert!(!may_view_account(
             &partner,
             &account(21, AccountKind::Customer, Some(20))
+        ));
+    }
+
+    #[test]
+    fn only_the_managing_partner_changes_a_customers_licenses() {
+        let contoso = account(11, AccountKind::Customer, Some(10));
+        assert!(may_manage_licenses_of(&user(Role::PartnerUser, 10), &contoso));
+        assert!(may_manage_licenses_of(&user(Role::PartnerAdmin, 10), &contoso));
+        assert!(!may_manage_licenses_of(&user(Role::PartnerAdmin, 20), &contoso));
+        assert!(!may_manage_licenses_of(&user(Role::CustomerUser, 11), &contoso));
+        assert!(!may_manage_licenses_of(&user(Role::Accounting, 1), &contoso));
+        assert!(!may_manage_licenses_of(
+            &user(Role::PartnerAdmin, 10),
+            &account(10, AccountKind::Partner, None)
         ));
     }
 

@@ -11,6 +11,9 @@ pub struct Holding {
     pub product_name: String,
     pub license_model: LicenseModel,
     pub quantity: i64,
+    /// Bound to Control Rooms or configured into license files (a
+    /// customer's; a partner's order stock is not put to use).
+    pub in_use: i64,
 }
 
 /// One line of a partner's order and how its quantity is split.

@@ -38,4 +38,12 @@ id_type!(
     OrderLineId,
     /// A partner drawdown request.
     DrawdownId,
+    /// What an account holds of one product from one source.
+    EntitlementId,
+    /// A Control Room or IQ Bot server of an account (a `service` product unit).
+    ServiceInstanceId,
+    /// A signed license file for one Control Room installation.
+    LicenseFileId,
+    /// One attempt to have a service instance provisioned.
+    ProvisioningJobId,
 );

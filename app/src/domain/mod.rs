@@ -8,6 +8,7 @@ pub mod drawdown;
 pub mod drawdown_views;
 pub mod entitlement;
 pub mod ids;
+pub mod licensing;
 pub mod order;
 pub mod user;
 
@@ -18,5 +19,6 @@ pub use drawdown::*;
 pub use drawdown_views::*;
 pub use entitlement::*;
 pub use ids::*;
+pub use licensing::*;
 pub use order::*;
 pub use user::*;

@@ -7,9 +7,9 @@ use sqlx::{AnyConnection, Row};
 use super::{decode_stored, now};
 use crate::domain::DrawdownSummary;
 use crate::domain::{
-    AccountId, DrawdownDetail, DrawdownId, DrawdownLine, DrawdownState, HistoryEntry, LineAvailability,
-    ManagedCustomer, NewDrawdown, OpenOrder, OpenOrderLine, OrderId, OrderLineId, PdrNumber, ProductId,
-    Reason, Transition, TransitionError, UserId,
+    AccountId, DrawdownDetail, DrawdownId, DrawdownLine, DrawdownState, EntitlementId, HistoryEntry,
+    LineAvailability, ManagedCustomer, NewDrawdown, OpenOrder, OpenOrderLine, OrderId, OrderLineId,
+    PdrNumber, ProductId, Reason, Transition, TransitionError, UserId,
 };
 
 /// Which requests a list shows.
@@ -448,10 +448,10 @@ pub async fn insert_customer_entitlement(
     customer: AccountId,
     id: DrawdownId,
     line: &DrawdownLine,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
+) -> Result<EntitlementId, sqlx::Error> {
+    let id: i64 = sqlx::query_scalar(
         "INSERT INTO entitlements (account_id, product_id, quantity, term_months, drawdown_request_id, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6)",
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
     .bind(customer.0)
     .bind(line.product.0)
@@ -459,9 +459,9 @@ pub async fn insert_customer_entitlement(
     .bind(line.term_months)
     .bind(id.0)
     .bind(now())
-    .execute(&mut *conn)
+    .fetch_one(&mut *conn)
     .await?;
-    Ok(())
+    Ok(EntitlementId(id))
 }
 
 /// Approved requests whose approval is older than `approved_before` (Unix

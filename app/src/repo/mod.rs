@@ -8,13 +8,16 @@
 //! engine's own migrations folder. Callers never learn which engine runs.
 
 pub mod accounts;
+pub mod cloud_services;
 pub mod drawdowns;
 pub mod entitlements;
 pub mod ledger;
+pub mod license_files;
 pub mod orders;
 pub mod outbox;
 pub mod products;
 pub mod sessions;
+pub mod usage;
 pub mod users;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};

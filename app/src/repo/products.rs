@@ -33,6 +33,19 @@ pub async fn insert_product(
     Ok(ProductId(id))
 }
 
+/// Makes a `service` product one whose instances carry a license GUID that
+/// cloud entitlements bind to: a Control Room. False for another model.
+#[tracing::instrument(skip(conn))]
+pub async fn mark_holds_cloud_licenses(conn: &mut AnyConnection, id: ProductId) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE products SET holds_cloud_licenses = 1 WHERE id = $1 AND license_model = 'service'",
+    )
+    .bind(id.0)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// The whole catalog, by name.
 #[tracing::instrument(skip(conn))]
 pub async fn list_products(conn: &mut AnyConnection) -> Result<Vec<Product>, sqlx::Error> {

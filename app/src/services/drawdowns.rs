@@ -16,7 +16,7 @@ use crate::repo::drawdowns::{
     self as requests, ChangeStateError, DrawdownFilter, DrawdownOwner, NewDrawdownRow,
 };
 use crate::repo::ledger::{append_ledger_entry, LedgerError, NewLedgerEntry};
-use crate::repo::{accounts, orders, outbox, users};
+use crate::repo::{accounts, cloud_services, orders, outbox, users};
 use sqlx::AnyConnection;
 
 /// A request that was saved.
@@ -378,7 +378,17 @@ impl Services<'_> {
                     .await
                     .map_err(ledger_failure)?;
                 if let Some(customer) = to_account {
-                    requests::insert_customer_entitlement(&mut tx, customer, id, line).await?;
+                    let entitlement =
+                        requests::insert_customer_entitlement(&mut tx, customer, id, line).await?;
+                    // A service held is that many instances, ready to provision.
+                    cloud_services::insert_ready_instances(
+                        &mut tx,
+                        customer,
+                        entitlement,
+                        line.product,
+                        line.quantity,
+                    )
+                    .await?;
                 }
             }
             if let Some(customer) = to_account {

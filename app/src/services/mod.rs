@@ -3,7 +3,9 @@
 //! update told after the commit. Server functions and background tasks call
 //! these; they hold no SQL.
 
+pub mod cloud_services;
 pub mod drawdowns;
+pub mod licenses;
 
 use crate::events::Events;
 use crate::repo::Db;
@@ -16,4 +18,6 @@ pub struct Services<'a> {
     pub settings: &'a Settings,
     pub events: &'a Events,
     pub mail_queued: &'a tokio::sync::Notify,
+    /// Wakes the provisioning worker when a job is queued.
+    pub provisioning_queued: &'a tokio::sync::Notify,
 }

@@ -12,6 +12,8 @@ pub enum AddProductError {
     BadName,
     #[error("sku or name: a product with this SKU or name already exists")]
     Taken,
+    #[error("--control-room: only a service product can be a Control Room")]
+    NotAService,
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -22,12 +24,14 @@ impl From<sqlx::Error> for AddProductError {
     }
 }
 
-/// Adds a product to the catalog.
+/// Adds a product to the catalog. `control_room`: a service whose instances
+/// carry a license GUID that cloud entitlements bind to.
 pub async fn add_product(
     db: &Db,
     sku: &str,
     name: &str,
     model: LicenseModel,
+    control_room: bool,
 ) -> Result<ProductId, AddProductError> {
     let sku = sku.trim();
     let name = name.trim();
@@ -37,6 +41,9 @@ pub async fn add_product(
     if name.is_empty() || name.chars().count() > 200 {
         return Err(AddProductError::BadName);
     }
+    if control_room && model != LicenseModel::Service {
+        return Err(AddProductError::NotAService);
+    }
     let mut tx = db.begin().await?;
     let id = products::insert_product(&mut tx, sku, name, model)
         .await
@@ -44,6 +51,9 @@ pub async fn add_product(
             sqlx::Error::Database(db) if db.is_unique_violation() => AddProductError::Taken,
             _ => AddProductError::Internal(e.to_string()),
         })?;
+    if control_room {
+        products::mark_holds_cloud_licenses(&mut tx, id).await?;
+    }
     tx.commit().await?;
     Ok(id)
 }

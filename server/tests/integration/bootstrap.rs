@@ -23,7 +23,7 @@ async fn an_empty_portal_is_set_up_with_accounts_products_users_and_orders() {
     )
     .await
     .expect("customer");
-    add_product(&t.db, "BC", "Bot Creator", LicenseModel::Cloud)
+    add_product(&t.db, "BC", "Bot Creator", LicenseModel::Cloud, false)
         .await
         .expect("product");
     add_user(
@@ -82,19 +82,19 @@ async fn accounts_and_products_with_bad_input_are_refused_naming_the_field() {
     );
     assert!(matches!(refused[4], AddAccountError::NameTaken), "{messages:?}");
 
-    add_product(&t.db, "BC", "Bot Creator", LicenseModel::Cloud)
+    add_product(&t.db, "BC", "Bot Creator", LicenseModel::Cloud, false)
         .await
         .expect("product");
     assert!(matches!(
-        add_product(&t.db, "B C", "X", LicenseModel::Cloud).await,
+        add_product(&t.db, "B C", "X", LicenseModel::Cloud, false).await,
         Err(AddProductError::BadSku)
     ));
     assert!(matches!(
-        add_product(&t.db, "X", " ", LicenseModel::Cloud).await,
+        add_product(&t.db, "X", " ", LicenseModel::Cloud, false).await,
         Err(AddProductError::BadName)
     ));
     assert!(matches!(
-        add_product(&t.db, "BC", "Other", LicenseModel::File).await,
+        add_product(&t.db, "BC", "Other", LicenseModel::File, false).await,
         Err(AddProductError::Taken)
     ));
 

@@ -170,6 +170,7 @@ async fn save_numbers_the_request_reserves_its_lines_and_tells_accounting() {
         PortalEvent::DrawdownChanged { id, state, .. } => {
             assert_eq!((id, state), (first, DrawdownState::Submitted))
         }
+        other => panic!("expected the request's event, got {other:?}"),
     }
     assert_ledger_invariant(p.db()).await;
 }
@@ -445,7 +446,11 @@ async fn acceptance_creates_a_new_customer_or_uses_the_one_the_partner_has() {
         .find(|(p, _)| p == "Bot Creator")
         .expect("held")
         .1;
-    assert_eq!(bc, 10 + 5 - 2 - 3, "the partner holds what it did not draw down");
+    assert_eq!(
+        bc,
+        10 + 5 + 3 - 2 - 3,
+        "the partner holds what it did not draw down"
+    );
     assert_ledger_invariant(p.db()).await;
 }
 

@@ -157,6 +157,7 @@ pub struct Portal {
     pub settings: Settings,
     pub events: Events,
     pub notify: Notify,
+    pub provisioning: Notify,
 }
 
 impl Portal {
@@ -166,6 +167,7 @@ impl Portal {
             settings: Settings::default(),
             events: Events::new(),
             notify: Notify::new(),
+            provisioning: Notify::new(),
         }
     }
 
@@ -175,6 +177,7 @@ impl Portal {
             settings: &self.settings,
             events: &self.events,
             mail_queued: &self.notify,
+            provisioning_queued: &self.provisioning,
         }
     }
 

@@ -65,7 +65,7 @@ fn Entitlements(data: EntitlementsView) -> impl IntoView {
         {if holdings.is_empty() {
             view! { <EmptyState title=T::NoEntitlements hint=T::NoEntitlementsHint /> }.into_any()
         } else {
-            view! { <HoldingsTable holdings /> }.into_any()
+            view! { <HoldingsTable holdings show_use=!is_partner /> }.into_any()
         }}
         {is_partner
             .then(|| {
@@ -82,8 +82,10 @@ fn Entitlements(data: EntitlementsView) -> impl IntoView {
     }
 }
 
+/// `show_use`: a customer's holdings are put to use (bound, in license
+/// files); a partner's are stock to draw down.
 #[component]
-fn HoldingsTable(holdings: Vec<Holding>) -> impl IntoView {
+fn HoldingsTable(holdings: Vec<Holding>, show_use: bool) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <div class="table-wrap">
@@ -94,6 +96,13 @@ fn HoldingsTable(holdings: Vec<Holding>) -> impl IntoView {
                         <th scope="col">{move || i18n.t(T::Product)}</th>
                         <th scope="col">{move || i18n.t(T::LicenseModel)}</th>
                         <th scope="col" class="num">{move || i18n.t(T::QuantityHeld)}</th>
+                        {show_use
+                            .then(|| {
+                                view! {
+                                    <th scope="col" class="num">{move || i18n.t(T::InUse)}</th>
+                                    <th scope="col" class="num">{move || i18n.t(T::Free)}</th>
+                                }
+                            })}
                     </tr>
                 </thead>
                 <tbody>
@@ -105,6 +114,15 @@ fn HoldingsTable(holdings: Vec<Holding>) -> impl IntoView {
                                     <th scope="row">{h.product_name}</th>
                                     <td>{move || i18n.t(model_text(h.license_model))}</td>
                                     <td class="num">{move || number(i18n.locale(), h.quantity)}</td>
+                                    {show_use
+                                        .then(|| {
+                                            view! {
+                                                <td class="num">{move || number(i18n.locale(), h.in_use)}</td>
+                                                <td class="num">
+                                                    {move || number(i18n.locale(), h.quantity - h.in_use)}
+                                                </td>
+                                            }
+                                        })}
                                 </tr>
                             }
                         })

@@ -2,8 +2,12 @@
 //! account", and one tab per view of it.
 
 pub mod approvals;
+pub mod cloud_licenses;
+pub mod cloud_services;
 pub mod drawdowns;
 pub mod entitlements;
+pub mod file_licenses;
+pub mod usage_table;
 
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, Redirect, A};
@@ -78,6 +82,9 @@ pub fn LicensesArea() -> impl IntoView {
                 </div>
                 <nav class="tabs" aria-label=move || i18n.t(T::AccountViews)>
                     <A href=move || tab_href("entitlements")>{move || i18n.t(T::Entitlements)}</A>
+                    <A href=move || tab_href("file-licenses")>{move || i18n.t(T::FileLicenses)}</A>
+                    <A href=move || tab_href("cloud-licenses")>{move || i18n.t(T::CloudLicenses)}</A>
+                    <A href=move || tab_href("cloud-services")>{move || i18n.t(T::CloudServices)}</A>
                     {sees_drawdowns
                         .then(|| {
                             view! {

@@ -1,0 +1,120 @@
+//! Server functions of the Cloud licenses, File licenses and Cloud services
+//! tabs: who is calling, then the service (`services::licenses`,
+//! `services::cloud_services`), which checks what they may touch.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+use crate::domain::{
+    AccountId, CloudLicensesView, CloudServicesView, EntitlementId, FileLicensesView, LicenseFileForm,
+    LicenseFileId, ServiceInstanceId,
+};
+use crate::error::AppError;
+
+/// Where a license file downloads from: `/licenses/files/{id}`, an ordinary
+/// link, so the browser saves it under its own name.
+pub fn license_file_download_path(file: LicenseFileId) -> String {
+    format!("/licenses/files/{file}")
+}
+
+/// The Cloud licenses tab of the account.
+#[server(prefix = "/api", endpoint = "cloud_licenses", input = Json)]
+pub async fn cloud_licenses(account: AccountId) -> Result<CloudLicensesView, AppError> {
+    let user = crate::auth::require_user().await?;
+    let app = crate::state::app_state()?;
+    app.services().cloud_licenses(&user, account).await
+}
+
+/// Binds a quantity of a cloud entitlement to a Control Room.
+#[server(prefix = "/api", endpoint = "bind_entitlement", input = Json)]
+pub async fn bind_entitlement(
+    account: AccountId,
+    control_room: ServiceInstanceId,
+    entitlement: EntitlementId,
+    quantity: String,
+) -> Result<(), AppError> {
+    let user = crate::auth::require_user().await?;
+    let app = crate::state::app_state()?;
+    app.services()
+        .bind(&user, account, control_room, entitlement, &quantity)
+        .await
+}
+
+/// Unbinds an entitlement from a Control Room.
+#[server(prefix = "/api", endpoint = "unbind_entitlement", input = Json)]
+pub async fn unbind_entitlement(
+    account: AccountId,
+    control_room: ServiceInstanceId,
+    entitlement: EntitlementId,
+) -> Result<(), AppError> {
+    let user = crate::auth::require_user().await?;
+    let app = crate::state::app_state()?;
+    app.services()
+        .unbind(&user, account, control_room, entitlement)
+        .await
+}
+
+/// The File licenses tab of the account.
+#[server(prefix = "/api", endpoint = "file_licenses", input = Json)]
+pub async fn file_licenses(account: AccountId) -> Result<FileLicensesView, AppError> {
+    let user = crate::auth::require_user().await?;
+    let app = crate::state::app_state()?;
+    app.services().file_licenses(&user, account).await
+}
+
+/// Issues a license file, or a new version of one (`replaces`).
+#[server(prefix = "/api", endpoint = "configure_license_file", input = Json)]
+pub async fn configure_license_file(
+    account: AccountId,
+    form: LicenseFileForm,
+    replaces: Option<LicenseFileId>,
+) -> Result<LicenseFileId, AppError> {
+    let user = crate::auth::require_user().await?;
+    let app = crate::state::app_state()?;
+    app.services()
+        .configure_license_file(&user, account, &form, replaces)
+        .await
+}
+
+/// Revokes a license file.
+#[server(prefix = "/api", endpoint = "revoke_license_file", input = Json)]
+pub async fn revoke_license_file(account: AccountId, file: LicenseFileId) -> Result<(), AppError> {
+    let user = crate::auth::require_user().await?;
+    let app = crate::state::app_state()?;
+    app.services().revoke_license_file(&user, account, file).await
+}
+
+/// The Cloud services tab of the account.
+#[server(prefix = "/api", endpoint = "cloud_services", input = Json)]
+pub async fn cloud_services(account: AccountId) -> Result<CloudServicesView, AppError> {
+    let user = crate::auth::require_user().await?;
+    let app = crate::state::app_state()?;
+    app.services().cloud_services(&user, account).await
+}
+
+/// Provisions a Ready instance.
+#[server(prefix = "/api", endpoint = "provision_instance", input = Json)]
+pub async fn provision_instance(
+    account: AccountId,
+    instance: ServiceInstanceId,
+    region: String,
+    tenant: String,
+) -> Result<(), AppError> {
+    let user = crate::auth::require_user().await?;
+    let app = crate::state::app_state()?;
+    app.services()
+        .provision(&user, account, instance, &region, &tenant)
+        .await
+        .map(|_| ())
+}
+
+/// Retries a Failed instance.
+#[server(prefix = "/api", endpoint = "retry_provisioning", input = Json)]
+pub async fn retry_provisioning(account: AccountId, instance: ServiceInstanceId) -> Result<(), AppError> {
+    let user = crate::auth::require_user().await?;
+    let app = crate::state::app_state()?;
+    app.services()
+        .retry_provisioning(&user, account, instance)
+        .await
+        .map(|_| ())
+}

@@ -1,0 +1,302 @@
+//! The Cloud services tab: the account's Control Rooms and IQ Bot servers
+//! with their state and address; the managing partner provisions a Ready
+//! one and retries a Failed one. States change by themselves on screen as
+//! the provisioner reports.
+
+use leptos::prelude::*;
+
+use super::usage_table::UsageNotice;
+use super::use_account_param;
+use crate::api::licenses::{cloud_services, ProvisionInstance, RetryProvisioning};
+use crate::components::form::{FieldError, TextField};
+use crate::components::i18n::use_i18n;
+use crate::components::live::use_live_changes;
+use crate::components::status::{EmptyState, ErrorNotice, InstanceBadge, Loading};
+use crate::domain::{
+    AccountId, AccountKind, CloudServicesView, InstanceState, ProvisioningError, Region, ServiceInstance,
+    ServiceInstanceId, TenantName,
+};
+use crate::error::AppError;
+use crate::i18n::{action_on, provisioning_error, region_text, tenant_error, T};
+
+/// The provisioning form; above the part that re-renders on live updates.
+#[derive(Clone, Copy)]
+struct ProvisionForm {
+    /// The instance being provisioned, and its name for the heading.
+    instance: RwSignal<Option<(ServiceInstanceId, String)>>,
+    region: RwSignal<String>,
+    tenant: RwSignal<String>,
+    problem: RwSignal<Option<ProvisioningError>>,
+}
+
+/// The tab.
+#[component]
+pub fn CloudServicesPage() -> impl IntoView {
+    let account = use_account_param();
+    let live = use_live_changes();
+    let provision = ServerAction::<ProvisionInstance>::new();
+    let retry = ServerAction::<RetryProvisioning>::new();
+    let form = ProvisionForm {
+        instance: RwSignal::new(None),
+        region: RwSignal::new(String::new()),
+        tenant: RwSignal::new(String::new()),
+        problem: RwSignal::new(None),
+    };
+    Effect::new(move |_| match provision.value().get() {
+        Some(Ok(())) => form.instance.set(None),
+        Some(Err(AppError::InvalidProvisioning { problem })) => form.problem.set(Some(problem)),
+        _ => {}
+    });
+    let data = Resource::new(
+        move || {
+            (
+                account.get(),
+                live.get(),
+                provision.version().get(),
+                retry.version().get(),
+            )
+        },
+        |(account, ..)| async move { cloud_services(account.ok_or(AppError::NotFound)?).await },
+    );
+    view! {
+        <section class="panel" aria-labelledby="cloud-services-heading">
+            <Transition fallback=Loading>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Ok(view) => view! { <CloudServices view provision retry form /> }.into_any(),
+                        Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn CloudServices(
+    view: CloudServicesView,
+    provision: ServerAction<ProvisionInstance>,
+    retry: ServerAction<RetryProvisioning>,
+    form: ProvisionForm,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let CloudServicesView {
+        account,
+        may_change,
+        instances,
+    } = view;
+    let account_id = account.id;
+    let other_error = move || {
+        provision
+            .value()
+            .get()
+            .and_then(Result::err)
+            .filter(|e| !matches!(e, AppError::InvalidProvisioning { .. }))
+            .or_else(|| retry.value().get().and_then(Result::err))
+    };
+    view! {
+        <h2 id="cloud-services-heading">
+            {move || i18n.t(T::CloudServices)}
+            <span class="panel__subject">{account.name.clone()}</span>
+        </h2>
+        <p class="panel__hint">{move || i18n.t(T::CloudServicesHint)}</p>
+        <UsageNotice is_partner_account=account.kind == AccountKind::Partner may_change />
+        <div aria-live="polite">{move || other_error().map(|error| view! { <ErrorNotice error /> })}</div>
+        {if instances.is_empty() {
+            view! { <EmptyState title=T::NoServices /> }.into_any()
+        } else {
+            view! { <InstancesTable account=account_id instances may_change retry form /> }.into_any()
+        }}
+        {move || {
+            form.instance
+                .get()
+                .filter(|_| may_change)
+                .map(|(instance, name)| view! { <ProvisionFormView account=account_id instance name provision form /> })
+        }}
+    }
+    .into_any()
+}
+
+#[component]
+fn InstancesTable(
+    account: AccountId,
+    instances: Vec<ServiceInstance>,
+    may_change: bool,
+    retry: ServerAction<RetryProvisioning>,
+    form: ProvisionForm,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="table-wrap">
+            <table class="data-table">
+                <caption>{move || i18n.t(T::ServicesCaption)}</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">{move || i18n.t(T::Service)}</th>
+                        <th scope="col">{move || i18n.t(T::LicenseGuid)}</th>
+                        <th scope="col">{move || i18n.t(T::State)}</th>
+                        <th scope="col">{move || i18n.t(T::Region)}</th>
+                        <th scope="col">{move || i18n.t(T::Tenant)}</th>
+                        <th scope="col">{move || i18n.t(T::Address)}</th>
+                        {may_change.then(|| view! { <th scope="col">{move || i18n.t(T::Actions)}</th> })}
+                    </tr>
+                </thead>
+                <tbody>
+                    {instances
+                        .into_iter()
+                        .map(|instance| {
+                            let id = instance.id;
+                            // Named by product and the start of its GUID: two Control Rooms differ.
+                            let name = format!("{} {}", instance.product_name, &instance.license_guid[..8]);
+                            let (provision_name, retry_name) = (name.clone(), name.clone());
+                            let state = instance.state;
+                            let error = instance.last_error.clone().filter(|_| state == InstanceState::Failed);
+                            view! {
+                                <tr>
+                                    <th scope="row">{instance.product_name.clone()}</th>
+                                    <td><code>{instance.license_guid.clone()}</code></td>
+                                    <td class="wrap">
+                                        <InstanceBadge state />
+                                        {error.map(|e| view! { <div><small>{e}</small></div> })}
+                                    </td>
+                                    <td>{move || instance.region.map(|r| region_text(i18n.locale(), r))}</td>
+                                    <td>{instance.tenant_name.clone()}</td>
+                                    <td>
+                                        {instance
+                                            .url
+                                            .clone()
+                                            .filter(|_| state == InstanceState::Active)
+                                            .map(|url| view! { <a href=url.clone() rel="external noopener" target="_blank">{url.clone()}</a> })}
+                                    </td>
+                                    {may_change
+                                        .then(|| {
+                                            view! {
+                                                <td>
+                                                    {(state == InstanceState::Ready)
+                                                        .then(|| {
+                                                            let label = provision_name.clone();
+                                                            view! {
+                                                                <button
+                                                                    type="button"
+                                                                    class="button button--primary-inline"
+                                                                    aria-label=move || action_on(i18n.locale(), T::Provision, &label)
+                                                                    on:click=move |_| {
+                                                                        form.problem.set(None);
+                                                                        form.tenant.set(String::new());
+                                                                        form.instance.set(Some((id, provision_name.clone())));
+                                                                    }
+                                                                >
+                                                                    {move || i18n.t(T::Provision)}
+                                                                </button>
+                                                            }
+                                                        })}
+                                                    {(state == InstanceState::Failed)
+                                                        .then(|| {
+                                                            view! {
+                                                                <button
+                                                                    type="button"
+                                                                    class="button"
+                                                                    aria-label=move || action_on(i18n.locale(), T::Retry, &retry_name)
+                                                                    disabled=move || retry.pending().get()
+                                                                    on:click=move |_| {
+                                                                        retry.dispatch(RetryProvisioning { account, instance: id });
+                                                                    }
+                                                                >
+                                                                    {move || i18n.t(T::Retry)}
+                                                                </button>
+                                                            }
+                                                        })}
+                                                </td>
+                                            }
+                                        })}
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}
+
+/// Region and tenant name for one Ready instance, checked as typed.
+#[component]
+fn ProvisionFormView(
+    account: AccountId,
+    instance: ServiceInstanceId,
+    name: String,
+    provision: ServerAction<ProvisionInstance>,
+    form: ProvisionForm,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let (region, tenant) = (form.region.get_untracked(), form.tenant.get_untracked());
+        let problem = match (Region::parse(&region), TenantName::parse(&tenant)) {
+            (_, Err(e)) => Some(e.into()),
+            (None, Ok(_)) => Some(ProvisioningError::NoRegion),
+            (Some(_), Ok(_)) => None,
+        };
+        form.problem.set(problem.clone());
+        if problem.is_none() {
+            provision.dispatch(ProvisionInstance {
+                account,
+                instance,
+                region,
+                tenant,
+            });
+        }
+    };
+    let tenant_problem = Signal::derive(move || match form.problem.get() {
+        Some(ProvisioningError::Tenant(e)) => Some(tenant_error(i18n.locale(), &e)),
+        _ => None,
+    });
+    let region_problem = Signal::derive(move || match form.problem.get() {
+        Some(p @ ProvisioningError::NoRegion) => Some(provisioning_error(i18n.locale(), &p)),
+        _ => None,
+    });
+    let other_problem = move || match form.problem.get() {
+        Some(p @ ProvisioningError::NotReady(_)) => Some(provisioning_error(i18n.locale(), &p)),
+        _ => None,
+    };
+    view! {
+        <form class="license-form" on:submit=submit novalidate aria-labelledby="provision-heading">
+            <h3 id="provision-heading">{move || action_on(i18n.locale(), T::Provision, &name)}</h3>
+            <p class="form-error" role="alert">{other_problem}</p>
+            <div class="field">
+                <label for="provision-region">{move || i18n.t(T::Region)}</label>
+                <select
+                    id="provision-region"
+                    prop:value=move || form.region.get()
+                    aria-invalid=move || region_problem.get().is_some().then_some("true")
+                    aria-describedby="provision-region-error"
+                    on:change=move |ev| form.region.set(event_target_value(&ev))
+                >
+                    <option value="">{move || i18n.t(T::ChooseRegion)}</option>
+                    {Region::ALL
+                        .into_iter()
+                        .map(|r| view! { <option value=r.as_str()>{move || region_text(i18n.locale(), r)}</option> })
+                        .collect_view()}
+                </select>
+                <FieldError id="provision-region-error".into() message=region_problem />
+            </div>
+            <TextField
+                id="tenant-name"
+                label=Signal::derive(move || i18n.t(T::TenantName).to_string())
+                hint=Signal::derive(move || i18n.t(T::TenantNameHint).to_string())
+                value=form.tenant
+                error=tenant_problem
+            />
+            <div class="form-actions">
+                <button type="submit" class="button button--primary-inline" disabled=move || provision.pending().get()>
+                    {move || i18n.t(T::StartProvisioning)}
+                </button>
+                <button type="button" class="button" on:click=move |_| form.instance.set(None)>
+                    {move || i18n.t(T::Close)}
+                </button>
+            </div>
+        </form>
+    }
+    .into_any()
+}

@@ -1,0 +1,155 @@
+//! Signed license files for Control Room installations.
+
+use sqlx::{AnyConnection, Row};
+
+use super::{decode_stored, is_unique_violation, now, UniqueKey};
+use crate::domain::{
+    AccountId, HostId, HostName, LicenseFileId, LicenseFileState, LicenseFileSummary, UserId,
+};
+
+/// A file about to be issued.
+#[derive(Debug, Clone)]
+pub struct NewLicenseFileRow<'a> {
+    pub account: AccountId,
+    pub host_name: &'a HostName,
+    pub host_id: &'a HostId,
+    pub issued_at: i64,
+    pub expires_at: i64,
+    pub created_by: UserId,
+    pub replaces: Option<LicenseFileId>,
+}
+
+/// Why a file was not recorded.
+#[derive(Debug, thiserror::Error)]
+pub enum InsertFileError {
+    /// The installation already has a current file.
+    #[error("the installation already has a license file")]
+    HostHasFile,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+const ONE_ACTIVE_PER_HOST: UniqueKey = UniqueKey {
+    constraint: "license_files_one_active_per_host",
+    sqlite_columns: "license_files.account_id, license_files.host_id",
+};
+
+/// Records an active file; its signed text follows with `set_signed_text`
+/// once its number is known.
+#[tracing::instrument(skip(conn))]
+pub async fn insert_license_file(
+    conn: &mut AnyConnection,
+    file: &NewLicenseFileRow<'_>,
+) -> Result<LicenseFileId, InsertFileError> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO license_files (account_id, host_name, host_id, state, signed_text, issued_at, expires_at, created_by, replaces, changed_at)
+         VALUES ($1, $2, $3, 'active', '', $4, $5, $6, $7, $4) RETURNING id",
+    )
+    .bind(file.account.0)
+    .bind(file.host_name.as_str())
+    .bind(file.host_id.as_str())
+    .bind(file.issued_at)
+    .bind(file.expires_at)
+    .bind(file.created_by.0)
+    .bind(file.replaces.map(|f| f.0))
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(|e| {
+        if is_unique_violation(&e, &ONE_ACTIVE_PER_HOST) {
+            InsertFileError::HostHasFile
+        } else {
+            e.into()
+        }
+    })?;
+    Ok(LicenseFileId(id))
+}
+
+/// Stores what was signed.
+pub async fn set_signed_text(
+    conn: &mut AnyConnection,
+    id: LicenseFileId,
+    text: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE license_files SET signed_text = $1 WHERE id = $2")
+        .bind(text)
+        .bind(id.0)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Ends an active file (replaced or revoked). False when it was not active
+/// any more: another request ended it first.
+#[tracing::instrument(skip(conn))]
+pub async fn end_license_file(
+    conn: &mut AnyConnection,
+    id: LicenseFileId,
+    to: LicenseFileState,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE license_files SET state = $1, changed_at = $2 WHERE id = $3 AND state = 'active'",
+    )
+    .bind(to.as_str())
+    .bind(now())
+    .bind(id.0)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+const FILE_COLUMNS: &str = "id, account_id, host_name, host_id, state, issued_at, expires_at";
+
+fn file_from_row(r: &sqlx::any::AnyRow) -> Result<LicenseFileSummary, sqlx::Error> {
+    Ok(LicenseFileSummary {
+        id: LicenseFileId(r.try_get("id")?),
+        host_name: r.try_get("host_name")?,
+        host_id: r.try_get("host_id")?,
+        state: decode_stored(r, "state", LicenseFileState::parse)?,
+        issued_at: r.try_get("issued_at")?,
+        expires_at: r.try_get("expires_at")?,
+        lines: Vec::new(),
+    })
+}
+
+/// The account's files, current ones first, newest first; without lines.
+#[tracing::instrument(skip(conn))]
+pub async fn list_license_files(
+    conn: &mut AnyConnection,
+    account: AccountId,
+) -> Result<Vec<LicenseFileSummary>, sqlx::Error> {
+    sqlx::query(&format!(
+        "SELECT {FILE_COLUMNS} FROM license_files WHERE account_id = $1
+         ORDER BY CASE state WHEN 'active' THEN 0 ELSE 1 END, issued_at DESC, id DESC"
+    ))
+    .bind(account.0)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(file_from_row)
+    .collect()
+}
+
+/// One file and its account, without lines.
+#[tracing::instrument(skip(conn))]
+pub async fn find_license_file(
+    conn: &mut AnyConnection,
+    id: LicenseFileId,
+) -> Result<Option<(AccountId, LicenseFileSummary)>, sqlx::Error> {
+    let row = sqlx::query(&format!("SELECT {FILE_COLUMNS} FROM license_files WHERE id = $1"))
+        .bind(id.0)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.map(|r| Ok((AccountId(r.try_get("account_id")?), file_from_row(&r)?)))
+        .transpose()
+}
+
+/// The signed text of a file, exactly as issued.
+pub async fn find_signed_text(
+    conn: &mut AnyConnection,
+    id: LicenseFileId,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT signed_text FROM license_files WHERE id = $1")
+        .bind(id.0)
+        .fetch_optional(&mut *conn)
+        .await
+}

@@ -1,0 +1,126 @@
+//! Cloud services of an account (SPEC, "Cloud services"): provisioning a
+//! Ready instance, retrying a Failed one, and recording what the
+//! provisioner answered. The provisioner itself runs in the server
+//! (`server/src/provisioning.rs`), behind an adapter.
+
+use super::licenses::{manageable_account, viewable_account};
+use super::Services;
+use crate::domain::{
+    may_manage_licenses_of, AccountId, CloudServicesView, CurrentUser, InstanceState, ProvisioningError,
+    ProvisioningJobId, Region, ServiceInstanceId, TenantName, TenantNameError,
+};
+use crate::error::AppError;
+use crate::events::PortalEvent;
+use crate::repo::accounts;
+use crate::repo::cloud_services::{self as instances, JobOutcome, StartError};
+
+fn refused(problem: ProvisioningError) -> AppError {
+    AppError::InvalidProvisioning { problem }
+}
+
+impl Services<'_> {
+    /// The Cloud services tab.
+    pub async fn cloud_services(
+        &self,
+        user: &CurrentUser,
+        account: AccountId,
+    ) -> Result<CloudServicesView, AppError> {
+        let mut conn = self.db.read().await?;
+        let account = viewable_account(&mut conn, user, account).await?;
+        let instances = instances::list_instances(&mut conn, account.id).await?;
+        Ok(CloudServicesView {
+            may_change: may_manage_licenses_of(user, &account),
+            account,
+            instances,
+        })
+    }
+
+    /// Starts provisioning a Ready instance in `region` under `tenant`.
+    pub async fn provision(
+        &self,
+        user: &CurrentUser,
+        account: AccountId,
+        instance: ServiceInstanceId,
+        region: &str,
+        tenant: &str,
+    ) -> Result<ProvisioningJobId, AppError> {
+        let tenant = TenantName::parse(tenant).map_err(|e| refused(e.into()))?;
+        let region = Region::parse(region).ok_or(refused(ProvisioningError::NoRegion))?;
+        self.start(
+            user,
+            account,
+            instance,
+            InstanceState::Ready,
+            Some((region, &tenant)),
+        )
+        .await
+    }
+
+    /// Tries a Failed instance again, in the region and under the tenant
+    /// name it was given.
+    pub async fn retry_provisioning(
+        &self,
+        user: &CurrentUser,
+        account: AccountId,
+        instance: ServiceInstanceId,
+    ) -> Result<ProvisioningJobId, AppError> {
+        self.start(user, account, instance, InstanceState::Failed, None)
+            .await
+    }
+
+    async fn start(
+        &self,
+        user: &CurrentUser,
+        account: AccountId,
+        instance: ServiceInstanceId,
+        from: InstanceState,
+        placement: Option<(Region, &TenantName)>,
+    ) -> Result<ProvisioningJobId, AppError> {
+        let mut tx = self.db.begin().await?;
+        let account = manageable_account(&mut tx, user, account).await?;
+        match instances::find_instance(&mut tx, instance).await? {
+            Some((owner, _)) if owner == account.id => {}
+            _ => return Err(AppError::NotFound),
+        }
+        let job = instances::start_provisioning(
+            &mut tx,
+            instance,
+            from,
+            placement,
+            self.settings.provisioner.adapter(),
+        )
+        .await
+        .map_err(|err| match err {
+            StartError::NotInState(state) => refused(ProvisioningError::NotReady(state)),
+            StartError::TenantTaken => refused(TenantNameError::Taken.into()),
+            StartError::NotFound => AppError::NotFound,
+            StartError::Database(err) => err.into(),
+        })?;
+        tx.commit().await?;
+        self.announce_licenses(&account);
+        self.provisioning_queued.notify_one();
+        Ok(job)
+    }
+
+    /// Records how a job ended and moves its instance to Active or Failed.
+    /// False when the job was already over (a repeated answer).
+    pub async fn finish_provisioning(
+        &self,
+        job: ProvisioningJobId,
+        outcome: &JobOutcome,
+    ) -> Result<bool, AppError> {
+        let mut tx = self.db.begin().await?;
+        let Some((_, account)) = instances::finish_job(&mut tx, job, outcome).await? else {
+            return Ok(false);
+        };
+        let account = accounts::find_account(&mut tx, account)
+            .await?
+            .ok_or(AppError::Internal)?;
+        tx.commit().await?;
+        self.events.publish(PortalEvent::LicensesChanged {
+            account: account.id,
+            managed_by: account.managed_by,
+        });
+        Ok(true)
+    }
+}

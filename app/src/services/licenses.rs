@@ -1,0 +1,397 @@
+//! Cloud licenses and license files of an account (SPEC, "Licenses and cloud
+//! services"): bind and unbind cloud entitlements to a Control Room's GUID;
+//! issue, reconfigure and revoke signed license files. Each change moves the
+//! usage ledger in one transaction.
+
+use super::Services;
+use crate::domain::{
+    license_reference, may_manage_licenses_of, may_view_account, AccountId, AccountSummary, BindingError,
+    CloudLicense, CloudLicensesView, CurrentUser, EntitlementId, FileLicensesView, LicenseFileField,
+    LicenseFileFieldError, LicenseFileForm, LicenseFileId, LicenseFileProblem, LicenseFileState,
+    LicenseFileSummary, LicenseModel, Quantity, ServiceInstanceId,
+};
+use crate::error::AppError;
+use crate::events::PortalEvent;
+use crate::license_file::{sign, LicenseDocument, LicensedProduct};
+use crate::repo::license_files::{self, InsertFileError, NewLicenseFileRow};
+use crate::repo::usage::{self, NewUsageEntry, UsageError, UsageKind, UsageTarget};
+use crate::repo::{accounts, cloud_services, now};
+use sqlx::AnyConnection;
+
+/// A license file ready to download.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LicenseFileDownload {
+    /// A name for the saved file: `license-LIC-000007-cr01.contoso.local.lic`.
+    pub file_name: String,
+    pub signed_text: String,
+}
+
+/// The account, if `user` may look at it; the same answer for a missing
+/// account and one out of reach, so ids cannot be probed.
+pub(super) async fn viewable_account(
+    conn: &mut AnyConnection,
+    user: &CurrentUser,
+    account: AccountId,
+) -> Result<AccountSummary, AppError> {
+    accounts::find_account(conn, account)
+        .await?
+        .filter(|a| may_view_account(user, a))
+        .ok_or(AppError::Forbidden)
+}
+
+/// The account, if `user` may change its licenses and services.
+pub(super) async fn manageable_account(
+    conn: &mut AnyConnection,
+    user: &CurrentUser,
+    account: AccountId,
+) -> Result<AccountSummary, AppError> {
+    let account = viewable_account(conn, user, account).await?;
+    if may_manage_licenses_of(user, &account) {
+        Ok(account)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+fn usage_failure(err: UsageError) -> AppError {
+    match err {
+        UsageError::NotEnough { free, .. } => AppError::InvalidBinding {
+            problem: BindingError::MoreThanFree { free },
+        },
+        UsageError::Database(err) => err.into(),
+    }
+}
+
+impl Services<'_> {
+    /// The Cloud licenses tab: each Control Room with its GUID and what is
+    /// bound to it, and the account's cloud entitlements.
+    pub async fn cloud_licenses(
+        &self,
+        user: &CurrentUser,
+        account: AccountId,
+    ) -> Result<CloudLicensesView, AppError> {
+        let mut conn = self.db.read().await?;
+        let account = viewable_account(&mut conn, user, account).await?;
+        let mut bindings = usage::list_bindings(&mut conn, account.id).await?;
+        let licenses = cloud_services::list_instances(&mut conn, account.id)
+            .await?
+            .into_iter()
+            .filter(|i| i.holds_cloud_licenses)
+            .map(|control_room| CloudLicense {
+                bindings: bindings
+                    .extract_if(.., |(instance, _)| *instance == control_room.id)
+                    .map(|(_, b)| b)
+                    .collect(),
+                control_room,
+            })
+            .collect();
+        let entitlements =
+            usage::list_usable_entitlements(&mut conn, account.id, LicenseModel::Cloud).await?;
+        Ok(CloudLicensesView {
+            may_change: may_manage_licenses_of(user, &account),
+            account,
+            licenses,
+            entitlements,
+        })
+    }
+
+    /// Binds `quantity` of a cloud entitlement to a Control Room of the
+    /// account.
+    pub async fn bind(
+        &self,
+        user: &CurrentUser,
+        account: AccountId,
+        control_room: ServiceInstanceId,
+        entitlement: EntitlementId,
+        quantity: &str,
+    ) -> Result<(), AppError> {
+        let quantity = Quantity::parse_positive(quantity).map_err(|e| AppError::InvalidBinding {
+            problem: BindingError::Quantity(e),
+        })?;
+        let mut tx = self.db.begin().await?;
+        let account = manageable_account(&mut tx, user, account).await?;
+        self.check_control_room(&mut tx, account.id, control_room).await?;
+        let cloud = usage::list_usable_entitlements(&mut tx, account.id, LicenseModel::Cloud).await?;
+        if !cloud.iter().any(|e| e.id == entitlement) {
+            return Err(AppError::InvalidBinding {
+                problem: BindingError::NotCloud,
+            });
+        }
+        let entry = NewUsageEntry {
+            entitlement,
+            kind: UsageKind::Assign,
+            quantity: quantity.get(),
+            target: UsageTarget::ControlRoom(control_room),
+            user: Some(user.id),
+        };
+        usage::append_usage_entry(&mut tx, entry)
+            .await
+            .map_err(usage_failure)?;
+        tx.commit().await?;
+        self.announce_licenses(&account);
+        Ok(())
+    }
+
+    /// Gives back everything of `entitlement` bound to the Control Room.
+    pub async fn unbind(
+        &self,
+        user: &CurrentUser,
+        account: AccountId,
+        control_room: ServiceInstanceId,
+        entitlement: EntitlementId,
+    ) -> Result<(), AppError> {
+        let mut tx = self.db.begin().await?;
+        let account = manageable_account(&mut tx, user, account).await?;
+        self.check_control_room(&mut tx, account.id, control_room).await?;
+        let target = UsageTarget::ControlRoom(control_room);
+        let bound = usage::list_held_by(&mut tx, target)
+            .await?
+            .into_iter()
+            .find(|(e, _)| *e == entitlement)
+            .map(|(_, q)| q)
+            .ok_or(AppError::InvalidBinding {
+                problem: BindingError::NotBound,
+            })?;
+        let entry = NewUsageEntry {
+            entitlement,
+            kind: UsageKind::Release,
+            quantity: bound,
+            target,
+            user: Some(user.id),
+        };
+        usage::append_usage_entry(&mut tx, entry)
+            .await
+            .map_err(usage_failure)?;
+        tx.commit().await?;
+        self.announce_licenses(&account);
+        Ok(())
+    }
+
+    async fn check_control_room(
+        &self,
+        conn: &mut AnyConnection,
+        account: AccountId,
+        control_room: ServiceInstanceId,
+    ) -> Result<(), AppError> {
+        match cloud_services::find_instance(conn, control_room).await? {
+            Some((owner, instance)) if owner == account && instance.holds_cloud_licenses => Ok(()),
+            _ => Err(AppError::NotFound),
+        }
+    }
+
+    /// The File licenses tab: the account's files with what each holds, and
+    /// its file-model entitlements.
+    pub async fn file_licenses(
+        &self,
+        user: &CurrentUser,
+        account: AccountId,
+    ) -> Result<FileLicensesView, AppError> {
+        let mut conn = self.db.read().await?;
+        let account = viewable_account(&mut conn, user, account).await?;
+        let mut lines = usage::list_file_lines(&mut conn, account.id).await?;
+        let files = license_files::list_license_files(&mut conn, account.id)
+            .await?
+            .into_iter()
+            .map(|mut file| {
+                file.lines = lines
+                    .extract_if(.., |(f, _)| *f == file.id)
+                    .map(|(_, l)| l)
+                    .collect();
+                file
+            })
+            .collect();
+        let entitlements = usage::list_usable_entitlements(&mut conn, account.id, LicenseModel::File).await?;
+        Ok(FileLicensesView {
+            may_change: may_manage_licenses_of(user, &account),
+            account,
+            files,
+            entitlements,
+        })
+    }
+
+    /// Issues a signed license file for one installation, or, with
+    /// `replaces`, a new version of an active file: the old one gives its
+    /// quantities back first, so they count as free, and ends as Replaced.
+    /// All in one transaction: a refused form changes nothing.
+    pub async fn configure_license_file(
+        &self,
+        user: &CurrentUser,
+        account: AccountId,
+        form: &LicenseFileForm,
+        replaces: Option<LicenseFileId>,
+    ) -> Result<LicenseFileId, AppError> {
+        let mut tx = self.db.begin().await?;
+        let account = manageable_account(&mut tx, user, account).await?;
+        let mut form = form.clone();
+        if let Some(old) = replaces {
+            // A new version is for the same installation, whatever the form says.
+            let old = self
+                .end_file(&mut tx, user, account.id, old, LicenseFileState::Replaced)
+                .await?;
+            form.host_name = old.host_name;
+            form.host_id = old.host_id;
+        }
+        let offered = usage::list_usable_entitlements(&mut tx, account.id, LicenseModel::File).await?;
+        let file = form
+            .validate(&offered)
+            .map_err(|problems| AppError::InvalidLicenseFile { problems })?;
+        let issued_at = now();
+        let expires_at = file
+            .lines
+            .iter()
+            .filter_map(|(id, _)| offered.iter().find(|e| e.id == *id))
+            .map(|e| e.ends_at)
+            .min()
+            .ok_or(AppError::Internal)?;
+        let row = NewLicenseFileRow {
+            account: account.id,
+            host_name: &file.host_name,
+            host_id: &file.host_id,
+            issued_at,
+            expires_at,
+            created_by: user.id,
+            replaces,
+        };
+        let id = license_files::insert_license_file(&mut tx, &row)
+            .await
+            .map_err(|err| match err {
+                InsertFileError::HostHasFile => AppError::InvalidLicenseFile {
+                    problems: vec![LicenseFileProblem {
+                        field: LicenseFileField::HostId,
+                        error: LicenseFileFieldError::HostHasFile,
+                    }],
+                },
+                InsertFileError::Database(err) => err.into(),
+            })?;
+        let mut products: Vec<LicensedProduct> = Vec::new();
+        for (entitlement, quantity) in &file.lines {
+            let entry = NewUsageEntry {
+                entitlement: *entitlement,
+                kind: UsageKind::Assign,
+                quantity: quantity.get(),
+                target: UsageTarget::LicenseFile(id),
+                user: Some(user.id),
+            };
+            usage::append_usage_entry(&mut tx, entry)
+                .await
+                .map_err(|err| match err {
+                    UsageError::NotEnough { free, .. } => AppError::InvalidLicenseFile {
+                        problems: vec![LicenseFileProblem {
+                            field: LicenseFileField::Quantity(*entitlement),
+                            error: LicenseFileFieldError::MoreThanFree { free },
+                        }],
+                    },
+                    UsageError::Database(err) => err.into(),
+                })?;
+            let e = offered
+                .iter()
+                .find(|e| e.id == *entitlement)
+                .ok_or(AppError::Internal)?;
+            // Same product and term from two requests: one line in the file.
+            match products
+                .iter_mut()
+                .find(|p| p.name == e.product_name && p.term_months == e.term_months)
+            {
+                Some(p) => p.quantity += quantity.get(),
+                None => products.push(LicensedProduct {
+                    name: e.product_name.clone(),
+                    quantity: quantity.get(),
+                    term_months: e.term_months,
+                }),
+            }
+        }
+        let document = LicenseDocument {
+            license: license_reference(id),
+            account: account.name.clone(),
+            host_name: file.host_name.as_str().to_string(),
+            host_id: file.host_id.as_str().to_string(),
+            issued_at,
+            expires_at,
+            products,
+        };
+        license_files::set_signed_text(&mut tx, id, &sign(&document, &self.settings.license_signing_key))
+            .await?;
+        tx.commit().await?;
+        self.announce_licenses(&account);
+        Ok(id)
+    }
+
+    /// Withdraws an active file; its quantities go back to the account.
+    pub async fn revoke_license_file(
+        &self,
+        user: &CurrentUser,
+        account: AccountId,
+        file: LicenseFileId,
+    ) -> Result<(), AppError> {
+        let mut tx = self.db.begin().await?;
+        let account = manageable_account(&mut tx, user, account).await?;
+        self.end_file(&mut tx, user, account.id, file, LicenseFileState::Revoked)
+            .await?;
+        tx.commit().await?;
+        self.announce_licenses(&account);
+        Ok(())
+    }
+
+    /// Ends an active file of the account and releases what it held.
+    async fn end_file(
+        &self,
+        tx: &mut AnyConnection,
+        user: &CurrentUser,
+        account: AccountId,
+        file: LicenseFileId,
+        to: LicenseFileState,
+    ) -> Result<LicenseFileSummary, AppError> {
+        let summary = match license_files::find_license_file(tx, file).await? {
+            Some((owner, summary)) if owner == account => summary,
+            _ => return Err(AppError::NotFound),
+        };
+        if !license_files::end_license_file(tx, file, to).await? {
+            // Another request replaced or revoked it first.
+            return Err(AppError::NotFound);
+        }
+        let target = UsageTarget::LicenseFile(file);
+        for (entitlement, quantity) in usage::list_held_by(tx, target).await? {
+            let entry = NewUsageEntry {
+                entitlement,
+                kind: UsageKind::Release,
+                quantity,
+                target,
+                user: Some(user.id),
+            };
+            usage::append_usage_entry(tx, entry)
+                .await
+                .map_err(usage_failure)?;
+        }
+        Ok(summary)
+    }
+
+    /// A file's signed text, for a user who may see its account.
+    pub async fn license_file_download(
+        &self,
+        user: &CurrentUser,
+        file: LicenseFileId,
+    ) -> Result<LicenseFileDownload, AppError> {
+        let mut conn = self.db.read().await?;
+        let (account, summary) = license_files::find_license_file(&mut conn, file)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        viewable_account(&mut conn, user, account)
+            .await
+            .map_err(|_| AppError::NotFound)?;
+        let signed_text = license_files::find_signed_text(&mut conn, file)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        Ok(LicenseFileDownload {
+            file_name: format!("license-{}-{}.lic", license_reference(file), summary.host_name),
+            signed_text,
+        })
+    }
+
+    /// After a commit: tell open browsers that can see the account.
+    pub(crate) fn announce_licenses(&self, account: &AccountSummary) {
+        self.events.publish(PortalEvent::LicensesChanged {
+            account: account.id,
+            managed_by: account.managed_by,
+        });
+    }
+}

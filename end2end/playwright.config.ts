@@ -4,6 +4,7 @@ import { defineConfig } from "@playwright/test";
 // starts at 127.0.0.1:3000 with demo data on a fresh database.
 export default defineConfig({
   testDir: "./tests",
+  globalSetup: "./global-setup.ts",
   timeout: 30_000,
   expect: { timeout: 10_000 },
   fullyParallel: true,

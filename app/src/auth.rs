@@ -160,6 +160,21 @@ pub async fn require_user() -> Result<CurrentUser, AppError> {
     user_from_headers(&state.db, &parts.headers).await
 }
 
+/// The signed-in user and the process's state, for a server function.
+///
+/// The state is taken before the first await: during server rendering a
+/// screen may be built twice and its first copy dropped while its resources
+/// still run, and the context is gone after that await. Taking it first lets
+/// every copy answer alike, so the page's serialized data never holds an
+/// error that the rendered HTML does not (a hydration mismatch).
+pub async fn require_caller() -> Result<(CurrentUser, crate::state::AppState), AppError> {
+    let state = app_state()?;
+    let parts = leptos::prelude::use_context::<http::request::Parts>()
+        .ok_or_else(|| AppError::internal("session", "request parts missing from context"))?;
+    let user = user_from_headers(&state.db, &parts.headers).await?;
+    Ok((user, state))
+}
+
 /// The user whose session cookie the request carries, for handlers outside
 /// server functions (the live-update stream).
 pub async fn user_from_headers(db: &repo::Db, headers: &http::HeaderMap) -> Result<CurrentUser, AppError> {

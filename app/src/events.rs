@@ -49,6 +49,20 @@ impl PortalEvent {
     }
 }
 
+impl PortalEvent {
+    /// Whether the change may alter what a view of `account` shows: a
+    /// request of the partner or tied to the customer, or the account's
+    /// licenses and services.
+    pub fn touches_account(&self, account: AccountId) -> bool {
+        match self {
+            PortalEvent::DrawdownChanged {
+                partner, customer, ..
+            } => *partner == account || *customer == Some(account),
+            PortalEvent::LicensesChanged { account: changed, .. } => *changed == account,
+        }
+    }
+}
+
 /// The name of the server-sent event that carries a [`PortalEvent`].
 pub const EVENT_NAME: &str = "portal";
 /// Where the browser listens.

@@ -25,13 +25,16 @@ test("a partner switches accounts and sees the demo figures", async ({ page }) =
   await area.accountSelect.selectOption({ label: "Contoso Pharma" });
   await expect(page).toHaveURL(new RegExp(`/licenses/${contoso}/entitlements$`));
   await expect(page.getByRole("heading", { name: /Entitlements\s*Contoso Pharma/ })).toBeVisible();
-  await expect(page.getByText("This account holds no entitlements yet.")).toBeVisible();
+  // All of SO-2026-0042, drawn down before the demo starts; some bound to its Control Room.
+  await expect(area.holding("Bot Creator")).toHaveText(["Cloud", "3", "2", "1"]);
+  await expect(area.holding("IQ Bot pages")).toHaveText(["Cloud", "10,000", "0", "10,000"]);
+  await expect(area.holding("Attended Bot Runner")).toHaveText(["File", "10", "0", "10"]);
   await expect(page.getByRole("table", { name: "Order lines" })).toHaveCount(0);
 
   // The choice is in the URL: a reload shows the same account.
   await page.reload();
   await expect(area.accountSelect.locator("option:checked")).toHaveText("Contoso Pharma");
-  await expect(page.getByText("This account holds no entitlements yet.")).toBeVisible();
+  await expect(area.holding("Bot Creator")).toHaveText(["Cloud", "3", "2", "1"]);
 });
 
 test("a customer user cannot reach another account, even by its URL", async ({ browser, page }) => {
@@ -44,7 +47,7 @@ test("a customer user cannot reach another account, even by its URL", async ({ b
 
   const area = await signInAs(page, users.customer);
   expect(await area.accountNames()).toEqual(["Contoso Pharma"]);
-  await expect(page.getByText("This account holds no entitlements yet.")).toBeVisible();
+  await expect(area.held("Unattended Bot Runner")).toHaveText("5");
 
   for (const id of [northwind, fabrikam]) {
     await page.goto(`/licenses/${id}/entitlements`);

@@ -52,8 +52,8 @@ async fn license_public_key(axum::extract::State(state): axum::extract::State<Ap
     app::license_file::public_key_text(&state.settings.license_signing_key.verifying_key())
 }
 
-/// Where a license file downloads from (`app::api::licenses::license_file_download_path`).
-pub const LICENSE_FILE_PATH: &str = "/license/files/{id}";
+/// Where a license file downloads from.
+pub use app::api::licenses::LICENSE_FILE_ROUTE as LICENSE_FILE_PATH;
 
 /// A license file, as issued, for a signed-in user who may see its account;
 /// 404 for anyone else, so ids cannot be probed.

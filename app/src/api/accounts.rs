@@ -18,8 +18,7 @@ pub struct EntitlementsView {
 /// The accounts the signed-in user may choose in "Select an account".
 #[server(prefix = "/api", endpoint = "list_accounts")]
 pub async fn list_accounts() -> Result<Vec<AccountSummary>, AppError> {
-    let user = crate::auth::require_user().await?;
-    let state = crate::state::app_state()?;
+    let (user, state) = crate::auth::require_caller().await?;
     let mut conn = state.db.read().await?;
     Ok(crate::repo::accounts::list_accounts_visible_to(&mut conn, &user).await?)
 }
@@ -30,8 +29,7 @@ pub async fn account_entitlements(account: AccountId) -> Result<EntitlementsView
     use crate::domain::{may_view_account, AccountKind};
     use crate::repo::{accounts, entitlements, orders};
 
-    let user = crate::auth::require_user().await?;
-    let state = crate::state::app_state()?;
+    let (user, state) = crate::auth::require_caller().await?;
     let mut conn = state.db.read().await?;
     // A missing account and one outside the user's reach get the same
     // answer, so ids cannot be probed.

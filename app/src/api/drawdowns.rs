@@ -17,24 +17,21 @@ pub async fn list_drawdowns(
     state: Option<DrawdownState>,
     search: Option<String>,
 ) -> Result<Vec<DrawdownSummary>, AppError> {
-    let user = crate::auth::require_user().await?;
-    let app = crate::state::app_state()?;
+    let (user, app) = crate::auth::require_caller().await?;
     app.services().list_drawdowns(&user, account, state, search).await
 }
 
 /// Accounting's queue: submitted requests of every partner.
 #[server(prefix = "/api", endpoint = "list_approvals", input = Json)]
 pub async fn list_approvals(search: Option<String>) -> Result<Vec<DrawdownSummary>, AppError> {
-    let user = crate::auth::require_user().await?;
-    let app = crate::state::app_state()?;
+    let (user, app) = crate::auth::require_caller().await?;
     app.services().list_approvals(&user, search).await
 }
 
 /// One request's page.
 #[server(prefix = "/api", endpoint = "drawdown", input = Json)]
 pub async fn drawdown(id: DrawdownId) -> Result<DrawdownDetail, AppError> {
-    let user = crate::auth::require_user().await?;
-    let app = crate::state::app_state()?;
+    let (user, app) = crate::auth::require_caller().await?;
     app.services().drawdown(&user, id).await
 }
 
@@ -44,8 +41,7 @@ pub async fn new_drawdown_form(
     account: AccountId,
     clone: Option<DrawdownId>,
 ) -> Result<DrawdownFormData, AppError> {
-    let user = crate::auth::require_user().await?;
-    let app = crate::state::app_state()?;
+    let (user, app) = crate::auth::require_caller().await?;
     app.services().form_data(&user, account, clone).await
 }
 
@@ -57,8 +53,7 @@ pub async fn save_drawdown(
     form: DrawdownForm,
     cloned_from: Option<DrawdownId>,
 ) -> Result<(DrawdownId, PdrNumber), AppError> {
-    let user = crate::auth::require_user().await?;
-    let app = crate::state::app_state()?;
+    let (user, app) = crate::auth::require_caller().await?;
     let saved = app.services().save(&user, order, &form, cloned_from).await?;
     Ok((saved.id, saved.number))
 }
@@ -70,8 +65,7 @@ pub async fn change_drawdown(
     transition: Transition,
     reason: Option<String>,
 ) -> Result<DrawdownState, AppError> {
-    let user = crate::auth::require_user().await?;
-    let app = crate::state::app_state()?;
+    let (user, app) = crate::auth::require_caller().await?;
     app.services()
         .change(&user, id, transition, reason.as_deref())
         .await

@@ -11,17 +11,19 @@ use crate::domain::{
 };
 use crate::error::AppError;
 
-/// Where a license file downloads from: `/licenses/files/{id}`, an ordinary
-/// link, so the browser saves it under its own name.
+/// The server's route of license file downloads (axum syntax). An ordinary
+/// link, not a server function, so the browser saves the file under its name.
+pub const LICENSE_FILE_ROUTE: &str = "/license/files/{id}";
+
+/// Where one license file downloads from.
 pub fn license_file_download_path(file: LicenseFileId) -> String {
-    format!("/licenses/files/{file}")
+    LICENSE_FILE_ROUTE.replace("{id}", &file.to_string())
 }
 
 /// The Cloud licenses tab of the account.
 #[server(prefix = "/api", endpoint = "cloud_licenses", input = Json)]
 pub async fn cloud_licenses(account: AccountId) -> Result<CloudLicensesView, AppError> {
-    let user = crate::auth::require_user().await?;
-    let app = crate::state::app_state()?;
+    let (user, app) = crate::auth::require_caller().await?;
     app.services().cloud_licenses(&user, account).await
 }
 
@@ -33,8 +35,7 @@ pub async fn bind_entitlement(
     entitlement: EntitlementId,
     quantity: String,
 ) -> Result<(), AppError> {
-    let user = crate::auth::require_user().await?;
-    let app = crate::state::app_state()?;
+    let (user, app) = crate::auth::require_caller().await?;
     app.services()
         .bind(&user, account, control_room, entitlement, &quantity)
         .await
@@ -47,8 +48,7 @@ pub async fn unbind_entitlement(
     control_room: ServiceInstanceId,
     entitlement: EntitlementId,
 ) -> Result<(), AppError> {
-    let user = crate::auth::require_user().await?;
-    let app = crate::state::app_state()?;
+    let (user, app) = crate::auth::require_caller().await?;
     app.services()
         .unbind(&user, account, control_room, entitlement)
         .await
@@ -57,8 +57,7 @@ pub async fn unbind_entitlement(
 /// The File licenses tab of the account.
 #[server(prefix = "/api", endpoint = "file_licenses", input = Json)]
 pub async fn file_licenses(account: AccountId) -> Result<FileLicensesView, AppError> {
-    let user = crate::auth::require_user().await?;
-    let app = crate::state::app_state()?;
+    let (user, app) = crate::auth::require_caller().await?;
     app.services().file_licenses(&user, account).await
 }
 
@@ -69,8 +68,7 @@ pub async fn configure_license_file(
     form: LicenseFileForm,
     replaces: Option<LicenseFileId>,
 ) -> Result<LicenseFileId, AppError> {
-    let user = crate::auth::require_user().await?;
-    let app = crate::state::app_state()?;
+    let (user, app) = crate::auth::require_caller().await?;
     app.services()
         .configure_license_file(&user, account, &form, replaces)
         .await
@@ -79,16 +77,14 @@ pub async fn configure_license_file(
 /// Revokes a license file.
 #[server(prefix = "/api", endpoint = "revoke_license_file", input = Json)]
 pub async fn revoke_license_file(account: AccountId, file: LicenseFileId) -> Result<(), AppError> {
-    let user = crate::auth::require_user().await?;
-    let app = crate::state::app_state()?;
+    let (user, app) = crate::auth::require_caller().await?;
     app.services().revoke_license_file(&user, account, file).await
 }
 
 /// The Cloud services tab of the account.
 #[server(prefix = "/api", endpoint = "cloud_services", input = Json)]
 pub async fn cloud_services(account: AccountId) -> Result<CloudServicesView, AppError> {
-    let user = crate::auth::require_user().await?;
-    let app = crate::state::app_state()?;
+    let (user, app) = crate::auth::require_caller().await?;
     app.services().cloud_services(&user, account).await
 }
 
@@ -100,8 +96,7 @@ pub async fn provision_instance(
     region: String,
     tenant: String,
 ) -> Result<(), AppError> {
-    let user = crate::auth::require_user().await?;
-    let app = crate::state::app_state()?;
+    let (user, app) = crate::auth::require_caller().await?;
     app.services()
         .provision(&user, account, instance, &region, &tenant)
         .await
@@ -111,8 +106,7 @@ pub async fn provision_instance(
 /// Retries a Failed instance.
 #[server(prefix = "/api", endpoint = "retry_provisioning", input = Json)]
 pub async fn retry_provisioning(account: AccountId, instance: ServiceInstanceId) -> Result<(), AppError> {
-    let user = crate::auth::require_user().await?;
-    let app = crate::state::app_state()?;
+    let (user, app) = crate::auth::require_caller().await?;
     app.services()
         .retry_provisioning(&user, account, instance)
         .await

@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 
-use crate::domain::DrawdownId;
+use crate::domain::{AccountId, DrawdownId};
 use crate::events::PortalEvent;
 
 /// How many changes this tab has been told of, and the latest one (`None`
@@ -31,6 +31,28 @@ impl LiveChanges {
                     previous.copied().unwrap_or(count)
                 }
                 _ => count,
+            }
+        })
+    }
+}
+
+impl LiveChanges {
+    /// Bumps only on changes that touch one account: its requests, its
+    /// licenses and services (or when the stream cannot tell). The licenses
+    /// tabs use it, so a partner's form is not re-rendered under the cursor
+    /// whenever another customer of the partner moves.
+    pub fn of_account(self, account: Signal<Option<AccountId>>) -> Memo<u64> {
+        let changes = self.0;
+        Memo::new(move |previous: Option<&u64>| {
+            let (count, last) = changes.get();
+            let touches = match (last, account.get()) {
+                (Some(event), Some(account)) => event.touches_account(account),
+                _ => true,
+            };
+            if touches {
+                count
+            } else {
+                previous.copied().unwrap_or(count)
             }
         })
     }
@@ -118,7 +140,7 @@ mod browser {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{AccountId, DrawdownState};
+    use crate::domain::DrawdownState;
 
     fn changed(id: i64) -> Option<PortalEvent> {
         Some(PortalEvent::DrawdownChanged {
@@ -144,6 +166,45 @@ mod tests {
             set_changes.set((3, None));
             assert_eq!(mine.get_untracked(), 3, "the stream could not say");
             assert_eq!(live.get(), 3);
+        });
+    }
+
+    #[test]
+    fn an_account_view_refetches_only_for_changes_that_touch_the_account() {
+        let owner = Owner::new();
+        owner.with(|| {
+            let (changes, set_changes) = signal((0u64, None));
+            let live = LiveChanges(changes);
+            let contoso = live.of_account(Signal::derive(|| Some(AccountId(11))));
+            let licenses = |account| {
+                Some(PortalEvent::LicensesChanged {
+                    account: AccountId(account),
+                    managed_by: Some(AccountId(1)),
+                })
+            };
+            assert_eq!(contoso.get_untracked(), 0);
+            set_changes.set((1, licenses(12)));
+            assert_eq!(contoso.get_untracked(), 0, "another customer's licenses");
+            set_changes.set((2, licenses(11)));
+            assert_eq!(contoso.get_untracked(), 2);
+            set_changes.set((3, changed(5)));
+            assert_eq!(
+                contoso.get_untracked(),
+                2,
+                "a request of the partner, not tied to Contoso"
+            );
+            set_changes.set((
+                4,
+                Some(PortalEvent::DrawdownChanged {
+                    id: DrawdownId(6),
+                    partner: AccountId(1),
+                    customer: Some(AccountId(11)),
+                    state: DrawdownState::Accepted,
+                }),
+            ));
+            assert_eq!(contoso.get_untracked(), 4, "an acceptance for Contoso");
+            set_changes.set((5, None));
+            assert_eq!(contoso.get_untracked(), 5, "the stream could not say");
         });
     }
 }

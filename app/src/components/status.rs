@@ -62,3 +62,15 @@ pub fn InstanceBadge(state: crate::domain::InstanceState) -> impl IntoView {
         </span>
     }
 }
+
+/// Marks the element with this id `data-hydrated="true"` once the calling
+/// view is live. Content under a Suspense hydrates after the page's root
+/// (which carries the same mark), when its data has resolved; a click before
+/// that is lost, so end-to-end tests wait on this mark.
+pub fn mark_live(id: &'static str) {
+    Effect::new(move |_| {
+        if let Some(element) = document().get_element_by_id(id) {
+            let _ = element.set_attribute("data-hydrated", "true");
+        }
+    });
+}

@@ -25,7 +25,11 @@ where
                 let children = children.clone();
                 Suspend::new(async move {
                     match session.user.await {
-                        Ok(Some(user)) => children(user).into_any(),
+                        // Untracked: what the screen reads while it is built (its
+                        // resources' sources) must not re-run this block, which
+                        // would build the screen again and leave resources of a
+                        // dropped copy in the page's serialized data.
+                        Ok(Some(user)) => untrack(|| children(user).into_any()),
                         Ok(None) => view! { <Redirect path="/sign-in" /> }.into_any(),
                         Err(error) => view! { <ErrorNotice error /> }.into_any(),
                     }

@@ -10,7 +10,7 @@ use crate::api::licenses::{cloud_licenses, BindEntitlement, UnbindEntitlement};
 use crate::components::form::FieldError;
 use crate::components::i18n::use_i18n;
 use crate::components::live::use_live_changes;
-use crate::components::status::{EmptyState, ErrorNotice, InstanceBadge, Loading};
+use crate::components::status::{mark_live, EmptyState, ErrorNotice, InstanceBadge, Loading};
 use crate::domain::{
     AccountKind, BindingError, CloudLicense, CloudLicensesView, EntitlementId, Quantity, ServiceInstanceId,
 };
@@ -32,7 +32,7 @@ struct BindForm {
 #[component]
 pub fn CloudLicensesPage() -> impl IntoView {
     let account = use_account_param();
-    let live = use_live_changes();
+    let live = use_live_changes().of_account(account);
     let bind = ServerAction::<BindEntitlement>::new();
     let unbind = ServerAction::<UnbindEntitlement>::new();
     let form = BindForm {
@@ -59,7 +59,7 @@ pub fn CloudLicensesPage() -> impl IntoView {
         |(account, ..)| async move { cloud_licenses(account.ok_or(AppError::NotFound)?).await },
     );
     view! {
-        <section class="panel" aria-labelledby="cloud-licenses-heading">
+        <section class="panel" id="cloud-licenses-tab" aria-labelledby="cloud-licenses-heading">
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
                     match data.await {
@@ -80,6 +80,7 @@ fn CloudLicenses(
     form: BindForm,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    mark_live("cloud-licenses-tab");
     let CloudLicensesView {
         account,
         may_change,
@@ -226,6 +227,7 @@ fn ControlRoom(
                                                     })}
                                             </tr>
                                         }
+                                        .into_any()
                                     })
                                     .collect_view()}
                             </tbody>

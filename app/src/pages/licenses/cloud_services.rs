@@ -11,7 +11,7 @@ use crate::api::licenses::{cloud_services, ProvisionInstance, RetryProvisioning}
 use crate::components::form::{FieldError, TextField};
 use crate::components::i18n::use_i18n;
 use crate::components::live::use_live_changes;
-use crate::components::status::{EmptyState, ErrorNotice, InstanceBadge, Loading};
+use crate::components::status::{mark_live, EmptyState, ErrorNotice, InstanceBadge, Loading};
 use crate::domain::{
     AccountId, AccountKind, CloudServicesView, InstanceState, ProvisioningError, Region, ServiceInstance,
     ServiceInstanceId, TenantName,
@@ -26,14 +26,17 @@ struct ProvisionForm {
     instance: RwSignal<Option<(ServiceInstanceId, String)>>,
     region: RwSignal<String>,
     tenant: RwSignal<String>,
+    /// The tenant name's problem, or a refusal of the whole request.
     problem: RwSignal<Option<ProvisioningError>>,
+    /// No region chosen (checked beside the tenant name, so both show).
+    no_region: RwSignal<bool>,
 }
 
 /// The tab.
 #[component]
 pub fn CloudServicesPage() -> impl IntoView {
     let account = use_account_param();
-    let live = use_live_changes();
+    let live = use_live_changes().of_account(account);
     let provision = ServerAction::<ProvisionInstance>::new();
     let retry = ServerAction::<RetryProvisioning>::new();
     let form = ProvisionForm {
@@ -41,9 +44,13 @@ pub fn CloudServicesPage() -> impl IntoView {
         region: RwSignal::new(String::new()),
         tenant: RwSignal::new(String::new()),
         problem: RwSignal::new(None),
+        no_region: RwSignal::new(false),
     };
     Effect::new(move |_| match provision.value().get() {
         Some(Ok(())) => form.instance.set(None),
+        Some(Err(AppError::InvalidProvisioning {
+            problem: ProvisioningError::NoRegion,
+        })) => form.no_region.set(true),
         Some(Err(AppError::InvalidProvisioning { problem })) => form.problem.set(Some(problem)),
         _ => {}
     });
@@ -59,7 +66,7 @@ pub fn CloudServicesPage() -> impl IntoView {
         |(account, ..)| async move { cloud_services(account.ok_or(AppError::NotFound)?).await },
     );
     view! {
-        <section class="panel" aria-labelledby="cloud-services-heading">
+        <section class="panel" id="cloud-services-tab" aria-labelledby="cloud-services-heading">
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
                     match data.await {
@@ -80,6 +87,7 @@ fn CloudServices(
     form: ProvisionForm,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    mark_live("cloud-services-tab");
     let CloudServicesView {
         account,
         may_change,
@@ -211,6 +219,7 @@ fn InstancesTable(
                                         })}
                                 </tr>
                             }
+                            .into_any()
                         })
                         .collect_view()}
                 </tbody>
@@ -233,13 +242,11 @@ fn ProvisionFormView(
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let (region, tenant) = (form.region.get_untracked(), form.tenant.get_untracked());
-        let problem = match (Region::parse(&region), TenantName::parse(&tenant)) {
-            (_, Err(e)) => Some(e.into()),
-            (None, Ok(_)) => Some(ProvisioningError::NoRegion),
-            (Some(_), Ok(_)) => None,
-        };
+        let problem = TenantName::parse(&tenant).err().map(ProvisioningError::from);
+        let no_region = Region::parse(&region).is_none();
         form.problem.set(problem.clone());
-        if problem.is_none() {
+        form.no_region.set(no_region);
+        if problem.is_none() && !no_region {
             provision.dispatch(ProvisionInstance {
                 account,
                 instance,
@@ -252,9 +259,10 @@ fn ProvisionFormView(
         Some(ProvisioningError::Tenant(e)) => Some(tenant_error(i18n.locale(), &e)),
         _ => None,
     });
-    let region_problem = Signal::derive(move || match form.problem.get() {
-        Some(p @ ProvisioningError::NoRegion) => Some(provisioning_error(i18n.locale(), &p)),
-        _ => None,
+    let region_problem = Signal::derive(move || {
+        form.no_region
+            .get()
+            .then(|| provisioning_error(i18n.locale(), &ProvisioningError::NoRegion))
     });
     let other_problem = move || match form.problem.get() {
         Some(p @ ProvisioningError::NotReady(_)) => Some(provisioning_error(i18n.locale(), &p)),
@@ -271,7 +279,10 @@ fn ProvisionFormView(
                     prop:value=move || form.region.get()
                     aria-invalid=move || region_problem.get().is_some().then_some("true")
                     aria-describedby="provision-region-error"
-                    on:change=move |ev| form.region.set(event_target_value(&ev))
+                    on:change=move |ev| {
+                        form.region.set(event_target_value(&ev));
+                        form.no_region.set(false);
+                    }
                 >
                     <option value="">{move || i18n.t(T::ChooseRegion)}</option>
                     {Region::ALL

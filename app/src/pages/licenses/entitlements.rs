@@ -16,7 +16,7 @@ use crate::i18n::{months, number, Locale, T};
 #[component]
 pub fn EntitlementsPage() -> impl IntoView {
     let account = use_account_param();
-    let live = use_live_changes();
+    let live = use_live_changes().of_account(account);
     let view_data = Resource::new(
         move || (account.get(), live.get()),
         |(account, _)| async move {

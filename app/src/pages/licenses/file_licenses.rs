@@ -12,7 +12,7 @@ use crate::api::licenses::{
 use crate::components::form::{FieldError, TextField};
 use crate::components::i18n::use_i18n;
 use crate::components::live::use_live_changes;
-use crate::components::status::{EmptyState, ErrorNotice, Loading};
+use crate::components::status::{mark_live, EmptyState, ErrorNotice, Loading};
 use crate::domain::{
     license_reference, AccountId, AccountKind, EntitlementId, FileLicensesView, LicenseFileField,
     LicenseFileForm, LicenseFileProblem, LicenseFileState, LicenseFileSummary, UsableEntitlement,
@@ -73,7 +73,7 @@ impl FileForm {
 #[component]
 pub fn FileLicensesPage() -> impl IntoView {
     let account = use_account_param();
-    let live = use_live_changes();
+    let live = use_live_changes().of_account(account);
     let configure = ServerAction::<ConfigureLicenseFile>::new();
     let revoke = ServerAction::<RevokeLicenseFile>::new();
     let form = FileForm {
@@ -100,7 +100,7 @@ pub fn FileLicensesPage() -> impl IntoView {
         |(account, ..)| async move { file_licenses(account.ok_or(AppError::NotFound)?).await },
     );
     view! {
-        <section class="panel" aria-labelledby="file-licenses-heading">
+        <section class="panel" id="file-licenses-tab" aria-labelledby="file-licenses-heading">
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
                     match data.await {
@@ -121,6 +121,7 @@ fn FileLicenses(
     form: FileForm,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    mark_live("file-licenses-tab");
     let FileLicensesView {
         account,
         may_change,
@@ -288,6 +289,7 @@ fn FilesTable(
                                     </td>
                                 </tr>
                             }
+                            .into_any()
                         })
                         .collect_view()}
                 </tbody>

@@ -43,6 +43,7 @@ pub fn UsageTable(entitlements: Vec<UsableEntitlement>, caption: T, empty: T) ->
                                     <td class="num">{move || number(i18n.locale(), free)}</td>
                                 </tr>
                             }
+                            .into_any()
                         })
                         .collect_view()}
                 </tbody>

@@ -78,3 +78,30 @@ pub fn FieldError(id: String, #[prop(into)] message: Signal<Option<String>>) -> 
         </p>
     }
 }
+
+/// A button in a table row, shown as its action and named for what it acts
+/// on ("Revoke LIC-000007"), so each row's button has a name of its own.
+#[component]
+pub fn RowAction(
+    action: crate::i18n::T,
+    /// What it acts on: the row's product, license or instance.
+    subject: String,
+    #[prop(default = "button")] class: &'static str,
+    /// Disabled while `busy` holds (a request in flight).
+    #[prop(optional, into)]
+    busy: Signal<bool>,
+    on_click: impl Fn() + 'static,
+) -> impl IntoView {
+    let i18n = super::i18n::use_i18n();
+    view! {
+        <button
+            type="button"
+            class=class
+            aria-label=move || crate::i18n::action_on(i18n.locale(), action, &subject)
+            disabled=move || busy.get()
+            on:click=move |_| on_click()
+        >
+            {move || i18n.t(action)}
+        </button>
+    }
+}

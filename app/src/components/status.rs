@@ -67,9 +67,9 @@ pub fn InstanceBadge(state: crate::domain::InstanceState) -> impl IntoView {
 /// view is live. Content under a Suspense hydrates after the page's root
 /// (which carries the same mark), when its data has resolved; a click before
 /// that is lost, so end-to-end tests wait on this mark.
-pub fn mark_live(id: &'static str) {
+pub fn mark_live(id: String) {
     Effect::new(move |_| {
-        if let Some(element) = document().get_element_by_id(id) {
+        if let Some(element) = document().get_element_by_id(&id) {
             let _ = element.set_attribute("data-hydrated", "true");
         }
     });

@@ -5,17 +5,17 @@
 use leptos::prelude::*;
 
 use super::usage_table::{UsageNotice, UsageTable};
-use super::use_account_param;
+use super::{use_account_param, TabPanel};
 use crate::api::licenses::{cloud_licenses, BindEntitlement, UnbindEntitlement};
-use crate::components::form::FieldError;
+use crate::components::form::{FieldError, RowAction};
 use crate::components::i18n::use_i18n;
 use crate::components::live::use_live_changes;
-use crate::components::status::{mark_live, EmptyState, ErrorNotice, InstanceBadge, Loading};
+use crate::components::status::{EmptyState, ErrorNotice, InstanceBadge};
 use crate::domain::{
     AccountKind, BindingError, CloudLicense, CloudLicensesView, EntitlementId, Quantity, ServiceInstanceId,
 };
 use crate::error::AppError;
-use crate::i18n::{action_on, binding_error, months, number, T};
+use crate::i18n::{binding_error, months, number, T};
 
 /// What the bind form holds; kept above the part that re-renders on live
 /// updates, so a refetch does not wipe what the partner is typing.
@@ -58,18 +58,7 @@ pub fn CloudLicensesPage() -> impl IntoView {
         },
         |(account, ..)| async move { cloud_licenses(account.ok_or(AppError::NotFound)?).await },
     );
-    view! {
-        <section class="panel" id="cloud-licenses-tab" aria-labelledby="cloud-licenses-heading">
-            <Transition fallback=Loading>
-                {move || Suspend::new(async move {
-                    match data.await {
-                        Ok(view) => view! { <CloudLicenses view bind unbind form /> }.into_any(),
-                        Err(error) => view! { <ErrorNotice error /> }.into_any(),
-                    }
-                })}
-            </Transition>
-        </section>
-    }
+    view! { <TabPanel name="cloud-licenses" data=data content=move |view| view! { <CloudLicenses view bind unbind form /> } /> }
 }
 
 #[component]
@@ -80,7 +69,6 @@ fn CloudLicenses(
     form: BindForm,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    mark_live("cloud-licenses-tab");
     let CloudLicensesView {
         account,
         may_change,
@@ -206,12 +194,12 @@ fn ControlRoom(
                                                     .then(|| {
                                                         view! {
                                                             <td>
-                                                                <button
-                                                                    type="button"
+                                                                <RowAction
+                                                                    action=T::Unbind
+                                                                    subject=product.clone()
                                                                     class="button button--danger"
-                                                                    aria-label=move || action_on(i18n.locale(), T::Unbind, &product)
-                                                                    disabled=move || unbind.pending().get()
-                                                                    on:click=move |_| {
+                                                                    busy=unbind.pending()
+                                                                    on_click=move || {
                                                                         unbind
                                                                             .dispatch(UnbindEntitlement {
                                                                                 account,
@@ -219,9 +207,7 @@ fn ControlRoom(
                                                                                 entitlement,
                                                                             });
                                                                     }
-                                                                >
-                                                                    {move || i18n.t(T::Unbind)}
-                                                                </button>
+                                                                />
                                                             </td>
                                                         }
                                                     })}

@@ -6,12 +6,12 @@
 use leptos::prelude::*;
 
 use super::usage_table::UsageNotice;
-use super::use_account_param;
+use super::{use_account_param, TabPanel};
 use crate::api::licenses::{cloud_services, ProvisionInstance, RetryProvisioning};
-use crate::components::form::{FieldError, TextField};
+use crate::components::form::{FieldError, RowAction, TextField};
 use crate::components::i18n::use_i18n;
 use crate::components::live::use_live_changes;
-use crate::components::status::{mark_live, EmptyState, ErrorNotice, InstanceBadge, Loading};
+use crate::components::status::{EmptyState, ErrorNotice, InstanceBadge};
 use crate::domain::{
     AccountId, AccountKind, CloudServicesView, InstanceState, ProvisioningError, Region, ServiceInstance,
     ServiceInstanceId, TenantName,
@@ -65,18 +65,7 @@ pub fn CloudServicesPage() -> impl IntoView {
         },
         |(account, ..)| async move { cloud_services(account.ok_or(AppError::NotFound)?).await },
     );
-    view! {
-        <section class="panel" id="cloud-services-tab" aria-labelledby="cloud-services-heading">
-            <Transition fallback=Loading>
-                {move || Suspend::new(async move {
-                    match data.await {
-                        Ok(view) => view! { <CloudServices view provision retry form /> }.into_any(),
-                        Err(error) => view! { <ErrorNotice error /> }.into_any(),
-                    }
-                })}
-            </Transition>
-        </section>
-    }
+    view! { <TabPanel name="cloud-services" data=data content=move |view| view! { <CloudServices view provision retry form /> } /> }
 }
 
 #[component]
@@ -87,7 +76,6 @@ fn CloudServices(
     form: ProvisionForm,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    mark_live("cloud-services-tab");
     let CloudServicesView {
         account,
         may_change,
@@ -182,36 +170,31 @@ fn InstancesTable(
                                                 <td>
                                                     {(state == InstanceState::Ready)
                                                         .then(|| {
-                                                            let label = provision_name.clone();
                                                             view! {
-                                                                <button
-                                                                    type="button"
+                                                                <RowAction
+                                                                    action=T::Provision
+                                                                    subject=provision_name.clone()
                                                                     class="button button--primary-inline"
-                                                                    aria-label=move || action_on(i18n.locale(), T::Provision, &label)
-                                                                    on:click=move |_| {
+                                                                    on_click=move || {
                                                                         form.problem.set(None);
+                                                                        form.no_region.set(false);
                                                                         form.tenant.set(String::new());
                                                                         form.instance.set(Some((id, provision_name.clone())));
                                                                     }
-                                                                >
-                                                                    {move || i18n.t(T::Provision)}
-                                                                </button>
+                                                                />
                                                             }
                                                         })}
                                                     {(state == InstanceState::Failed)
                                                         .then(|| {
                                                             view! {
-                                                                <button
-                                                                    type="button"
-                                                                    class="button"
-                                                                    aria-label=move || action_on(i18n.locale(), T::Retry, &retry_name)
-                                                                    disabled=move || retry.pending().get()
-                                                                    on:click=move |_| {
+                                                                <RowAction
+                                                                    action=T::Retry
+                                                                    subject=retry_name
+                                                                    busy=retry.pending()
+                                                                    on_click=move || {
                                                                         retry.dispatch(RetryProvisioning { account, instance: id });
                                                                     }
-                                                                >
-                                                                    {move || i18n.t(T::Retry)}
-                                                                </button>
+                                                                />
                                                             }
                                                         })}
                                                 </td>

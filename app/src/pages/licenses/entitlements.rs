@@ -3,11 +3,11 @@
 
 use leptos::prelude::*;
 
-use super::use_account_param;
+use super::{use_account_param, TabPanel};
 use crate::api::accounts::{account_entitlements, EntitlementsView};
 use crate::components::i18n::use_i18n;
 use crate::components::live::use_live_changes;
-use crate::components::status::{EmptyState, ErrorNotice, Loading};
+use crate::components::status::EmptyState;
 use crate::domain::{AccountKind, Holding, LicenseModel, OrderLineBalance};
 use crate::error::AppError;
 use crate::i18n::{months, number, Locale, T};
@@ -26,18 +26,7 @@ pub fn EntitlementsPage() -> impl IntoView {
             }
         },
     );
-    view! {
-        <section class="panel" aria-labelledby="entitlements-heading">
-            <Transition fallback=Loading>
-                {move || Suspend::new(async move {
-                    match view_data.await {
-                        Ok(data) => view! { <Entitlements data /> }.into_any(),
-                        Err(error) => view! { <ErrorNotice error /> }.into_any(),
-                    }
-                })}
-            </Transition>
-        </section>
-    }
+    view! { <TabPanel name="entitlements" data=view_data content=move |data| view! { <Entitlements data /> } /> }
 }
 
 fn model_text(model: LicenseModel) -> T {

@@ -5,14 +5,14 @@
 use leptos::prelude::*;
 
 use super::usage_table::{UsageNotice, UsageTable};
-use super::use_account_param;
+use super::{use_account_param, TabPanel};
 use crate::api::licenses::{
     file_licenses, license_file_download_path, ConfigureLicenseFile, RevokeLicenseFile,
 };
-use crate::components::form::{FieldError, TextField};
+use crate::components::form::{FieldError, RowAction, TextField};
 use crate::components::i18n::use_i18n;
 use crate::components::live::use_live_changes;
-use crate::components::status::{mark_live, EmptyState, ErrorNotice, Loading};
+use crate::components::status::{EmptyState, ErrorNotice};
 use crate::domain::{
     license_reference, AccountId, AccountKind, EntitlementId, FileLicensesView, LicenseFileField,
     LicenseFileForm, LicenseFileProblem, LicenseFileState, LicenseFileSummary, UsableEntitlement,
@@ -99,18 +99,7 @@ pub fn FileLicensesPage() -> impl IntoView {
         },
         |(account, ..)| async move { file_licenses(account.ok_or(AppError::NotFound)?).await },
     );
-    view! {
-        <section class="panel" id="file-licenses-tab" aria-labelledby="file-licenses-heading">
-            <Transition fallback=Loading>
-                {move || Suspend::new(async move {
-                    match data.await {
-                        Ok(view) => view! { <FileLicenses view configure revoke form /> }.into_any(),
-                        Err(error) => view! { <ErrorNotice error /> }.into_any(),
-                    }
-                })}
-            </Transition>
-        </section>
-    }
+    view! { <TabPanel name="file-licenses" data=data content=move |view| view! { <FileLicenses view configure revoke form /> } /> }
 }
 
 #[component]
@@ -121,7 +110,6 @@ fn FileLicenses(
     form: FileForm,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    mark_live("file-licenses-tab");
     let FileLicensesView {
         account,
         may_change,
@@ -264,25 +252,20 @@ fn FilesTable(
                                             {(may_change && active)
                                                 .then(|| {
                                                     view! {
-                                                        <button
-                                                            type="button"
-                                                            class="button"
-                                                            aria-label=move || action_on(i18n.locale(), T::Reconfigure, &reconfigure_label)
-                                                            on:click=move |_| form.open(Editing::Replace(for_edit.clone()))
-                                                        >
-                                                            {move || i18n.t(T::Reconfigure)}
-                                                        </button>
-                                                        <button
-                                                            type="button"
+                                                        <RowAction
+                                                            action=T::Reconfigure
+                                                            subject=reconfigure_label
+                                                            on_click=move || form.open(Editing::Replace(for_edit.clone()))
+                                                        />
+                                                        <RowAction
+                                                            action=T::Revoke
+                                                            subject=revoke_label
                                                             class="button button--danger"
-                                                            aria-label=move || action_on(i18n.locale(), T::Revoke, &revoke_label)
-                                                            disabled=move || revoke.pending().get()
-                                                            on:click=move |_| {
+                                                            busy=revoke.pending()
+                                                            on_click=move || {
                                                                 revoke.dispatch(RevokeLicenseFile { account, file: file_id });
                                                             }
-                                                        >
-                                                            {move || i18n.t(T::Revoke)}
-                                                        </button>
+                                                        />
                                                     }
                                                 })}
                                         </div>

@@ -18,7 +18,7 @@ use crate::api::accounts::list_accounts;
 use crate::components::account_selector::AccountSelector;
 use crate::components::i18n::use_i18n;
 use crate::components::live::use_live_changes;
-use crate::components::status::{EmptyState, ErrorNotice, Loading};
+use crate::components::status::{mark_live, EmptyState, ErrorNotice, Loading};
 use crate::domain::{AccountId, Role};
 use crate::i18n::T;
 
@@ -26,6 +26,42 @@ use crate::i18n::T;
 pub fn use_account_param() -> Signal<Option<AccountId>> {
     let params = use_params_map();
     Signal::derive(move || params.read().get("account").and_then(|a| a.parse().ok()))
+}
+
+/// One tab's panel: `data` loading, then `content` of it, or the refusal.
+/// `name` gives the panel's id (`{name}-tab`, marked once live, see
+/// `mark_live`) and its heading's (`{name}-heading`, which `content` renders).
+#[component]
+pub fn TabPanel<T, V, F>(
+    name: &'static str,
+    data: Resource<Result<T, crate::error::AppError>>,
+    content: F,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+    F: Fn(T) -> V + Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    view! {
+        <section class="panel" id=format!("{name}-tab") aria-labelledby=format!("{name}-heading")>
+            <Transition fallback=Loading>
+                {move || {
+                    let content = content.clone();
+                    Suspend::new(async move {
+                        match data.await {
+                            Ok(value) => {
+                                let content = content(value).into_any();
+                                // Runs once the content, not only the page, is live.
+                                mark_live(format!("{name}-tab"));
+                                content
+                            }
+                            Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                        }
+                    })
+                }}
+            </Transition>
+        </section>
+    }
 }
 
 /// `/licenses`: opens the first account the user may see (their own).

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test: formatting and lints, the Rust unit and integration tests,
-# and the Playwright suite against a release build with demo data on a fresh
-# SQLite database. Installs what is missing first.
+# Runs every test: formatting and lints, the Rust unit and integration tests
+# (the integration tests on SQLite, then again on PostgreSQL), and the
+# Playwright suite against a release build with demo data on a fresh SQLite
+# database. Installs what is missing first, PostgreSQL included.
 source "$(dirname "$0")/setup.sh"
 
 say "formatting and lints"
@@ -9,8 +10,13 @@ cargo fmt --all --check
 cargo clippy -p app -p server --all-targets --features app/ssr -- -D warnings
 cargo clippy -p app -p frontend --target wasm32-unknown-unknown --features app/hydrate -- -D warnings
 
-say "Rust unit and integration tests"
+say "Rust unit and integration tests on SQLite"
 cargo test -p app -p server --features app/ssr
+
+say "Rust integration tests on PostgreSQL"
+source "$ROOT/scripts/postgres.sh"
+# --include-ignored: the tests marked "PostgreSQL only" run here.
+cargo test -p server --features app/ssr --test integration -- --include-ignored
 
 say "end-to-end tests (release build, Chromium)"
 rm -rf target/e2e && mkdir -p target/e2e

@@ -74,26 +74,64 @@ pub use hub::Events;
 #[cfg(feature = "ssr")]
 mod hub {
     use super::PortalEvent;
-    use tokio::sync::broadcast;
+    use tokio::sync::{broadcast, mpsc, watch};
 
-    /// The events of this process, fanned out to every open event stream.
+    /// The events of this process, fanned out to every open event stream;
+    /// with a relay, also handed to it for the other server processes.
     #[derive(Clone, Debug)]
     pub struct Events {
         sender: broadcast::Sender<PortalEvent>,
+        relay: Option<mpsc::UnboundedSender<PortalEvent>>,
+        /// Counts the times events may have been missed: each open stream
+        /// then tells its browser to refetch everything it shows.
+        resyncs: std::sync::Arc<watch::Sender<u64>>,
     }
 
     impl Events {
+        /// Events for one process alone.
         pub fn new() -> Self {
             // A browser that falls this far behind misses events; its stream
             // tells it to refetch everything (see the stream endpoint).
             Self {
                 sender: broadcast::channel(1024).0,
+                relay: None,
+                resyncs: std::sync::Arc::new(watch::channel(0).0),
             }
         }
 
-        /// Tells every open stream; nobody listening is fine.
+        /// Events shared with other processes: what this process publishes
+        /// also comes out of the receiver, for the relay to pass on.
+        pub fn relayed() -> (Self, mpsc::UnboundedReceiver<PortalEvent>) {
+            let (relay, outgoing) = mpsc::unbounded_channel();
+            let events = Self {
+                relay: Some(relay),
+                ..Self::new()
+            };
+            (events, outgoing)
+        }
+
+        /// Tells every open stream, and the other processes if relayed;
+        /// nobody listening is fine.
         pub fn publish(&self, event: PortalEvent) {
             let _ = self.sender.send(event);
+            if let Some(relay) = &self.relay {
+                let _ = relay.send(event);
+            }
+        }
+
+        /// Tells this process's open streams of a change another process made.
+        pub fn deliver(&self, event: PortalEvent) {
+            let _ = self.sender.send(event);
+        }
+
+        /// Tells every open stream that changes may have been missed.
+        pub fn resync(&self) {
+            self.resyncs.send_modify(|n| *n += 1);
+        }
+
+        /// Ticks on every `resync`.
+        pub fn resyncs(&self) -> watch::Receiver<u64> {
+            self.resyncs.subscribe()
         }
 
         pub fn subscribe(&self) -> broadcast::Receiver<PortalEvent> {

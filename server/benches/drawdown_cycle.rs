@@ -1,10 +1,13 @@
-//! How many drawdown steps per second the portal sustains on SQLite: each
-//! client runs Save → approve → accept against the same order, all at once.
+//! How many drawdown steps per second the portal sustains: each client runs
+//! Save → approve → accept against the same order line, all at once.
 //!
 //!     cargo bench -p server --bench drawdown_cycle [-- CLIENTS SECONDS]
 //!
+//! Runs on a real SQLite file, then, when `PORTAL_BENCH_POSTGRES_URL` names
+//! a PostgreSQL server, on a fresh database there (created and dropped by
+//! the run), so both figures come from one run: `bash scripts/bench.sh`.
 //! Goes through the same services the server functions call (validation,
-//! ledger, history, outbox, events), on a real SQLite file; no HTTP.
+//! ledger, history, outbox, events); no HTTP.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -14,6 +17,7 @@ use app::events::Events;
 use app::repo::Db;
 use app::services::Services;
 use app::state::Settings;
+use sqlx::Connection;
 use tokio::sync::Notify;
 
 struct Shared {
@@ -50,13 +54,42 @@ async fn user(db: &Db, email: &str) -> app::domain::CurrentUser {
 
 #[tokio::main]
 async fn main() {
+    // An internal error's cause is logged, not returned: show it.
+    tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::ERROR)
+        .init();
     let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
     let clients: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(8);
     let seconds: u64 = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(10);
 
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}", dir.path().join("bench.db").display());
-    let db = Db::connect(&url).await.expect("connect");
+    run("SQLite", &url, clients, seconds).await;
+
+    if let Ok(server) = std::env::var("PORTAL_BENCH_POSTGRES_URL") {
+        let name = format!("portal_bench_{}", std::process::id());
+        let mut admin = sqlx::PgConnection::connect(&server)
+            .await
+            .expect("PostgreSQL server");
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .await
+            .expect("create database");
+        let mut url = url::Url::parse(&server).expect("PostgreSQL URL");
+        url.set_path(&name);
+        run("PostgreSQL", url.as_str(), clients, seconds).await;
+        sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)"))
+            .execute(&mut admin)
+            .await
+            .expect("drop database");
+    } else {
+        println!("(set PORTAL_BENCH_POSTGRES_URL to measure PostgreSQL too)");
+    }
+}
+
+async fn run(engine: &str, url: &str, clients: usize, seconds: u64) {
+    // One connection per client at most, as a server process would have.
+    let db = Db::connect_with(url, clients as u32).await.expect("connect");
     db.migrate().await.expect("migrate");
     server::demo::load_if_empty(&db).await.expect("demo data");
     let (order, line): (i64, i64) = sqlx::query_as(
@@ -76,7 +109,7 @@ async fn main() {
     });
 
     println!(
-        "drawdown cycle on SQLite: {clients} clients, {seconds} s, one order line (50,000 IQ Bot pages)"
+        "\ndrawdown cycle on {engine}: {clients} clients, {seconds} s, one order line (50,000 IQ Bot pages)"
     );
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();

@@ -5,6 +5,7 @@ pub mod demo;
 pub mod live;
 pub mod mail;
 pub mod provisioning;
+pub mod relay;
 
 use app::repo::{self, Db};
 use app::state::{AppState, Settings};
@@ -27,6 +28,8 @@ fn router_with_shutdown(state: AppState, shutting_down: tokio::sync::watch::Rece
         move || provide_context(state.clone())
     };
     Router::new()
+        .route(HEALTH_PATH, axum::routing::get(|| async { "up\n" }))
+        .route(READY_PATH, axum::routing::get(ready))
         .route(app::events::EVENTS_PATH, axum::routing::get(live::event_stream))
         .route(LICENSE_PUBLIC_KEY_PATH, axum::routing::get(license_public_key))
         .route(LICENSE_FILE_PATH, axum::routing::get(download_license_file))
@@ -43,6 +46,26 @@ fn router_with_shutdown(state: AppState, shutting_down: tokio::sync::watch::Rece
         ))
         .layer(axum::Extension(live::ShuttingDown(shutting_down)))
         .with_state(state)
+}
+
+/// Answers 200 while the process runs: for a supervisor's liveness probe.
+pub const HEALTH_PATH: &str = "/healthz";
+/// Answers 200 while the process can serve (the database answers and it is
+/// not shutting down), else 503: for a load balancer's readiness probe.
+pub const READY_PATH: &str = "/readyz";
+
+async fn ready(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    axum::Extension(live::ShuttingDown(shutting_down)): axum::Extension<live::ShuttingDown>,
+) -> (axum::http::StatusCode, &'static str) {
+    use axum::http::StatusCode;
+    if *shutting_down.borrow() {
+        (StatusCode::SERVICE_UNAVAILABLE, "shutting down\n")
+    } else if state.db.is_ready().await {
+        (StatusCode::OK, "ready\n")
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "the database does not answer\n")
+    }
 }
 
 /// Where a Control Room (or anyone) fetches the key that verifies license files.
@@ -108,11 +131,18 @@ pub fn app_state(db: Db, settings: Settings, leptos_options: LeptosOptions) -> A
 /// then finishes requests in flight and the email batch in hand.
 pub async fn serve(
     state: AppState,
+    relay: Option<relay::Relay>,
     mail: mail::MailWorker,
     provisioning: provisioning::ProvisioningWorker,
 ) -> std::io::Result<()> {
     let addr = state.leptos_options.site_addr;
     let (shutting_down, watch) = tokio::sync::watch::channel(false);
+    if let Some(relay) = relay {
+        relay
+            .start(&state, watch.clone())
+            .await
+            .map_err(std::io::Error::other)?;
+    }
     spawn_session_sweeper(state.db.clone());
     spawn_expiry(state.clone());
     let mail_task = tokio::spawn(mail.run(watch.clone()));
@@ -187,6 +217,9 @@ async fn shutdown_signal() {
 
 /// Creates the folder of a SQLite database file if it is missing.
 pub fn ensure_database_folder(url: &str) -> std::io::Result<()> {
+    if !url.starts_with("sqlite:") {
+        return Ok(());
+    }
     let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
     let path = path.split('?').next().unwrap_or_default();
     if path.is_empty() || path.starts_with(':') {

@@ -27,23 +27,32 @@ pub async fn event_stream(
         .await
         .map_err(|_| StatusCode::UNAUTHORIZED)?;
     let receiver = state.events.subscribe();
-    let events = stream::unfold((receiver, user), |(mut receiver, user)| async move {
-        loop {
-            match receiver.recv().await {
-                Ok(event) if event.concerns(&user) => {
-                    let event = Event::default().event(EVENT_NAME).json_data(event).ok()?;
-                    return Some((Ok(event), (receiver, user)));
+    let resyncs = state.events.resyncs();
+    let resync = || Event::default().event(EVENT_NAME).data("{\"kind\":\"resync\"}");
+    let events = stream::unfold(
+        (receiver, resyncs, user),
+        move |(mut receiver, mut resyncs, user)| async move {
+            loop {
+                let received = tokio::select! {
+                    received = receiver.recv() => received,
+                    // Events from other processes may have been missed.
+                    Ok(()) = resyncs.changed() => return Some((Ok(resync()), (receiver, resyncs, user))),
+                };
+                match received {
+                    Ok(event) if event.concerns(&user) => {
+                        let event = Event::default().event(EVENT_NAME).json_data(event).ok()?;
+                        return Some((Ok(event), (receiver, resyncs, user)));
+                    }
+                    Ok(_) => {}
+                    // Fell behind: whatever was missed, the browser refetches all it shows.
+                    Err(broadcast::error::RecvError::Lagged(_)) => {
+                        return Some((Ok(resync()), (receiver, resyncs, user)))
+                    }
+                    Err(broadcast::error::RecvError::Closed) => return None,
                 }
-                Ok(_) => {}
-                // Fell behind: whatever was missed, the browser refetches all it shows.
-                Err(broadcast::error::RecvError::Lagged(_)) => {
-                    let event = Event::default().event(EVENT_NAME).data("{\"kind\":\"resync\"}");
-                    return Some((Ok(event), (receiver, user)));
-                }
-                Err(broadcast::error::RecvError::Closed) => return None,
             }
-        }
-    });
+        },
+    );
     let until_shutdown = async move {
         // A router without a shutdown signal (tests) keeps its streams open.
         if shutdown.wait_for(|down| *down).await.is_err() {

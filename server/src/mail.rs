@@ -87,13 +87,16 @@ pub struct MailWorker {
     pub retry_base: Duration,
     /// Woken when a change queued messages.
     pub queued: Arc<Notify>,
+    /// The longest it waits without a wake-up (`DEFAULT_MAX_IDLE`).
+    pub max_idle: Duration,
 }
 
 /// How long a claimed row stays with the worker that claimed it.
 const LEASE_SECONDS: i64 = 120;
-/// The longest the worker waits without a wake-up: messages queued by
-/// another process (or a lost wake-up) are picked up within this time.
-const MAX_IDLE: Duration = Duration::from_secs(30);
+/// The longest the worker waits without a wake-up, unless configured:
+/// messages queued by another process without a wake-up (SQLite), or a
+/// lost wake-up, are picked up within this time.
+pub const DEFAULT_MAX_IDLE: Duration = Duration::from_secs(30);
 
 impl MailWorker {
     /// Delivers until `shutting_down` turns true; finishes the batch in hand.
@@ -104,11 +107,10 @@ impl MailWorker {
             }
             // At least a moment: a due time is a whole second, and a claim
             // that ends this second is only taken the next.
-            let idle = self
-                .until_next_due()
-                .await
-                .unwrap_or(MAX_IDLE)
-                .clamp(Duration::from_millis(250), MAX_IDLE);
+            let idle = self.until_next_due().await.unwrap_or(self.max_idle).clamp(
+                Duration::from_millis(250),
+                self.max_idle.max(Duration::from_millis(250)),
+            );
             tokio::select! {
                 _ = self.queued.notified() => {}
                 // The next retry falls due.

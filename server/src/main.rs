@@ -21,6 +21,15 @@ struct Cli {
         global = true
     )]
     database_url: String,
+    /// Most connections this process opens to PostgreSQL (SQLite: fixed).
+    #[arg(
+        long,
+        env = "PORTAL_DATABASE_CONNECTIONS",
+        default_value_t = app::repo::DEFAULT_POSTGRES_CONNECTIONS,
+        value_parser = clap::value_parser!(u32).range(1..=1000),
+        global = true
+    )]
+    database_connections: u32,
     #[command(flatten)]
     serve: ServeOptions,
     #[command(subcommand)]
@@ -83,6 +92,10 @@ struct ServeOptions {
     /// Seconds before the first retry of an email that could not be sent (doubling, up to an hour).
     #[arg(long, env = "PORTAL_MAIL_RETRY_SECONDS", default_value_t = 30, global = true)]
     mail_retry_seconds: u64,
+    /// Seconds the email worker waits at most before looking for due messages
+    /// without being woken (other processes wake it through PostgreSQL).
+    #[arg(long, env = "PORTAL_MAIL_POLL_SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600), global = true)]
+    mail_poll_seconds: u64,
     /// The vendor's provisioning system: jobs are POSTed there, signed with
     /// PORTAL_PROVISIONING_SECRET. Unset: the built-in local provisioner.
     #[arg(long, env = "PORTAL_PROVISIONING_URL", global = true)]
@@ -249,9 +262,11 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn open_database(url: &str) -> Result<Db, String> {
+async fn open_database(url: &str, connections: u32) -> Result<Db, String> {
     server::ensure_database_folder(url).map_err(|e| format!("cannot create the database folder: {e}"))?;
-    let db = Db::connect(url).await.map_err(|e| e.to_string())?;
+    let db = Db::connect_with(url, connections)
+        .await
+        .map_err(|e| e.to_string())?;
     db.migrate().await.map_err(|e| e.to_string())?;
     Ok(db)
 }
@@ -265,7 +280,7 @@ async fn run(cli: Cli) -> Result<(), String> {
     {
         return verify_license(file, public_key.as_deref(), &cli.serve.license_key_file);
     }
-    let db = open_database(&cli.database_url).await?;
+    let db = open_database(&cli.database_url, cli.database_connections).await?;
     match command {
         Command::Serve => {
             let options = cli.serve;
@@ -308,7 +323,9 @@ async fn run(cli: Cli) -> Result<(), String> {
                 provisioner,
                 ..Settings::default()
             };
-            let state = server::app_state(db.clone(), settings, conf.leptos_options);
+            let mut state = server::app_state(db.clone(), settings, conf.leptos_options);
+            let (events, relay) = server::relay::Relay::for_database(&db, &cli.database_url);
+            state.events = events;
             if demo_loaded {
                 server::demo::walk_history(state.services())
                     .await
@@ -320,12 +337,13 @@ async fn run(cli: Cli) -> Result<(), String> {
                 from,
                 retry_base: std::time::Duration::from_secs(options.mail_retry_seconds),
                 queued: state.mail_queued.clone(),
+                max_idle: std::time::Duration::from_secs(options.mail_poll_seconds),
             };
             let provisioning = server::provisioning::ProvisioningWorker::new(
                 state.clone(),
                 std::time::Duration::from_secs(options.provisioning_retry_seconds),
             );
-            server::serve(state, mail, provisioning)
+            server::serve(state, relay, mail, provisioning)
                 .await
                 .map_err(|e| e.to_string())
         }

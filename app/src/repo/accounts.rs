@@ -73,6 +73,13 @@ pub async fn insert_account(
 }
 
 /// One account, if it exists.
+/// Makes concurrent transactions that look up or create customers of
+/// `partner` take turns until the calling one ends, so that two acceptances
+/// for the same new customer create it once.
+pub async fn lock_customers_of(conn: &mut AnyConnection, partner: AccountId) -> Result<(), sqlx::Error> {
+    super::lock_row(conn, super::Locked::Account, partner.0).await
+}
+
 #[tracing::instrument(skip(conn))]
 pub async fn find_account(
     conn: &mut AnyConnection,

@@ -177,6 +177,7 @@ pub async fn start_provisioning(
             e.into()
         }
     })?;
+    super::notifications::wake_workers(conn, super::notifications::Work::Provisioning).await?;
     Ok(ProvisioningJobId(job))
 }
 
@@ -205,14 +206,15 @@ pub async fn claim_due_jobs(
     lease_seconds: i64,
 ) -> Result<Vec<ClaimedJob>, sqlx::Error> {
     let at = now();
-    let claimed: Vec<(i64, i64)> = sqlx::query(
+    let skip_locked = super::skip_locked(conn);
+    let claimed: Vec<(i64, i64)> = sqlx::query(&format!(
         "UPDATE provisioning_jobs SET claimed_until = $1, attempts = attempts + 1
          WHERE id IN (SELECT id FROM provisioning_jobs
                       WHERE state = 'pending' AND adapter = $2 AND next_attempt_at <= $3
                         AND (claimed_until IS NULL OR claimed_until < $3)
-                      ORDER BY id LIMIT $4)
-         RETURNING id, attempts",
-    )
+                      ORDER BY id LIMIT $4 {skip_locked})
+         RETURNING id, attempts"
+    ))
     .bind(at + lease_seconds)
     .bind(adapter)
     .bind(at)

@@ -46,15 +46,16 @@ pub async fn find_line_balance(
 
 /// Records a movement if the line's balance allows it, else records nothing.
 ///
-/// The check and the insert are one statement, so no interleaving of
-/// transactions can slip a movement past the check: the invariant
-/// `available + reserved + drawn = quantity`, none negative, holds at every
-/// commit. (PostgreSQL will also lock the order line row first: a later issue.)
+/// The order line's row is locked (PostgreSQL) and the check and the insert
+/// are one statement, so no interleaving of transactions can slip a movement
+/// past the check: the invariant `available + reserved + drawn = quantity`,
+/// none negative, holds at every commit.
 #[tracing::instrument(skip(conn))]
 pub async fn append_ledger_entry(conn: &mut AnyConnection, entry: NewLedgerEntry) -> Result<(), LedgerError> {
     if entry.quantity <= 0 {
         return Err(BalanceError::NotPositive.into());
     }
+    super::lock_row(conn, super::Locked::OrderLine, entry.order_line.0).await?;
     let done = sqlx::query(&format!(
         "INSERT INTO ledger_entries (order_line_id, kind, quantity, drawdown_request_id, to_account_id, created_at)
          SELECT $1, $2, $3, $4, $5, $6

@@ -5,7 +5,9 @@
 //! The engine is chosen at run time from the database URL through sqlx's
 //! `Any` driver. Queries use `$N` placeholders and SQL both SQLite and
 //! PostgreSQL accept; what differs between engines (DDL) lives in the
-//! engine's own migrations folder. Callers never learn which engine runs.
+//! engine's own migrations folder (`migrations/sqlite`, `migrations/postgres`),
+//! and the few statements that differ (row locks, claims) ask `Engine::of`.
+//! Callers never learn which engine runs.
 
 pub mod accounts;
 pub mod cloud_services;
@@ -13,6 +15,7 @@ pub mod drawdowns;
 pub mod entitlements;
 pub mod ledger;
 pub mod license_files;
+pub mod notifications;
 pub mod orders;
 pub mod outbox;
 pub mod products;
@@ -31,17 +34,43 @@ pub type Conn = sqlx::pool::PoolConnection<Any>;
 pub type Tx = Transaction<'static, Any>;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
 
 /// The database engines the portal runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Engine {
+    /// The embedded default: one file, one server process.
     Sqlite,
+    /// For production: several server processes share one database.
+    Postgres,
+}
+
+impl Engine {
+    /// The engine a database URL names, if the portal runs on it.
+    pub fn of_url(url: &str) -> Option<Self> {
+        if url.starts_with("sqlite:") {
+            Some(Self::Sqlite)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Some(Self::Postgres)
+        } else {
+            None
+        }
+    }
+
+    /// The engine behind an open connection.
+    pub(crate) fn of(conn: &AnyConnection) -> Self {
+        if conn.backend_name() == "PostgreSQL" {
+            Self::Postgres
+        } else {
+            Self::Sqlite
+        }
+    }
 }
 
 /// Why the database could not be opened.
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
-    #[error("unsupported database URL (expected sqlite:…): {0}")]
+    #[error("unsupported database URL (expected sqlite:… or postgres://…): {0}")]
     UnsupportedUrl(String),
     #[error("cannot open the database: {0}")]
     Connect(#[from] sqlx::Error),
@@ -56,6 +85,8 @@ pub enum OpenError {
 /// got in between, whatever the busy timeout. Routing every write through a
 /// pool of exactly one connection serialises writers inside the process, so
 /// that cannot happen; readers use their own pool and, with WAL, never wait.
+/// PostgreSQL takes concurrent writers, so both pools are one there, and the
+/// repositories lock the rows a check-then-write depends on.
 #[derive(Clone, Debug)]
 pub struct Db {
     read: AnyPool,
@@ -63,14 +94,41 @@ pub struct Db {
     engine: Engine,
 }
 
+/// How many connections one server process opens to PostgreSQL, unless
+/// `PORTAL_DATABASE_CONNECTIONS` says otherwise.
+pub const DEFAULT_POSTGRES_CONNECTIONS: u32 = 10;
+
 impl Db {
-    /// Opens the database at `url` (e.g. `sqlite://data/portal.db`), creating
-    /// a SQLite file if it is missing. Does not migrate.
+    /// Opens the database at `url`: `sqlite://data/portal.db` (the file is
+    /// created if missing) or `postgres://user@host/name` (the database must
+    /// exist). Does not migrate.
     pub async fn connect(url: &str) -> Result<Self, OpenError> {
+        Self::connect_with(url, DEFAULT_POSTGRES_CONNECTIONS).await
+    }
+
+    /// As `connect`, with at most `postgres_connections` connections to
+    /// PostgreSQL (SQLite's pools are fixed).
+    pub async fn connect_with(url: &str, postgres_connections: u32) -> Result<Self, OpenError> {
         sqlx::any::install_default_drivers();
-        if !url.starts_with("sqlite:") {
-            return Err(OpenError::UnsupportedUrl(url.to_string()));
+        match Engine::of_url(url) {
+            Some(Engine::Sqlite) => Self::connect_sqlite(url).await,
+            Some(Engine::Postgres) => {
+                let pool = AnyPoolOptions::new()
+                    .max_connections(postgres_connections.max(1))
+                    .acquire_timeout(Duration::from_secs(30))
+                    .connect(url)
+                    .await?;
+                Ok(Self {
+                    read: pool.clone(),
+                    write: pool,
+                    engine: Engine::Postgres,
+                })
+            }
+            None => Err(OpenError::UnsupportedUrl(url.to_string())),
         }
+    }
+
+    async fn connect_sqlite(url: &str) -> Result<Self, OpenError> {
         let url = if url.contains("mode=") {
             url.to_string()
         } else if url.contains('?') {
@@ -100,10 +158,17 @@ impl Db {
         })
     }
 
-    /// Brings the schema up to date.
+    /// Which engine this is.
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
+    /// Brings the schema up to date. Several processes may start at once:
+    /// sqlx holds an advisory lock on PostgreSQL while it migrates.
     pub async fn migrate(&self) -> Result<(), OpenError> {
         match self.engine {
             Engine::Sqlite => SQLITE_MIGRATIONS.run(&self.write).await?,
+            Engine::Postgres => POSTGRES_MIGRATIONS.run(&self.write).await?,
         }
         Ok(())
     }
@@ -118,10 +183,58 @@ impl Db {
         self.write.begin().await
     }
 
+    /// True when the database answers a query now.
+    pub async fn is_ready(&self) -> bool {
+        match self.read.acquire().await {
+            Ok(mut conn) => sqlx::query("SELECT 1").execute(&mut *conn).await.is_ok(),
+            Err(_) => false,
+        }
+    }
+
     /// Closes both pools, waiting for connections in use.
     pub async fn close(&self) {
         self.read.close().await;
         self.write.close().await;
+    }
+}
+
+/// Tables whose rows a check-then-write locks first.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Locked {
+    /// An order line, while its ledger balance is checked and moved.
+    OrderLine,
+    /// An entitlement, while what is free of it is checked and put to use.
+    Entitlement,
+    /// A partner's account, while its customers are looked up and created.
+    Account,
+}
+
+/// Locks one row until the transaction ends, so that transactions checking
+/// the same balance take turns. On SQLite this is already so (one writer at a
+/// time), so it does nothing there. `NO KEY UPDATE` rather than `UPDATE`:
+/// it still excludes other lockers, but not the key-share locks foreign key
+/// checks take, which would otherwise deadlock a Save (whose new request
+/// refers to the partner) with an acceptance (which locks the partner).
+pub(crate) async fn lock_row(conn: &mut AnyConnection, table: Locked, id: i64) -> Result<(), sqlx::Error> {
+    if Engine::of(conn) == Engine::Sqlite {
+        return Ok(());
+    }
+    let sql = match table {
+        Locked::OrderLine => "SELECT id FROM order_lines WHERE id = $1 FOR NO KEY UPDATE",
+        Locked::Entitlement => "SELECT id FROM entitlements WHERE id = $1 FOR NO KEY UPDATE",
+        Locked::Account => "SELECT id FROM accounts WHERE id = $1 FOR NO KEY UPDATE",
+    };
+    sqlx::query(sql).bind(id).execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// What a claim query adds to its inner SELECT so that workers in several
+/// processes pass over rows another worker is claiming instead of waiting
+/// for them (and then claiming them again). SQLite has one writer at a time.
+pub(crate) fn skip_locked(conn: &AnyConnection) -> &'static str {
+    match Engine::of(conn) {
+        Engine::Sqlite => "",
+        Engine::Postgres => "FOR UPDATE SKIP LOCKED",
     }
 }
 

@@ -31,7 +31,7 @@ pub struct ClaimedEmail {
 #[tracing::instrument(skip_all, fields(recipient = %email.recipient))]
 pub async fn enqueue_email(conn: &mut AnyConnection, email: &OutgoingEmail) -> Result<i64, sqlx::Error> {
     let at = now();
-    sqlx::query_scalar(
+    let id = sqlx::query_scalar(
         "INSERT INTO outbox (recipient, locale, subject, text_body, html_body, drawdown_request_id, created_at, next_attempt_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
     )
@@ -43,7 +43,9 @@ pub async fn enqueue_email(conn: &mut AnyConnection, email: &OutgoingEmail) -> R
     .bind(email.drawdown_request.map(|d| d.0))
     .bind(at)
     .fetch_one(&mut *conn)
-    .await
+    .await?;
+    super::notifications::wake_workers(conn, super::notifications::Work::Mail).await?;
+    Ok(id)
 }
 
 /// Claims up to `limit` due messages for `lease_seconds`: no other worker
@@ -56,14 +58,15 @@ pub async fn claim_due_emails(
     lease_seconds: i64,
 ) -> Result<Vec<ClaimedEmail>, sqlx::Error> {
     let at = now();
-    let rows = sqlx::query(
+    let skip_locked = super::skip_locked(conn);
+    let rows = sqlx::query(&format!(
         "UPDATE outbox SET claimed_until = $1, attempts = attempts + 1
          WHERE id IN (SELECT id FROM outbox
                       WHERE sent_at IS NULL AND next_attempt_at <= $2
                         AND (claimed_until IS NULL OR claimed_until < $2)
-                      ORDER BY id LIMIT $3)
-         RETURNING id, attempts, recipient, locale, subject, text_body, html_body, drawdown_request_id",
-    )
+                      ORDER BY id LIMIT $3 {skip_locked})
+         RETURNING id, attempts, recipient, locale, subject, text_body, html_body, drawdown_request_id"
+    ))
     .bind(at + lease_seconds)
     .bind(at)
     .bind(limit)

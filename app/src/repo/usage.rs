@@ -104,9 +104,10 @@ pub async fn list_usable_entitlements(
 /// Records a movement if the entitlement (for an assignment) or the target
 /// (for a release) has enough, else records nothing.
 ///
-/// The check and the insert are one statement, as in the order ledger, so
-/// no interleaving of transactions can assign more than an entitlement
-/// holds or release more than a target was given.
+/// The entitlement's row is locked and the check and the insert are one
+/// statement, as in the order ledger, so no interleaving of transactions can
+/// assign more than an entitlement holds or release more than a target was
+/// given.
 #[tracing::instrument(skip(conn))]
 pub async fn append_usage_entry(conn: &mut AnyConnection, entry: NewUsageEntry) -> Result<(), UsageError> {
     if entry.quantity <= 0 {
@@ -115,6 +116,7 @@ pub async fn append_usage_entry(conn: &mut AnyConnection, entry: NewUsageEntry) 
             requested: entry.quantity,
         });
     }
+    super::lock_row(conn, super::Locked::Entitlement, entry.entitlement.0).await?;
     let (instance, file) = match entry.target {
         UsageTarget::ControlRoom(i) => (Some(i.0), None),
         UsageTarget::LicenseFile(f) => (None, Some(f.0)),

@@ -420,6 +420,7 @@ impl Services<'_> {
         if let Some(customer) = owner.customer {
             return Ok(customer);
         }
+        accounts::lock_customers_of(tx, owner.partner).await?;
         let customers = requests::list_managed_customers(tx, owner.partner).await?;
         if let Some(existing) = matching_customer(
             &customers,

@@ -16,22 +16,22 @@ use crate::helpers::{assert_ledger_invariant, user, Portal};
 
 /// One message as the SMTP server received it.
 #[derive(Debug, serde::Deserialize)]
-struct Received {
-    to: Vec<String>,
-    subject: String,
-    message_id: String,
+pub(crate) struct Received {
+    pub to: Vec<String>,
+    pub subject: String,
+    pub message_id: String,
     text: String,
     html: String,
 }
 
 /// A real SMTP server on loopback, storing what it receives.
-struct SmtpServer {
+pub(crate) struct SmtpServer {
     child: Child,
     folder: tempfile::TempDir,
 }
 
 impl SmtpServer {
-    fn start(port: u16) -> Self {
+    pub fn start(port: u16) -> Self {
         let folder = tempfile::tempdir().expect("folder");
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/smtp_sink.py");
         let mut child = Command::new("python3")
@@ -49,7 +49,7 @@ impl SmtpServer {
         Self { child, folder }
     }
 
-    fn received(&self) -> Vec<Received> {
+    pub fn received(&self) -> Vec<Received> {
         let mut files: Vec<PathBuf> = std::fs::read_dir(self.folder.path())
             .expect("folder")
             .map(|e| e.expect("entry").path())
@@ -70,7 +70,7 @@ impl Drop for SmtpServer {
     }
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .expect("bind")
         .local_addr()
@@ -87,6 +87,7 @@ fn worker(p: &Portal, transport: Transport) -> MailWorker {
             .expect("mailbox"),
         retry_base: Duration::from_secs(1),
         queued: Arc::new(Notify::new()),
+        max_idle: server::mail::DEFAULT_MAX_IDLE,
     }
 }
 

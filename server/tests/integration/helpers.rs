@@ -1,22 +1,60 @@
-//! A fresh, migrated database in its own folder for every test.
+//! A fresh, migrated database for every test: a SQLite file in its own
+//! folder, or, when `PORTAL_TEST_POSTGRES_URL` names a PostgreSQL server
+//! (`scripts/test.sh` starts one), a database of its own on that server.
 
 use app::events::Events;
 use app::repo::Db;
 use app::services::Services;
 use app::state::Settings;
+use sqlx::Connection;
 use tempfile::TempDir;
 use tokio::sync::Notify;
 
-/// A database file that lives as long as the value.
+/// The variable that switches the suite to PostgreSQL: the URL of a database
+/// on the server that test databases are created from.
+pub const POSTGRES_URL_VAR: &str = "PORTAL_TEST_POSTGRES_URL";
+
+/// A database that lives as long as the value.
 pub struct TestDb {
     pub db: Db,
     pub url: String,
-    // Dropped last: removes the folder.
-    _dir: TempDir,
+    // Dropped last: removes the folder or the database.
+    _place: Place,
+}
+
+enum Place {
+    Folder(#[allow(dead_code)] TempDir),
+    Postgres { server: String, name: String },
+}
+
+impl Drop for Place {
+    fn drop(&mut self) {
+        let Place::Postgres { server, name } = self else {
+            return;
+        };
+        // Drop runs inside the test's runtime, which cannot be blocked on;
+        // a thread of its own with a runtime of its own drops the database.
+        let (server, name) = (server.clone(), name.clone());
+        let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+        let dropped = std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime")
+                .block_on(async {
+                    let mut admin = sqlx::PgConnection::connect(&server).await?;
+                    sqlx::query(&sql).execute(&mut admin).await.map(drop)
+                })
+        })
+        .join();
+        if let Ok(Err(e)) = dropped {
+            eprintln!("could not drop test database {name}: {e}");
+        }
+    }
 }
 
 impl TestDb {
-    /// Opens the same file again, as a restarted server would.
+    /// Opens the same database again, as a restarted server would.
     pub async fn reopen(&self) -> Db {
         let db = Db::connect(&self.url).await.expect("reopen");
         db.migrate().await.expect("migrate");
@@ -26,11 +64,42 @@ impl TestDb {
 
 /// An empty, migrated database.
 pub async fn fresh_db() -> TestDb {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let url = format!("sqlite://{}", dir.path().join("portal.db").display());
+    let (url, place) = match std::env::var(POSTGRES_URL_VAR) {
+        Ok(server) if !server.is_empty() => fresh_postgres_database(server).await,
+        _ => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let url = format!("sqlite://{}", dir.path().join("portal.db").display());
+            (url, Place::Folder(dir))
+        }
+    };
     let db = Db::connect(&url).await.expect("connect");
     db.migrate().await.expect("migrate");
-    TestDb { db, url, _dir: dir }
+    TestDb {
+        db,
+        url,
+        _place: place,
+    }
+}
+
+/// Creates an empty database with a name no other test uses.
+async fn fresh_postgres_database(server: String) -> (String, Place) {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let name = format!(
+        "portal_test_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    );
+    let mut admin = sqlx::PgConnection::connect(&server)
+        .await
+        .unwrap_or_else(|e| panic!("{POSTGRES_URL_VAR}={server}: {e}"));
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await
+        .expect("create test database");
+    let mut url = url::Url::parse(&server).expect("PostgreSQL URL");
+    url.set_path(&name);
+    (url.to_string(), Place::Postgres { server, name })
 }
 
 /// A migrated database with the demo data.

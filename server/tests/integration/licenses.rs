@@ -33,10 +33,12 @@ pub async fn contoso(p: &Portal) -> (AccountId, CurrentUser) {
 pub async fn assert_usage_invariant(db: &Db) {
     let mut conn = db.read().await.expect("conn");
     let broken: Vec<(i64, i64, i64)> = sqlx::query_as(
-        "SELECT e.id, e.quantity, CAST(coalesce(sum(CASE u.kind WHEN 'assign' THEN u.quantity ELSE -u.quantity END), 0) AS BIGINT) AS in_use
-         FROM entitlements e LEFT JOIN usage_entries u ON u.entitlement_id = e.id
-         GROUP BY e.id, e.quantity
-         HAVING in_use < 0 OR in_use > e.quantity",
+        "SELECT id, quantity, in_use FROM (
+             SELECT e.id, e.quantity,
+                    CAST(coalesce(sum(CASE u.kind WHEN 'assign' THEN u.quantity ELSE -u.quantity END), 0) AS BIGINT) AS in_use
+             FROM entitlements e LEFT JOIN usage_entries u ON u.entitlement_id = e.id
+             GROUP BY e.id, e.quantity) t
+         WHERE in_use < 0 OR in_use > quantity",
     )
     .fetch_all(&mut *conn)
     .await

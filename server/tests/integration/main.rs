@@ -1,4 +1,6 @@
-//! Integration tests against real SQLite files: one test binary, a module per area.
+//! Integration tests against real databases: one test binary, a module per
+//! area. Each test has a SQLite file of its own, or, with
+//! `PORTAL_TEST_POSTGRES_URL` set, a PostgreSQL database of its own.
 
 mod bootstrap;
 mod drawdowns;
@@ -8,6 +10,7 @@ mod license_verify;
 mod licenses;
 mod live;
 mod orders_import;
+mod processes;
 mod provisioning;
 mod repositories;
 mod sessions;

@@ -9,6 +9,7 @@
 
 if [ -n "${PORTAL_TEST_POSTGRES_URL:-}" ]; then
   say "PostgreSQL: using $PORTAL_TEST_POSTGRES_URL"
+  stop_postgres() { :; }
   return 0
 fi
 

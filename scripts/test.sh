@@ -26,3 +26,24 @@ export PORTAL_DATABASE_URL="sqlite://$ROOT/target/e2e/portal.db"
 export PORTAL_MAIL_URL="file://$ROOT/target/e2e/mail"
 export PORTAL_LICENSE_KEY_FILE="$ROOT/target/e2e/license-signing.key"
 cargo leptos end-to-end --release
+
+say "end-to-end: two server processes on one PostgreSQL database"
+psql "$PORTAL_TEST_POSTGRES_URL" -qc "DROP DATABASE IF EXISTS portal_e2e WITH (FORCE)" -c "CREATE DATABASE portal_e2e"
+export PORTAL_DATABASE_URL="${PORTAL_TEST_POSTGRES_URL%/*}/portal_e2e"
+export PORTAL_MAIL_URL="file://$ROOT/target/e2e/mail-postgres"
+export LEPTOS_SITE_ROOT="$ROOT/target/site" LEPTOS_OUTPUT_NAME=portal
+servers=()
+trap 'kill "${servers[@]}" 2>/dev/null || true; stop_postgres' EXIT
+# One after the other: the first loads the demo data, the second finds it there.
+for port in 3000 3001; do
+  LEPTOS_SITE_ADDR="127.0.0.1:$port" target/release/server >"target/e2e/server-$port.log" 2>&1 &
+  servers+=("$!")
+  for _ in $(seq 1 300); do
+    curl -fs -o /dev/null "http://127.0.0.1:$port/readyz" && break
+    sleep 0.1
+  done
+  curl -fs -o /dev/null "http://127.0.0.1:$port/readyz" || { cat "target/e2e/server-$port.log"; exit 1; }
+done
+(cd end2end && npx playwright test --config playwright.processes.config.ts)
+kill "${servers[@]}"
+wait "${servers[@]}" 2>/dev/null || true

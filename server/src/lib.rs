@@ -4,6 +4,7 @@ pub mod commands;
 pub mod demo;
 pub mod live;
 pub mod mail;
+pub mod ops;
 pub mod provisioning;
 pub mod relay;
 
@@ -27,9 +28,11 @@ fn router_with_shutdown(state: AppState, shutting_down: tokio::sync::watch::Rece
         let state = state.clone();
         move || provide_context(state.clone())
     };
+    ops::metrics_handle();
     Router::new()
         .route(HEALTH_PATH, axum::routing::get(|| async { "up\n" }))
         .route(READY_PATH, axum::routing::get(ready))
+        .route(ops::METRICS_PATH, axum::routing::get(ops::metrics))
         .route(app::events::EVENTS_PATH, axum::routing::get(live::event_stream))
         .route(LICENSE_PUBLIC_KEY_PATH, axum::routing::get(license_public_key))
         .route(LICENSE_FILE_PATH, axum::routing::get(download_license_file))
@@ -44,6 +47,9 @@ fn router_with_shutdown(state: AppState, shutting_down: tokio::sync::watch::Rece
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
             context, shell,
         ))
+        // Routed requests only: a route pattern is known for them.
+        .route_layer(axum::middleware::from_fn(ops::track))
+        .layer(axum::middleware::from_fn(ops::request_id))
         .layer(axum::Extension(live::ShuttingDown(shutting_down)))
         .with_state(state)
 }

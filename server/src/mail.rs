@@ -102,7 +102,7 @@ impl MailWorker {
     /// Delivers until `shutting_down` turns true; finishes the batch in hand.
     pub async fn run(self, mut shutting_down: watch::Receiver<bool>) {
         loop {
-            if let Err(err) = self.deliver_due().await {
+            if let Err(err) = self.deliver_due_until(&shutting_down).await {
                 tracing::warn!(%err, "email delivery round failed");
             }
             // At least a moment: a due time is a whole second, and a claim
@@ -123,6 +123,13 @@ impl MailWorker {
 
     /// Delivers every message that is due now; returns how many were sent.
     pub async fn deliver_due(&self) -> Result<usize, sqlx::Error> {
+        self.deliver_due_until(&watch::channel(false).1).await
+    }
+
+    /// As `deliver_due`, but once `stop` turns true the message being sent
+    /// is finished and the rest of the batch is handed back at once, for
+    /// another process's worker to send.
+    pub async fn deliver_due_until(&self, stop: &watch::Receiver<bool>) -> Result<usize, sqlx::Error> {
         let mut sent = 0;
         loop {
             let claimed = {
@@ -134,9 +141,17 @@ impl MailWorker {
             if claimed.is_empty() {
                 return Ok(sent);
             }
-            for email in claimed {
+            for (n, email) in claimed.iter().enumerate() {
+                if *stop.borrow() {
+                    let rest: Vec<i64> = claimed[n..].iter().map(|c| c.id).collect();
+                    let mut tx = self.db.begin().await?;
+                    outbox::release_email_claims(&mut tx, &rest).await?;
+                    tx.commit().await?;
+                    tracing::info!(messages = rest.len(), "stopping: claimed emails handed back");
+                    return Ok(sent);
+                }
                 let id = email.id;
-                let result = match self.message(&email) {
+                let result = match self.message(email) {
                     Ok(message) => self.transport.send(id, message).await,
                     Err(err) => Err(err),
                 };

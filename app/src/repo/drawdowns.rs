@@ -479,3 +479,15 @@ pub async fn list_expired_approvals(
     .await
     .map(|ids| ids.into_iter().map(DrawdownId).collect())
 }
+
+/// How many requests are in each state (states without any are left out).
+pub async fn count_drawdowns_by_state(
+    conn: &mut AnyConnection,
+) -> Result<Vec<(DrawdownState, i64)>, sqlx::Error> {
+    let rows = sqlx::query("SELECT state, count(*) AS n FROM drawdown_requests GROUP BY state")
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|r| Ok((decode_stored(r, "state", DrawdownState::parse)?, r.try_get("n")?)))
+        .collect()
+}

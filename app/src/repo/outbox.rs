@@ -131,3 +131,26 @@ pub async fn next_email_due(conn: &mut AnyConnection) -> Result<Option<i64>, sql
     .fetch_one(&mut *conn)
     .await
 }
+
+/// How many messages wait for delivery: the outbox backlog.
+pub async fn count_unsent_emails(conn: &mut AnyConnection) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT count(*) FROM outbox WHERE sent_at IS NULL")
+        .fetch_one(&mut *conn)
+        .await
+}
+
+/// Gives claimed messages back unsent, at once rather than when their lease
+/// runs out: a worker that stops hands its batch to the others. The claim's
+/// attempt did not happen, so it is not counted.
+pub async fn release_email_claims(conn: &mut AnyConnection, ids: &[i64]) -> Result<(), sqlx::Error> {
+    for id in ids {
+        sqlx::query(
+            "UPDATE outbox SET claimed_until = NULL, attempts = attempts - 1
+             WHERE id = $1 AND sent_at IS NULL AND claimed_until IS NOT NULL",
+        )
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}

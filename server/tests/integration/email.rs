@@ -78,7 +78,7 @@ pub(crate) fn free_port() -> u16 {
         .port()
 }
 
-fn worker(p: &Portal, transport: Transport) -> MailWorker {
+pub(crate) fn worker(p: &Portal, transport: Transport) -> MailWorker {
     MailWorker {
         db: p.db().clone(),
         transport,

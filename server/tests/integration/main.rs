@@ -9,6 +9,7 @@ mod helpers;
 mod license_verify;
 mod licenses;
 mod live;
+mod operations;
 mod orders_import;
 mod processes;
 mod provisioning;

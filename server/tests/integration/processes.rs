@@ -26,12 +26,17 @@ struct ServerProcess {
 }
 
 impl ServerProcess {
-    async fn start(db: &TestDb, mail_url: &str) -> Self {
+    /// Starts a process; its emails go to `mail_url`, or to a folder of its own.
+    async fn start(db: &TestDb, mail_url: Option<&str>) -> Self {
         let data = tempfile::tempdir().expect("data folder");
+        let mail_url = mail_url.map_or_else(
+            || format!("file://{}", data.path().join("mail").display()),
+            str::to_string,
+        );
         let port = free_port();
         let child = Command::new(env!("CARGO_BIN_EXE_server"))
             .env("PORTAL_DATABASE_URL", &db.url)
-            .env("PORTAL_MAIL_URL", mail_url)
+            .env("PORTAL_MAIL_URL", &mail_url)
             .env("PORTAL_MAIL_POLL_SECONDS", "1")
             .env("PORTAL_MAIL_RETRY_SECONDS", "1")
             .env("PORTAL_LICENSE_KEY_FILE", data.path().join("key"))
@@ -93,10 +98,7 @@ impl Drop for ServerProcess {
 #[ignore = "PostgreSQL only (SQLite serves one process); scripts/test.sh runs it with PORTAL_TEST_POSTGRES_URL and --include-ignored"]
 async fn an_approval_made_on_one_process_reaches_a_stream_open_on_the_other() {
     let p = Portal::demo().await;
-    let (first, second) = tokio::join!(
-        ServerProcess::start(&p.t, "file:///dev/null/unused"),
-        ServerProcess::start(&p.t, "file:///dev/null/unused")
-    );
+    let (first, second) = tokio::join!(ServerProcess::start(&p.t, None), ServerProcess::start(&p.t, None));
     let saved = save(&p, &user(p.db(), PARTNER).await, "Adventure Works", "1")
         .await
         .expect("saved");
@@ -173,8 +175,8 @@ async fn with_two_processes_delivering_each_message_reaches_the_smtp_server_once
     // them at once; the rest are queued while both run.
     queue(&p, 0..60).await;
     let (_first, _second) = tokio::join!(
-        ServerProcess::start(&p.t, &mail_url),
-        ServerProcess::start(&p.t, &mail_url)
+        ServerProcess::start(&p.t, Some(&mail_url)),
+        ServerProcess::start(&p.t, Some(&mail_url))
     );
     for batch in 0..6 {
         queue(&p, 60 + batch * 20..80 + batch * 20).await;

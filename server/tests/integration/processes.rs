@@ -103,8 +103,9 @@ async fn an_approval_made_on_one_process_reaches_a_stream_open_on_the_other() {
         .await
         .expect("saved");
 
-    // The partner's browser is connected to the second process.
-    let partner = second.sign_in(PARTNER).await;
+    // The partner signed in through the first process; its browser is now
+    // connected to the second, with the same session.
+    let partner = first.sign_in(PARTNER).await;
     let mut stream = reqwest::Client::new()
         .get(format!("{}{}", second.base, app::events::EVENTS_PATH))
         .header("accept", "text/event-stream")

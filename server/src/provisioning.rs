@@ -120,14 +120,14 @@ impl ProvisioningWorker {
         }
     }
 
-    /// Runs until `shutting_down` turns true; a job in hand is finished or
-    /// left to its lease.
+    /// Runs until `shutting_down` turns true; a webhook call in hand is
+    /// finished, and every other claimed job is handed back at once.
     pub async fn run(self, mut shutting_down: watch::Receiver<bool>) {
         loop {
             if *shutting_down.borrow() {
                 return;
             }
-            if let Err(err) = self.work_due().await {
+            if let Err(err) = self.work_due_until(&shutting_down).await {
                 tracing::warn!(%err, "provisioning jobs could not be claimed");
             }
             let wait = self.until_next_due().await;
@@ -141,6 +141,12 @@ impl ProvisioningWorker {
 
     /// Claims the due jobs and works each; returns how many were claimed.
     pub async fn work_due(&self) -> Result<usize, sqlx::Error> {
+        self.work_due_until(&watch::channel(false).1).await
+    }
+
+    /// As `work_due`; once `stop` turns true, jobs not yet handed over (and
+    /// local jobs still under way) are handed back for another process.
+    pub async fn work_due_until(&self, stop: &watch::Receiver<bool>) -> Result<usize, sqlx::Error> {
         let adapter = self.state.settings.provisioner.adapter();
         let claimed = {
             let mut tx = self.state.db.begin().await?;
@@ -150,15 +156,30 @@ impl ProvisioningWorker {
         };
         let n = claimed.len();
         for job in claimed {
+            if *stop.borrow() {
+                hand_back(&self.state, job.id).await;
+                continue;
+            }
             match &self.state.settings.provisioner {
                 Provisioner::Local { delay, domain } => {
                     // Completes on its own, as a real system would later.
                     let state = self.state.clone();
                     let (delay, domain) = (*delay, domain.clone());
+                    let mut stop = stop.clone();
                     tokio::spawn(async move {
-                        tokio::time::sleep(delay).await;
-                        let url = format!("https://{}.{}.{domain}", job.tenant_name, job.region);
-                        finish(&state, job.id, &JobOutcome::Active { url }).await;
+                        // A dropped sender (no shutdown signal at all) never stops it.
+                        let stopped = async move {
+                            if stop.wait_for(|down| *down).await.is_err() {
+                                std::future::pending::<()>().await;
+                            }
+                        };
+                        tokio::select! {
+                            _ = tokio::time::sleep(delay) => {
+                                let url = format!("https://{}.{}.{domain}", job.tenant_name, job.region);
+                                finish(&state, job.id, &JobOutcome::Active { url }).await;
+                            }
+                            _ = stopped => hand_back(&state, job.id).await,
+                        }
                     });
                 }
                 Provisioner::Webhook { url, secret } => self.hand_over(job, url, secret).await,
@@ -244,6 +265,21 @@ impl ProvisioningWorker {
         };
         let seconds = next.map_or(30, |due| (due - now()).clamp(0, 30));
         Duration::from_secs(u64::try_from(seconds).unwrap_or(30)).max(Duration::from_millis(250))
+    }
+}
+
+/// Gives a claimed job back to the other processes, untried.
+async fn hand_back(state: &AppState, job: ProvisioningJobId) {
+    let released = async {
+        let mut tx = state.db.begin().await?;
+        jobs::release_job_claim(&mut tx, job).await?;
+        tx.commit().await
+    };
+    match released.await {
+        Ok(()) => tracing::info!(%job, "stopping: provisioning job handed back"),
+        Err(err) => {
+            tracing::warn!(%job, %err, "could not hand a provisioning job back; its lease will run out")
+        }
     }
 }
 

@@ -286,6 +286,20 @@ pub async fn mark_job_retry(
     Ok(())
 }
 
+/// Gives a claimed job back untried, at once rather than when its lease runs
+/// out: a worker that stops hands it to the others.
+pub async fn release_job_claim(conn: &mut AnyConnection, id: ProvisioningJobId) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE provisioning_jobs SET claimed_until = NULL, attempts = attempts - 1, changed_at = $1
+         WHERE id = $2 AND state = 'pending' AND claimed_until IS NOT NULL",
+    )
+    .bind(now())
+    .bind(id.0)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 /// How a job ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum JobOutcome {

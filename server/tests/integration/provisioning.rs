@@ -398,3 +398,67 @@ async fn a_failed_instance_is_retried_with_a_new_job() {
     let request: ProvisionRequest = serde_json::from_slice(&body).expect("json");
     assert_eq!((request.job, request.tenant.as_str()), (second.0, "contoso-eu"));
 }
+
+#[tokio::test]
+async fn a_stopping_worker_hands_its_local_job_back_and_another_process_finishes_it() {
+    let slow = Provisioner::Local {
+        delay: Duration::from_secs(600),
+        domain: "cloud.test".into(),
+    };
+    let (t, state) = state_with(slow).await;
+    let (contoso, partner, control_room) = contoso_control_room(&state).await;
+    state
+        .services()
+        .provision(&partner, contoso, control_room.id, "us-east", "contoso-us")
+        .await
+        .expect("started");
+    let worker = ProvisioningWorker::new(state.clone(), Duration::from_secs(1));
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    assert_eq!(worker.work_due_until(&stopping).await.expect("work"), 1);
+    let claim = || async {
+        sqlx::query_as::<_, (Option<i64>, i64)>("SELECT claimed_until, attempts FROM provisioning_jobs")
+            .fetch_one(&mut *state.db.read().await.expect("conn"))
+            .await
+            .expect("job")
+    };
+    assert!(claim().await.0.is_some(), "claimed while it runs");
+
+    // The process stops: the job is given back untried, not left to its lease.
+    stop.send(true).expect("stop");
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while claim().await != (None, 0) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "handed back: {:?}",
+            claim().await
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    // Another process's worker takes it at once and brings the instance up.
+    let settings = Settings {
+        provisioner: Provisioner::Local {
+            delay: Duration::ZERO,
+            domain: "cloud.test".into(),
+        },
+        ..Settings::default()
+    };
+    let options = LeptosOptions::builder().output_name("portal").build();
+    let other = server::app_state(t.reopen().await, settings, options);
+    let mut events = other.events.subscribe();
+    let worker = ProvisioningWorker::new(other.clone(), Duration::from_secs(1));
+    assert_eq!(worker.work_due().await.expect("work"), 1);
+    let active = wait_for(
+        &other,
+        contoso,
+        &partner,
+        control_room.id,
+        InstanceState::Active,
+        &mut events,
+    )
+    .await;
+    assert_eq!(
+        active.url.as_deref(),
+        Some("https://contoso-us.us-east.cloud.test")
+    );
+}

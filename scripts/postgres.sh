@@ -13,11 +13,14 @@ if [ -n "${PORTAL_TEST_POSTGRES_URL:-}" ]; then
   return 0
 fi
 
-pg_bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
+# The newest server's programs; none on a fresh machine (where ls fails, and
+# under pipefail that failure must not end the script).
+newest_pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true; }
+pg_bin="$(newest_pg_bin)"
 if [ -z "$pg_bin" ] || [ ! -x "$pg_bin/postgres" ]; then
   say "installing postgresql"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
-  pg_bin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
+  pg_bin="$(newest_pg_bin)"
 fi
 
 # PostgreSQL refuses to run as root: run it as Debian's postgres user then.

@@ -1,20 +1,19 @@
 //! What accounts hold.
 
+use std::collections::HashMap;
+
 use super::decode_stored;
 use sqlx::{AnyConnection, Row};
 
 use crate::domain::{AccountId, Holding, LicenseModel, ProductId};
 
-/// Per product, what `account` holds: its entitlements, less what has been
-/// drawn down to customers from those that come from its order lines; and
-/// what of it is in use, from the usage ledger.
-#[tracing::instrument(skip(conn))]
-pub async fn list_holdings(
-    conn: &mut AnyConnection,
-    account: AccountId,
-) -> Result<Vec<Holding>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT p.id, p.name, p.license_model,
+/// Per account and product, what accounts hold: their entitlements, less
+/// what has been drawn down to customers from those that come from their
+/// order lines; and what of it is in use, from the usage ledger. `accounts`
+/// is the condition on `e.account_id`, with `$1` its one parameter.
+fn holdings_sql(accounts: &str) -> String {
+    format!(
+        "SELECT e.account_id, p.id, p.name, p.license_model,
                 CAST(sum(e.quantity - coalesce(d.drawn, 0)) AS BIGINT) AS held,
                 CAST(coalesce(sum(u.in_use), 0) AS BIGINT) AS in_use
          FROM entitlements e
@@ -23,22 +22,57 @@ pub async fn list_holdings(
                     WHERE kind = 'draw' GROUP BY order_line_id) d ON d.order_line_id = e.order_line_id
          LEFT JOIN (SELECT entitlement_id, sum(CASE kind WHEN 'assign' THEN quantity ELSE -quantity END) AS in_use
                     FROM usage_entries GROUP BY entitlement_id) u ON u.entitlement_id = e.id
-         WHERE e.account_id = $1
-         GROUP BY p.id, p.name, p.license_model
-         ORDER BY p.name",
+         WHERE {accounts}
+         GROUP BY e.account_id, p.id, p.name, p.license_model
+         ORDER BY e.account_id, p.name"
     )
-    .bind(account.0)
+}
+
+fn holding_from_row(r: &sqlx::any::AnyRow) -> Result<(AccountId, Holding), sqlx::Error> {
+    Ok((
+        AccountId(r.try_get("account_id")?),
+        Holding {
+            product_id: ProductId(r.try_get("id")?),
+            product_name: r.try_get("name")?,
+            license_model: decode_stored(r, "license_model", LicenseModel::parse)?,
+            quantity: r.try_get("held")?,
+            in_use: r.try_get("in_use")?,
+        },
+    ))
+}
+
+/// Per product, what `account` holds.
+#[tracing::instrument(skip(conn))]
+pub async fn list_holdings(
+    conn: &mut AnyConnection,
+    account: AccountId,
+) -> Result<Vec<Holding>, sqlx::Error> {
+    sqlx::query(&holdings_sql("e.account_id = $1"))
+        .bind(account.0)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| holding_from_row(r).map(|(_, holding)| holding))
+        .collect()
+}
+
+/// What each customer `partner` manages holds, per product, in one query
+/// however many customers there are. Customers holding nothing are absent.
+#[tracing::instrument(skip(conn))]
+pub async fn list_holdings_of_managed_customers(
+    conn: &mut AnyConnection,
+    partner: AccountId,
+) -> Result<HashMap<AccountId, Vec<Holding>>, sqlx::Error> {
+    let mut by_customer: HashMap<AccountId, Vec<Holding>> = HashMap::new();
+    let rows = sqlx::query(&holdings_sql(
+        "e.account_id IN (SELECT id FROM accounts WHERE kind = 'customer' AND managed_by = $1)",
+    ))
+    .bind(partner.0)
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Holding {
-                product_id: ProductId(r.try_get("id")?),
-                product_name: r.try_get("name")?,
-                license_model: decode_stored(r, "license_model", LicenseModel::parse)?,
-                quantity: r.try_get("held")?,
-                in_use: r.try_get("in_use")?,
-            })
-        })
-        .collect()
+    for r in &rows {
+        let (customer, holding) = holding_from_row(r)?;
+        by_customer.entry(customer).or_default().push(holding);
+    }
+    Ok(by_customer)
 }

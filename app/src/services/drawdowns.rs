@@ -113,9 +113,12 @@ impl Services<'_> {
         let mut conn = self.db.read().await?;
         let orders = requests::list_open_orders(&mut conn, partner).await?;
         let mut customers = requests::list_managed_customers(&mut conn, partner).await?;
+        let mut holdings =
+            crate::repo::entitlements::list_holdings_of_managed_customers(&mut conn, partner).await?;
         for customer in &mut customers {
-            customer.holdings = crate::repo::entitlements::list_holdings(&mut conn, customer.id)
-                .await?
+            customer.holdings = holdings
+                .remove(&customer.id)
+                .unwrap_or_default()
                 .into_iter()
                 .map(|h| (h.product_name, h.quantity))
                 .collect();

@@ -451,6 +451,25 @@ async fn acceptance_creates_a_new_customer_or_uses_the_one_the_partner_has() {
         10 + 5 + 3 - 2 - 3,
         "the partner holds what it did not draw down"
     );
+
+    // The New form shows each of the partner's customers with what it holds.
+    let offered = p
+        .services()
+        .form_data(&partner, northwind, None)
+        .await
+        .expect("form")
+        .customers;
+    assert!(offered.len() >= 3, "{offered:?}");
+    for customer in &offered {
+        assert_eq!(
+            customer.holdings,
+            holdings(p.db(), customer.id).await,
+            "{}",
+            customer.name
+        );
+    }
+    let adventure_offered = offered.iter().find(|c| c.id == adventure).expect("offered");
+    assert_eq!(adventure_offered.holdings, [("Bot Creator".to_string(), 3)]);
     assert_ledger_invariant(p.db()).await;
 }
 

@@ -29,24 +29,36 @@ pub async fn event_stream(
     let receiver = state.events.subscribe();
     let resyncs = state.events.resyncs();
     let resync = || Event::default().event(EVENT_NAME).data("{\"kind\":\"resync\"}");
+    let signed_in = SignedIn {
+        db: state.db.clone(),
+        headers,
+        user,
+    };
     let events = stream::unfold(
-        (receiver, resyncs, user),
-        move |(mut receiver, mut resyncs, user)| async move {
+        (receiver, resyncs, signed_in),
+        move |(mut receiver, mut resyncs, mut signed_in)| async move {
             loop {
                 let received = tokio::select! {
                     received = receiver.recv() => received,
                     // Events from other processes may have been missed.
-                    Ok(()) = resyncs.changed() => return Some((Ok(resync()), (receiver, resyncs, user))),
+                    Ok(()) = resyncs.changed() => return Some((Ok(resync()), (receiver, resyncs, signed_in))),
                 };
                 match received {
-                    Ok(event) if event.concerns(&user) => {
-                        let event = Event::default().event(EVENT_NAME).json_data(event).ok()?;
-                        return Some((Ok(event), (receiver, resyncs, user)));
+                    Ok(event) if event.concerns(&signed_in.user) => {
+                        // Signed out elsewhere, or expired: the stream ends
+                        // before it carries anything more.
+                        if !signed_in.still_signed_in().await {
+                            return None;
+                        }
+                        if event.concerns(&signed_in.user) {
+                            let event = Event::default().event(EVENT_NAME).json_data(event).ok()?;
+                            return Some((Ok(event), (receiver, resyncs, signed_in)));
+                        }
                     }
                     Ok(_) => {}
                     // Fell behind: whatever was missed, the browser refetches all it shows.
                     Err(broadcast::error::RecvError::Lagged(_)) => {
-                        return Some((Ok(resync()), (receiver, resyncs, user)))
+                        return Some((Ok(resync()), (receiver, resyncs, signed_in)))
                     }
                     Err(broadcast::error::RecvError::Closed) => return None,
                 }
@@ -60,4 +72,25 @@ pub async fn event_stream(
         }
     };
     Ok(Sse::new(events.take_until(until_shutdown)).keep_alive(KeepAlive::default()))
+}
+
+/// Who a stream is for, and how to ask again whether their session lasts.
+struct SignedIn {
+    db: app::repo::Db,
+    headers: HeaderMap,
+    user: app::domain::CurrentUser,
+}
+
+impl SignedIn {
+    /// Reads the session again, so a stream never outlives its session by an
+    /// event; the user read back (a changed role, say) is kept.
+    async fn still_signed_in(&mut self) -> bool {
+        match app::auth::user_from_headers(&self.db, &self.headers).await {
+            Ok(user) => {
+                self.user = user;
+                true
+            }
+            Err(_) => false,
+        }
+    }
 }

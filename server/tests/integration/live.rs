@@ -35,16 +35,20 @@ async fn open_stream(app: &axum::Router, cookie: Option<&str>) -> (StatusCode, B
 
 /// The data of the next event on the stream (keep-alive comments skipped).
 async fn next_event(body: &mut Body) -> String {
+    next_event_or_end(body).await.expect("stream open")
+}
+
+/// The data of the next event, or `None` when the stream ends first.
+async fn next_event_or_end(body: &mut Body) -> Option<String> {
     loop {
         let frame = tokio::time::timeout(Duration::from_secs(5), body.frame())
             .await
-            .expect("an event within 5 s")
-            .expect("stream open")
+            .expect("an event or the end within 5 s")?
             .expect("frame");
         let Ok(data) = frame.into_data() else { continue };
         let text = String::from_utf8_lossy(&data).into_owned();
         if let Some(line) = text.lines().find(|l| l.starts_with("data:")) {
-            return line.trim_start_matches("data:").trim().to_string();
+            return Some(line.trim_start_matches("data:").trim().to_string());
         }
     }
 }
@@ -146,4 +150,35 @@ async fn a_customer_user_cannot_act_on_a_request_through_the_api() {
         .await
         .expect("state");
     assert_eq!(state_now, "submitted");
+}
+
+#[tokio::test]
+async fn a_stream_ends_with_its_session_and_carries_nothing_after_sign_out() {
+    let t = demo_db().await;
+    let options = LeptosOptions::builder().output_name("portal").build();
+    let state = server::app_state(t.db.clone(), Settings::default(), options);
+    let app = server::router(state.clone());
+
+    // The same partner in two browsers; it signs out in the first.
+    let first = sign_in(&app, "partner@example.com").await;
+    let second = sign_in(&app, "partner@example.com").await;
+    let (_, mut signed_out) = open_stream(&app, Some(&first)).await;
+    let (_, mut still_in) = open_stream(&app, Some(&second)).await;
+    call(&app, "sign_out", "", Some(&first)).await;
+
+    let (order, request) = form(&t.db, "SO-2026-0101", "Adventure Works").await;
+    let saved = state
+        .services()
+        .save(&user(&t.db, "partner@example.com").await, order, &request, None)
+        .await
+        .expect("saved")
+        .id;
+    assert!(next_event(&mut still_in)
+        .await
+        .contains(&format!("\"id\":{saved},")));
+    assert_eq!(
+        next_event_or_end(&mut signed_out).await,
+        None,
+        "the signed-out stream ends, empty"
+    );
 }

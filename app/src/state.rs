@@ -26,6 +26,40 @@ pub struct Settings {
     pub license_signing_key: std::sync::Arc<ed25519_dalek::SigningKey>,
     /// Who provisions cloud service instances.
     pub provisioner: Provisioner,
+    /// The bearer token of the orders API; `None` turns the API off.
+    pub orders_api_token: Option<ApiToken>,
+}
+
+/// A bearer token the portal accepts, kept as its SHA-256 digest so it is
+/// neither printed by `Debug` nor compared byte by byte in the clear.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ApiToken([u8; 32]);
+
+impl ApiToken {
+    /// Fewer characters than this are too easy to guess.
+    pub const MIN_LEN: usize = 32;
+
+    /// The token an operator configured, if it is long enough.
+    pub fn new(token: &str) -> Option<Self> {
+        (token.len() >= Self::MIN_LEN).then(|| Self(Self::digest(token)))
+    }
+
+    /// Whether `given` is this token. Comparing digests tells a timing
+    /// attacker nothing about the token itself.
+    pub fn matches(&self, given: &str) -> bool {
+        Self::digest(given) == self.0
+    }
+
+    fn digest(token: &str) -> [u8; 32] {
+        use sha2::{Digest as _, Sha256};
+        Sha256::digest(token.as_bytes()).into()
+    }
+}
+
+impl std::fmt::Debug for ApiToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ApiToken(…)")
+    }
 }
 
 /// The adapter that provisions service instances.
@@ -72,6 +106,7 @@ impl Default for Settings {
                 delay: std::time::Duration::from_secs(2),
                 domain: "cloud.localhost".into(),
             },
+            orders_api_token: None,
         }
     }
 }

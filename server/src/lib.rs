@@ -5,6 +5,7 @@ pub mod demo;
 pub mod live;
 pub mod mail;
 pub mod ops;
+pub mod orders_api;
 pub mod provisioning;
 pub mod relay;
 
@@ -39,6 +40,11 @@ fn router_with_shutdown(state: AppState, shutting_down: tokio::sync::watch::Rece
         .route(
             provisioning::CALLBACK_PATH,
             axum::routing::post(provisioning::callback),
+        )
+        .route(
+            orders_api::ORDERS_IMPORT_PATH,
+            axum::routing::post(orders_api::import)
+                .layer(axum::extract::DefaultBodyLimit::max(orders_api::MAX_FILE_BYTES)),
         )
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos_options.clone();

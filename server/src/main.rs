@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use app::domain::{AccountKind, LicenseModel, Role, UserEmail};
 use app::repo::Db;
-use app::state::{Provisioner, Settings};
+use app::state::{ApiToken, Provisioner, Settings};
 use server::commands::{account_add, orders_import, product_add, user_add};
 
 #[derive(Parser)]
@@ -116,6 +116,10 @@ struct ServeOptions {
         global = true
     )]
     provisioning_retry_seconds: u64,
+    /// The bearer token of the orders API (`POST /api/orders/import`), 32+
+    /// characters. Unset: the API is off.
+    #[arg(long, env = "PORTAL_ORDERS_API_TOKEN", global = true, hide_env_values = true)]
+    orders_api_token: Option<String>,
     /// Seconds the local provisioner takes to bring an instance up.
     #[arg(
         long,
@@ -315,6 +319,15 @@ async fn run(cli: Cli) -> Result<(), String> {
                     return Err("PORTAL_PROVISIONING_SECRET: set a shared secret of at least 16 characters with PORTAL_PROVISIONING_URL".into())
                 }
             };
+            let orders_api_token = match options.orders_api_token.as_deref() {
+                None => None,
+                Some(token) => Some(ApiToken::new(token).ok_or_else(|| {
+                    format!(
+                        "PORTAL_ORDERS_API_TOKEN: use at least {} characters",
+                        ApiToken::MIN_LEN
+                    )
+                })?),
+            };
             let demo_loaded = options.demo
                 && server::demo::load_if_empty(&db)
                     .await
@@ -327,6 +340,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 approval_lifetime: time::Duration::days(i64::from(options.approval_days)),
                 license_signing_key: std::sync::Arc::new(license_signing_key),
                 provisioner,
+                orders_api_token,
                 ..Settings::default()
             };
             let mut state = server::app_state(db.clone(), settings, conf.leptos_options);

@@ -1,4 +1,5 @@
-//! `server orders import FILE.csv`: orders from the vendor's order system.
+//! Orders from the vendor's order system: `server orders import FILE.csv`,
+//! and the same file POSTed to the orders API (`crate::orders_api`).
 //!
 //! The file has a header row and one row per order line:
 //! `order_number,partner,order_date,product,quantity,term_months`.
@@ -25,7 +26,7 @@ pub const COLUMNS: [&str; 6] = [
 ];
 
 /// One problem in the file, located by line and column.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct RowError {
     /// The line in the file (the header is line 1).
     pub line: u64,
@@ -54,7 +55,7 @@ pub enum ImportError {
 }
 
 /// What was imported.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct ImportSummary {
     pub orders: usize,
     pub lines: usize,

@@ -10,6 +10,7 @@ mod license_verify;
 mod licenses;
 mod live;
 mod operations;
+mod orders_api;
 mod orders_import;
 mod processes;
 mod provisioning;

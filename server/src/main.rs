@@ -319,15 +319,18 @@ async fn run(cli: Cli) -> Result<(), String> {
                     return Err("PORTAL_PROVISIONING_SECRET: set a shared secret of at least 16 characters with PORTAL_PROVISIONING_URL".into())
                 }
             };
-            let orders_api_token = match options.orders_api_token.as_deref() {
-                None => None,
-                Some(token) => Some(ApiToken::new(token).ok_or_else(|| {
-                    format!(
-                        "PORTAL_ORDERS_API_TOKEN: use at least {} characters",
-                        ApiToken::MIN_LEN
-                    )
-                })?),
-            };
+            let orders_api_token = options
+                .orders_api_token
+                .as_deref()
+                .map(|token| {
+                    ApiToken::new(token).ok_or_else(|| {
+                        format!(
+                            "PORTAL_ORDERS_API_TOKEN: use at least {} characters",
+                            ApiToken::MIN_LEN
+                        )
+                    })
+                })
+                .transpose()?;
             let demo_loaded = options.demo
                 && server::demo::load_if_empty(&db)
                     .await

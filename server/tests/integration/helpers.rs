@@ -10,6 +10,15 @@ use sqlx::Connection;
 use tempfile::TempDir;
 use tokio::sync::Notify;
 
+/// The server's state over `db` with `settings`, as `serve` builds it (no
+/// site files: the tests call routes and services, not pages).
+pub fn app_state(db: Db, settings: Settings) -> app::state::AppState {
+    let options = leptos::prelude::LeptosOptions::builder()
+        .output_name("portal")
+        .build();
+    server::app_state(db, settings, options)
+}
+
 /// The variable that switches the suite to PostgreSQL: the URL of a database
 /// on the server that test databases are created from.
 pub const POSTGRES_URL_VAR: &str = "PORTAL_TEST_POSTGRES_URL";

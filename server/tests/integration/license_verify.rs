@@ -10,7 +10,6 @@ use app::state::Settings;
 use axum::body::Body;
 use http::Request;
 use http_body_util::BodyExt;
-use leptos::prelude::LeptosOptions;
 use tower::ServiceExt;
 
 use crate::helpers::fresh_db;
@@ -73,8 +72,7 @@ async fn license_verify_accepts_a_signed_file_and_says_why_others_fail() {
         license_signing_key: Arc::new(key.clone()),
         ..Settings::default()
     };
-    let options = LeptosOptions::builder().output_name("portal").build();
-    let app = server::router(server::app_state(t.db.clone(), settings, options));
+    let app = server::router(crate::helpers::app_state(t.db.clone(), settings));
     let response = app
         .oneshot(
             Request::get(server::LICENSE_PUBLIC_KEY_PATH)

@@ -8,10 +8,9 @@ use app::state::Settings;
 use axum::body::Body;
 use http::{header, Request, StatusCode};
 use http_body_util::BodyExt;
-use leptos::prelude::LeptosOptions;
 use tower::ServiceExt;
 
-use crate::helpers::{demo_db, line_of, order_id, user};
+use crate::helpers::{app_state, demo_db, line_of, order_id, user};
 use crate::sessions::call;
 
 async fn sign_in(app: &axum::Router, email: &str) -> String {
@@ -69,8 +68,7 @@ async fn form(db: &app::repo::Db, order: &str, customer: &str) -> (Option<OrderI
 #[tokio::test]
 async fn each_user_hears_only_of_the_requests_they_may_see() {
     let t = demo_db().await;
-    let options = LeptosOptions::builder().output_name("portal").build();
-    let state = server::app_state(t.db.clone(), Settings::default(), options);
+    let state = app_state(t.db.clone(), Settings::default());
     let app = server::router(state.clone());
 
     assert_eq!(open_stream(&app, None).await.0, StatusCode::UNAUTHORIZED);
@@ -117,8 +115,7 @@ async fn a_customer_user_cannot_act_on_a_request_through_the_api() {
     let t = demo_db().await;
     let app = crate::sessions::portal(t.db.clone());
     let partner = user(&t.db, "partner@example.com").await;
-    let options = LeptosOptions::builder().output_name("portal").build();
-    let state = server::app_state(t.db.clone(), Settings::default(), options);
+    let state = app_state(t.db.clone(), Settings::default());
     let (order, request) = form(&t.db, "SO-2026-0101", "Adventure Works").await;
     let id = state
         .services()
@@ -155,8 +152,7 @@ async fn a_customer_user_cannot_act_on_a_request_through_the_api() {
 #[tokio::test]
 async fn a_stream_ends_with_its_session_and_carries_nothing_after_sign_out() {
     let t = demo_db().await;
-    let options = LeptosOptions::builder().output_name("portal").build();
-    let state = server::app_state(t.db.clone(), Settings::default(), options);
+    let state = app_state(t.db.clone(), Settings::default());
     let app = server::router(state.clone());
 
     // The same partner in two browsers; it signs out in the first.

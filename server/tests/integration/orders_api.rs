@@ -6,22 +6,20 @@ use app::state::{ApiToken, Settings};
 use axum::body::Body;
 use http::{header, Request, StatusCode};
 use http_body_util::BodyExt;
-use leptos::prelude::LeptosOptions;
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
-use crate::helpers::{count_rows, demo_db};
+use crate::helpers::{app_state, demo_db};
+use crate::orders_import::{order_count, HEADER};
 
 const TOKEN: &str = "order-system-7f3c9a1e5b2d4c6a8e0f1b3d";
-const HEADER: &str = "order_number,partner,order_date,product,quantity,term_months\n";
 
 fn portal(db: app::repo::Db, token: Option<&str>) -> axum::Router {
     let settings = Settings {
         orders_api_token: token.map(|t| ApiToken::new(t).expect("long enough")),
         ..Settings::default()
     };
-    let options = LeptosOptions::builder().output_name("portal").build();
-    server::router(server::app_state(db, settings, options))
+    server::router(app_state(db, settings))
 }
 
 /// POSTs `csv` with `authorization`; the status, the WWW-Authenticate header and the JSON answer.
@@ -53,18 +51,11 @@ async fn post(
     )
 }
 
-async fn orders_and_lines(db: &app::repo::Db) -> (i64, i64) {
-    (
-        count_rows(db, "orders").await,
-        count_rows(db, "order_lines").await,
-    )
-}
-
 #[tokio::test]
 async fn the_order_system_imports_a_file_with_its_token_and_nobody_else_does() {
     let t = demo_db().await;
     let app = portal(t.db.clone(), Some(TOKEN));
-    let before = orders_and_lines(&t.db).await;
+    let before = order_count(&t.db).await;
     let file = format!(
         "{HEADER}SO-2026-0900,Northwind Partners,2026-11-27,Bot Creator,4,12\n\
          SO-2026-0900,Northwind Partners,2026-11-27,Control Room,1,12\n\
@@ -83,16 +74,12 @@ async fn the_order_system_imports_a_file_with_its_token_and_nobody_else_does() {
         assert_eq!(challenge.as_deref(), Some("Bearer"));
         assert_eq!(answer["error"], "send Authorization: Bearer TOKEN");
     }
-    assert_eq!(
-        orders_and_lines(&t.db).await,
-        before,
-        "a refused call writes nothing"
-    );
+    assert_eq!(order_count(&t.db).await, before, "a refused call writes nothing");
 
     let (status, _, answer) = post(&app, Some(&bearer), &file).await;
     assert_eq!(status, StatusCode::CREATED);
     assert_eq!(answer, json!({ "orders": 2, "lines": 3 }));
-    assert_eq!(orders_and_lines(&t.db).await, (before.0 + 2, before.1 + 3));
+    assert_eq!(order_count(&t.db).await, (before.0 + 2, before.1 + 3));
 
     // Sent again (a retry after a lost answer, say): refused, not doubled.
     let (status, _, answer) = post(&app, Some(&bearer), &file).await;
@@ -102,14 +89,14 @@ async fn the_order_system_imports_a_file_with_its_token_and_nobody_else_does() {
         answer["problems"][0]["message"],
         "order SO-2026-0900 was already imported"
     );
-    assert_eq!(orders_and_lines(&t.db).await, (before.0 + 2, before.1 + 3));
+    assert_eq!(order_count(&t.db).await, (before.0 + 2, before.1 + 3));
 }
 
 #[tokio::test]
 async fn a_file_with_bad_rows_is_refused_whole_naming_each_row_and_field() {
     let t = demo_db().await;
     let app = portal(t.db.clone(), Some(TOKEN));
-    let before = orders_and_lines(&t.db).await;
+    let before = order_count(&t.db).await;
     let file = format!(
         "{HEADER}SO-2026-0910,Northwind Partners,2026-11-27,Bot Creator,4,12\n\
          SO-2026-0911,Nobody Inc,2026-11-27,Bot Creator,4,12\n\
@@ -130,11 +117,7 @@ async fn a_file_with_bad_rows_is_refused_whole_naming_each_row_and_field() {
         })
         .collect();
     assert_eq!(named, [(3, "partner"), (4, "quantity")]);
-    assert_eq!(
-        orders_and_lines(&t.db).await,
-        before,
-        "not even the good first row"
-    );
+    assert_eq!(order_count(&t.db).await, before, "not even the good first row");
 }
 
 #[tokio::test]

@@ -5,9 +5,9 @@ use server::commands::orders_import::{import_orders, ImportError, ImportSummary,
 
 use crate::helpers::{count_rows, demo_db};
 
-const HEADER: &str = "order_number,partner,order_date,product,quantity,term_months\n";
+pub const HEADER: &str = "order_number,partner,order_date,product,quantity,term_months\n";
 
-async fn order_count(db: &app::repo::Db) -> (i64, i64) {
+pub async fn order_count(db: &app::repo::Db) -> (i64, i64) {
     (
         count_rows(db, "orders").await,
         count_rows(db, "order_lines").await,

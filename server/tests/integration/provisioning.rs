@@ -14,7 +14,6 @@ use app::repo::cloud_services::count_jobs;
 use app::state::{AppState, Provisioner, Settings};
 use axum::body::{Body, Bytes};
 use http::{HeaderMap, Request, StatusCode};
-use leptos::prelude::LeptosOptions;
 use server::provisioning::{
     signature, ProvisionRequest, ProvisioningWorker, SIGNATURE_HEADER, TIMESTAMP_HEADER,
 };
@@ -32,8 +31,7 @@ async fn state_with(provisioner: Provisioner) -> (crate::helpers::TestDb, AppSta
         public_url: "http://portal.test".into(),
         ..Settings::default()
     };
-    let options = LeptosOptions::builder().output_name("portal").build();
-    let state = server::app_state(t.db.clone(), settings, options);
+    let state = crate::helpers::app_state(t.db.clone(), settings);
     server::demo::walk_history(state.services())
         .await
         .expect("demo history");
@@ -443,8 +441,7 @@ async fn a_stopping_worker_hands_its_local_job_back_and_another_process_finishes
         },
         ..Settings::default()
     };
-    let options = LeptosOptions::builder().output_name("portal").build();
-    let other = server::app_state(t.reopen().await, settings, options);
+    let other = crate::helpers::app_state(t.reopen().await, settings);
     let mut events = other.events.subscribe();
     let worker = ProvisioningWorker::new(other.clone(), Duration::from_secs(1));
     assert_eq!(worker.work_due().await.expect("work"), 1);

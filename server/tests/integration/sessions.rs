@@ -6,14 +6,12 @@ use axum::body::Body;
 use axum::Router;
 use http::{header, Request, StatusCode};
 use http_body_util::BodyExt;
-use leptos::prelude::LeptosOptions;
 use tower::ServiceExt;
 
 use crate::helpers::demo_db;
 
 pub fn portal(db: app::repo::Db) -> Router {
-    let options = LeptosOptions::builder().output_name("portal").build();
-    server::router(server::app_state(db, Settings::default(), options))
+    server::router(crate::helpers::app_state(db, Settings::default()))
 }
 
 /// Calls a server function as the browser does, with JSON wanted back.

@@ -649,6 +649,51 @@ async fn an_approval_left_unaccepted_expires_releases_and_tells_the_partner() {
     assert_ledger_invariant(p.db()).await;
 }
 
+#[tokio::test]
+#[ignore = "PostgreSQL only (SQLite serves one process); scripts/test.sh runs it with PORTAL_TEST_POSTGRES_URL and --include-ignored"]
+async fn expiry_running_in_two_processes_at_once_expires_each_request_once() {
+    let p = Portal::demo().await;
+    let partner = user(p.db(), PARTNER).await;
+    let accounting = user(p.db(), ACCOUNTING).await;
+    let line = line_of(p.db(), ORDER, "Bot Creator").await;
+    let mut approved = Vec::new();
+    for n in 0..8 {
+        let id = save(&p, &partner, &format!("Expiring {n}"), "1")
+            .await
+            .expect("saved");
+        p.services()
+            .change(&accounting, id, Transition::Approve, None)
+            .await
+            .expect("approved");
+        age_approval(p.db(), id, 31).await;
+        approved.push(id);
+    }
+    assert_eq!(available(p.db(), line).await, 10 - 8);
+
+    let second_process = p.t.reopen().await;
+    let (here, there) = (p.services(), p.services_on(&second_process));
+    let (first, second) = tokio::join!(here.expire_due(), there.expire_due());
+    assert_eq!(
+        first.expect("first") + second.expect("second"),
+        8,
+        "each expired by one process"
+    );
+    for id in approved {
+        assert_eq!(state_of(&p, id).await, DrawdownState::Expired);
+    }
+    let expiry_emails: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox WHERE subject LIKE '%expired'")
+        .fetch_one(&mut *p.db().read().await.expect("conn"))
+        .await
+        .expect("outbox");
+    assert_eq!(expiry_emails, 8, "one email per expired request");
+    assert_eq!(
+        available(p.db(), line).await,
+        10,
+        "each reservation released once"
+    );
+    assert_ledger_invariant(p.db()).await;
+}
+
 /// Two requests: the first rejected with `reason`, the second (2 units)
 /// approved and accepted; seven emails' worth of steps.
 pub async fn reject_one_accept_one(p: &Portal, reason: &str) {

@@ -250,8 +250,14 @@ impl Portal {
     }
 
     pub fn services(&self) -> Services<'_> {
+        self.services_on(&self.t.db)
+    }
+
+    /// The same services over `db`, another pool on the same database: what
+    /// a second server process runs.
+    pub fn services_on<'a>(&'a self, db: &'a Db) -> Services<'a> {
         Services {
-            db: &self.t.db,
+            db,
             settings: &self.settings,
             events: &self.events,
             mail_queued: &self.notify,

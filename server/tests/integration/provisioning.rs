@@ -459,3 +459,87 @@ async fn a_stopping_worker_hands_its_local_job_back_and_another_process_finishes
         Some("https://contoso-us.us-east.cloud.test")
     );
 }
+
+#[tokio::test]
+#[ignore = "PostgreSQL only (SQLite serves one process); scripts/test.sh runs it with PORTAL_TEST_POSTGRES_URL and --include-ignored"]
+async fn two_processes_working_at_once_hand_each_job_over_once() {
+    let (url, mut calls) = start_receiver(0).await;
+    let webhook = Provisioner::Webhook {
+        url,
+        secret: SECRET.into(),
+    };
+    let (t, state) = state_with(webhook.clone()).await;
+    let (contoso, partner, control_room) = contoso_control_room(&state).await;
+    // Thirty more Control Rooms, as if Contoso had bought them.
+    {
+        let mut tx = state.db.begin().await.expect("tx");
+        let (entitlement, product): (i64, i64) =
+            sqlx::query_as("SELECT entitlement_id, product_id FROM service_instances WHERE id = $1")
+                .bind(control_room.id.0)
+                .fetch_one(&mut *tx)
+                .await
+                .expect("instance");
+        app::repo::cloud_services::insert_ready_instances(
+            &mut tx,
+            contoso,
+            app::domain::EntitlementId(entitlement),
+            app::domain::ProductId(product),
+            30,
+        )
+        .await
+        .expect("instances");
+        tx.commit().await.expect("commit");
+    }
+    let ready: Vec<_> = state
+        .services()
+        .cloud_services(&partner, contoso)
+        .await
+        .expect("services")
+        .instances
+        .into_iter()
+        .filter(|i| i.state == InstanceState::Ready)
+        .collect();
+    assert!(ready.len() > 30, "{}", ready.len());
+    for (n, instance) in ready.iter().enumerate() {
+        state
+            .services()
+            .provision(
+                &partner,
+                contoso,
+                instance.id,
+                "eu-central",
+                &format!("contoso-{n}"),
+            )
+            .await
+            .expect("started");
+    }
+
+    let settings = Settings {
+        provisioner: webhook,
+        public_url: "http://portal.test".into(),
+        ..Settings::default()
+    };
+    let other = crate::helpers::app_state(t.reopen().await, settings);
+    let here = ProvisioningWorker::new(state.clone(), Duration::from_secs(1));
+    let there = ProvisioningWorker::new(other, Duration::from_secs(1));
+    let mut claimed = 0;
+    while claimed < ready.len() {
+        let (a, b) = tokio::join!(here.work_due(), there.work_due());
+        let (a, b) = (a.expect("here"), b.expect("there"));
+        assert!(a + b > 0, "jobs left unclaimed: {claimed} of {}", ready.len());
+        claimed += a + b;
+    }
+    assert_eq!(claimed, ready.len(), "each job claimed by one worker");
+
+    // Each call is made before work_due returns: all are in.
+    let mut jobs = std::collections::HashMap::new();
+    while let Ok((_, body)) = calls.try_recv() {
+        let request: ProvisionRequest = serde_json::from_slice(&body).expect("json");
+        *jobs.entry(request.job).or_insert(0) += 1;
+    }
+    assert_eq!(jobs.len(), ready.len(), "every job handed over");
+    assert!(
+        jobs.values().all(|n| *n == 1),
+        "a job handed over twice: {jobs:?}"
+    );
+}

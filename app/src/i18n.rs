@@ -211,6 +211,8 @@ pub enum T {
     NoDrawdownsHint,
     NoDrawdownMatches,
     NoApprovals,
+    LoadMore,
+    RowsShown,
     NewDrawdownHeading,
     ChooseAnOrder,
     AssignToCustomerAccount,
@@ -437,6 +439,8 @@ impl T {
                 "No request is waiting for approval.",
                 "Aucune demande n'attend d'approbation.",
             ),
+            T::LoadMore => ("Load more", "Afficher plus"),
+            T::RowsShown => ("requests shown", "demandes affichées"),
             T::NewDrawdownHeading => (
                 "New partner drawdown request",
                 "Nouvelle demande de prélèvement d'un partenaire",

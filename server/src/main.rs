@@ -161,6 +161,18 @@ enum Command {
         #[command(subcommand)]
         command: LicenseCommand,
     },
+    /// Check the ledgers.
+    Ledger {
+        #[command(subcommand)]
+        command: LedgerCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum LedgerCommand {
+    /// Recompute every stored balance from the ledgers and list each
+    /// mismatch; exits with status 1 if there is any.
+    Check,
 }
 
 #[derive(Subcommand)]
@@ -371,6 +383,9 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .map_err(|e| e.to_string())
         }
         Command::License { .. } => Ok(()),
+        Command::Ledger {
+            command: LedgerCommand::Check,
+        } => check_ledger(&db).await,
         Command::Migrate => {
             println!("database is up to date");
             Ok(())
@@ -431,6 +446,30 @@ async fn run(cli: Cli) -> Result<(), String> {
             println!("imported {} orders with {} lines", summary.orders, summary.lines);
             Ok(())
         }
+    }
+}
+
+/// `ledger check`: every stored balance against its ledger.
+async fn check_ledger(db: &app::repo::Db) -> Result<(), String> {
+    let mut conn = db.read().await.map_err(|e| e.to_string())?;
+    let (checked, mismatches) = app::repo::reconciliation::find_mismatches(&mut conn)
+        .await
+        .map_err(|e| e.to_string())?;
+    for mismatch in &mismatches {
+        println!("mismatch: {mismatch}");
+    }
+    println!(
+        "checked {} order lines against {} ledger entries, {} entitlements and {} usage holdings against {} usage entries",
+        checked.order_lines, checked.ledger_entries, checked.entitlements, checked.usage_holdings, checked.usage_entries
+    );
+    if mismatches.is_empty() {
+        println!("the stored balances agree with the ledgers");
+        Ok(())
+    } else {
+        Err(format!(
+            "{} stored balances disagree with the ledgers",
+            mismatches.len()
+        ))
     }
 }
 

@@ -5,8 +5,8 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
 use crate::domain::{
-    AccountId, DrawdownDetail, DrawdownForm, DrawdownFormData, DrawdownId, DrawdownState, DrawdownSummary,
-    OrderId, PdrNumber, Transition,
+    AccountId, DrawdownCursor, DrawdownDetail, DrawdownForm, DrawdownFormData, DrawdownId, DrawdownPage,
+    DrawdownState, OrderId, PdrNumber, Transition,
 };
 use crate::error::AppError;
 
@@ -16,16 +16,22 @@ pub async fn list_drawdowns(
     account: AccountId,
     state: Option<DrawdownState>,
     search: Option<String>,
-) -> Result<Vec<DrawdownSummary>, AppError> {
+    after: Option<DrawdownCursor>,
+) -> Result<DrawdownPage, AppError> {
     let (user, app) = crate::auth::require_caller().await?;
-    app.services().list_drawdowns(&user, account, state, search).await
+    app.services()
+        .list_drawdowns(&user, account, state, search, after)
+        .await
 }
 
-/// Accounting's queue: submitted requests of every partner.
+/// Accounting's queue: submitted requests of every partner, a page at a time.
 #[server(prefix = "/api", endpoint = "list_approvals", input = Json)]
-pub async fn list_approvals(search: Option<String>) -> Result<Vec<DrawdownSummary>, AppError> {
+pub async fn list_approvals(
+    search: Option<String>,
+    after: Option<DrawdownCursor>,
+) -> Result<DrawdownPage, AppError> {
     let (user, app) = crate::auth::require_caller().await?;
-    app.services().list_approvals(&user, search).await
+    app.services().list_approvals(&user, search, after).await
 }
 
 /// One request's page.

@@ -22,6 +22,44 @@ pub struct DrawdownSummary {
     pub changed_at: i64,
 }
 
+/// Where a page of a request list ends: the list is ordered by last change,
+/// then id, so the next page starts after this pair whatever was added since.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DrawdownCursor {
+    pub changed_at: i64,
+    pub id: DrawdownId,
+}
+
+impl DrawdownCursor {
+    /// The cursor just after `row`.
+    pub fn after(row: &DrawdownSummary) -> Self {
+        Self {
+            changed_at: row.changed_at,
+            id: row.id,
+        }
+    }
+}
+
+/// One page of a request list, and where the next one starts if there is one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DrawdownPage {
+    pub rows: Vec<DrawdownSummary>,
+    pub next: Option<DrawdownCursor>,
+}
+
+/// How many rows a page of a request list holds.
+pub const DRAWDOWN_PAGE_SIZE: usize = 50;
+
+/// What the customer search compares: the name's start, any case, without
+/// surrounding blanks. The same on save and on search, so an index serves it.
+pub fn customer_search_key(name: &str) -> String {
+    name.trim().to_lowercase()
+}
+
+/// The longest customer search the lists take, in characters: a name is at
+/// most 200, and a longer search matches nothing.
+pub const CUSTOMER_SEARCH_MAX: usize = 200;
+
 /// What a request asks of one order line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DrawdownLine {

@@ -5,7 +5,7 @@
 use sqlx::{AnyConnection, Row};
 
 use super::{decode_stored, now};
-use crate::domain::DrawdownSummary;
+use crate::domain::{customer_search_key, DrawdownCursor, DrawdownPage, DrawdownSummary};
 use crate::domain::{
     AccountId, DrawdownDetail, DrawdownId, DrawdownLine, DrawdownState, EntitlementId, HistoryEntry,
     LineAvailability, ManagedCustomer, NewDrawdown, OpenOrder, OpenOrderLine, OrderId, OrderLineId,
@@ -25,9 +25,6 @@ pub struct DrawdownFilter {
     /// Oldest change first (Approvals) instead of newest first.
     pub oldest_first: bool,
 }
-
-/// The most rows one list returns; the filter and the search narrow it.
-pub const LIST_LIMIT: i64 = 500;
 
 const SUMMARY_SQL: &str =
     "SELECT d.id, d.number, d.partner_id, p.name AS partner_name, o.number AS order_number,
@@ -51,44 +48,108 @@ fn summary_from_row(r: &sqlx::any::AnyRow) -> Result<DrawdownSummary, sqlx::Erro
     })
 }
 
-/// Requests matching `filter`, most recently changed first (or oldest first).
+/// One value bound to a list query.
+enum Bound {
+    Int(i64),
+    Text(String),
+}
+
+/// The conditions of a list query and the values they bind, numbered in turn.
+#[derive(Default)]
+struct Conditions {
+    sql: Vec<String>,
+    values: Vec<Bound>,
+}
+
+impl Conditions {
+    /// Binds `value`, returning its placeholder.
+    fn bind(&mut self, value: Bound) -> String {
+        self.values.push(value);
+        format!("${}", self.values.len())
+    }
+
+    /// Adds `sql`, whose `#` stands for `value`'s placeholder.
+    fn add(&mut self, sql: &str, value: Bound) {
+        let placeholder = self.bind(value);
+        self.sql.push(sql.replace('#', &placeholder));
+    }
+}
+
+/// One page of the requests matching `filter`, most recently changed first
+/// (or oldest first), starting after `after`, at most `limit` rows.
+///
+/// Keyset paging: a page costs the same however deep it is. The statement
+/// holds only the conditions the filter sets (a `$n IS NULL OR …` would keep
+/// SQLite from using an index), and each combination has an index that
+/// delivers its rows in order (`drawdown_requests_partner`, `_state`,
+/// `_partner_state`, `_customer`). A customer search is a range on the
+/// stored lower-case key (`_partner_search`, `_state_search`), so it reads
+/// only the matching requests.
 #[tracing::instrument(skip(conn))]
 pub async fn list_drawdowns(
     conn: &mut AnyConnection,
     filter: &DrawdownFilter,
-) -> Result<Vec<DrawdownSummary>, sqlx::Error> {
-    // NULL parameters switch a condition off, so one statement serves every filter.
-    let search = filter
-        .customer_search
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|s| {
-            let escaped = s
-                .to_lowercase()
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_");
-            format!("%{escaped}%")
-        });
-    let order = if filter.oldest_first { "ASC" } else { "DESC" };
-    let rows = sqlx::query(&format!(
-        "{SUMMARY_SQL}
-         WHERE ($1 IS NULL OR d.partner_id = $1)
-           AND ($2 IS NULL OR d.customer_account_id = $2)
-           AND ($3 IS NULL OR d.state = $3)
-           AND ($4 IS NULL OR lower(d.customer_name) LIKE $4 ESCAPE '\\')
-         ORDER BY d.changed_at {order}, d.id {order}
-         LIMIT $5"
-    ))
-    .bind(filter.partner.map(|a| a.0))
-    .bind(filter.customer.map(|a| a.0))
-    .bind(filter.state.map(DrawdownState::as_str))
-    .bind(search)
-    .bind(LIST_LIMIT)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter().map(summary_from_row).collect()
+    after: Option<DrawdownCursor>,
+    limit: usize,
+) -> Result<DrawdownPage, sqlx::Error> {
+    let mut c = Conditions::default();
+    if let Some(partner) = filter.partner {
+        c.add("d.partner_id = #", Bound::Int(partner.0));
+    }
+    if let Some(customer) = filter.customer {
+        c.add("d.customer_account_id = #", Bound::Int(customer.0));
+    }
+    if let Some(state) = filter.state {
+        c.add("d.state = #", Bound::Text(state.as_str().into()));
+    }
+    let search = filter.customer_search.as_deref().map(customer_search_key);
+    if let Some(search) = search.filter(|s| !s.is_empty()) {
+        // Every key starting with `search` sorts from it up to it followed
+        // by the greatest code point (bytes compared, on both engines).
+        let upper = format!("{search}\u{10FFFF}");
+        c.add("d.customer_key >= #", Bound::Text(search));
+        c.add("d.customer_key < #", Bound::Text(upper));
+    }
+    let (order, beyond) = if filter.oldest_first {
+        ("ASC", ">")
+    } else {
+        ("DESC", "<")
+    };
+    if let Some(cursor) = after {
+        // A row value, which both engines turn into one index range.
+        let at = c.bind(Bound::Int(cursor.changed_at));
+        let id = c.bind(Bound::Int(cursor.id.0));
+        c.sql.push(format!("(d.changed_at, d.id) {beyond} ({at}, {id})"));
+    }
+    let where_clause = if c.sql.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", c.sql.join(" AND "))
+    };
+    let sql = format!(
+        "{SUMMARY_SQL} {where_clause} ORDER BY d.changed_at {order}, d.id {order} LIMIT {}",
+        limit + 1
+    );
+    let mut query = sqlx::query(&sql);
+    for value in c.values {
+        query = match value {
+            Bound::Int(v) => query.bind(v),
+            Bound::Text(v) => query.bind(v),
+        };
+    }
+    let mut rows = query
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(summary_from_row)
+        .collect::<Result<Vec<_>, _>>()?;
+    let next = if rows.len() > limit {
+        rows.truncate(limit);
+        rows.last().map(DrawdownCursor::after)
+    } else {
+        None
+    };
+    Ok(DrawdownPage { rows, next })
 }
 
 /// One request with its lines and history.
@@ -287,8 +348,9 @@ pub async fn insert_drawdown(
     let r = row.request;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO drawdown_requests (number, partner_id, order_id, customer_account_id, customer_name,
-             customer_website, contact_name, contact_email, state, requested_by, cloned_from, created_at, changed_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'submitted', $9, $10, $11, $11) RETURNING id",
+             customer_website, contact_name, contact_email, state, requested_by, cloned_from, created_at, changed_at,
+             customer_key)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'submitted', $9, $10, $11, $11, $12) RETURNING id",
     )
     .bind(number.sequence())
     .bind(row.partner.0)
@@ -301,6 +363,7 @@ pub async fn insert_drawdown(
     .bind(row.requested_by.0)
     .bind(row.cloned_from.map(|d| d.0))
     .bind(at)
+    .bind(customer_search_key(r.customer_account.as_str()))
     .fetch_one(&mut *conn)
     .await?;
     for (line, quantity) in &r.lines {

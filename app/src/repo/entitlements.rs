@@ -9,19 +9,17 @@ use crate::domain::{AccountId, Holding, LicenseModel, ProductId};
 
 /// Per account and product, what accounts hold: their entitlements, less
 /// what has been drawn down to customers from those that come from their
-/// order lines; and what of it is in use, from the usage ledger. `accounts`
-/// is the condition on `e.account_id`, with `$1` its one parameter.
+/// order lines; and what of it is in use. Both are stored on the rows, so
+/// this reads the account's entitlements and nothing of the ledgers.
+/// `accounts` is the condition on `e.account_id`, with `$1` its one parameter.
 fn holdings_sql(accounts: &str) -> String {
     format!(
         "SELECT e.account_id, p.id, p.name, p.license_model,
-                CAST(sum(e.quantity - coalesce(d.drawn, 0)) AS BIGINT) AS held,
-                CAST(coalesce(sum(u.in_use), 0) AS BIGINT) AS in_use
+                CAST(sum(e.quantity - coalesce(ol.drawn, 0)) AS BIGINT) AS held,
+                CAST(sum(e.in_use) AS BIGINT) AS in_use
          FROM entitlements e
          JOIN products p ON p.id = e.product_id
-         LEFT JOIN (SELECT order_line_id, sum(quantity) AS drawn FROM ledger_entries
-                    WHERE kind = 'draw' GROUP BY order_line_id) d ON d.order_line_id = e.order_line_id
-         LEFT JOIN (SELECT entitlement_id, sum(CASE kind WHEN 'assign' THEN quantity ELSE -quantity END) AS in_use
-                    FROM usage_entries GROUP BY entitlement_id) u ON u.entitlement_id = e.id
+         LEFT JOIN order_lines ol ON ol.id = e.order_line_id
          WHERE {accounts}
          GROUP BY e.account_id, p.id, p.name, p.license_model
          ORDER BY e.account_id, p.name"

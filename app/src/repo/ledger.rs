@@ -1,9 +1,10 @@
-//! The append-only ledger of quantity movements on order lines.
+//! The append-only ledger of quantity movements on order lines, and the
+//! balance stored on each line that the movements explain.
 
 use sqlx::AnyConnection;
 
 use super::now;
-use super::orders::{balance_from_row, LINE_BALANCE_SQL};
+use super::orders::balance_from_row;
 use crate::domain::{AccountId, BalanceError, LedgerEntryKind, LineBalance, OrderLineId};
 
 /// A movement to record.
@@ -35,33 +36,60 @@ pub async fn find_line_balance(
     conn: &mut AnyConnection,
     line: OrderLineId,
 ) -> Result<Option<LineBalance>, sqlx::Error> {
-    let row = sqlx::query(&format!(
-        "{LINE_BALANCE_SQL} WHERE ol.id = $1 GROUP BY ol.id, ol.quantity"
-    ))
-    .bind(line.0)
-    .fetch_optional(&mut *conn)
-    .await?;
+    let row = sqlx::query("SELECT quantity, reserved, drawn FROM order_lines WHERE id = $1")
+        .bind(line.0)
+        .fetch_optional(&mut *conn)
+        .await?;
     row.as_ref().map(balance_from_row).transpose()
+}
+
+/// The guarded move of a line's stored balance for each kind of movement:
+/// the condition that makes it allowed is in the statement itself.
+fn balance_update(kind: LedgerEntryKind) -> &'static str {
+    match kind {
+        LedgerEntryKind::Reserve => {
+            "UPDATE order_lines SET reserved = reserved + $2 WHERE id = $1 AND quantity - reserved - drawn >= $2"
+        }
+        LedgerEntryKind::Release => "UPDATE order_lines SET reserved = reserved - $2 WHERE id = $1 AND reserved >= $2",
+        LedgerEntryKind::Draw => {
+            "UPDATE order_lines SET reserved = reserved - $2, drawn = drawn + $2 WHERE id = $1 AND reserved >= $2"
+        }
+    }
 }
 
 /// Records a movement if the line's balance allows it, else records nothing.
 ///
-/// The order line's row is locked (PostgreSQL) and the check and the insert
-/// are one statement, so no interleaving of transactions can slip a movement
-/// past the check: the invariant `available + reserved + drawn = quantity`,
-/// none negative, holds at every commit.
+/// The line's stored balance moves by a conditional UPDATE, and the entry
+/// that explains it is written in the same transaction. On PostgreSQL the
+/// UPDATE takes the row's lock and re-checks its condition against the row
+/// as the previous holder committed it, so no interleaving slips a movement
+/// past the check; SQLite has one writer. The columns' CHECK constraints
+/// back this up: no part of a line can go negative or past its quantity.
 #[tracing::instrument(skip(conn))]
 pub async fn append_ledger_entry(conn: &mut AnyConnection, entry: NewLedgerEntry) -> Result<(), LedgerError> {
     if entry.quantity <= 0 {
         return Err(BalanceError::NotPositive.into());
     }
-    super::lock_row(conn, super::Locked::OrderLine, entry.order_line.0).await?;
-    let done = sqlx::query(&format!(
+    let moved = sqlx::query(balance_update(entry.kind))
+        .bind(entry.order_line.0)
+        .bind(entry.quantity)
+        .execute(&mut *conn)
+        .await?;
+    if moved.rows_affected() != 1 {
+        // Refused: say why, from the balance the statement saw.
+        let balance = find_line_balance(conn, entry.order_line)
+            .await?
+            .ok_or(LedgerError::UnknownOrderLine(entry.order_line))?;
+        return Err(balance
+            .apply(entry.kind, entry.quantity)
+            .err()
+            .unwrap_or(BalanceError::NotPositive)
+            .into());
+    }
+    sqlx::query(
         "INSERT INTO ledger_entries (order_line_id, kind, quantity, drawdown_request_id, to_account_id, created_at)
-         SELECT $1, $2, $3, $4, $5, $6
-         FROM ({LINE_BALANCE_SQL} WHERE ol.id = $1 GROUP BY ol.id, ol.quantity) b
-         WHERE CASE WHEN $2 = 'reserve' THEN b.quantity - b.reserved - b.drawn ELSE b.reserved END >= $3"
-    ))
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
     .bind(entry.order_line.0)
     .bind(entry.kind.as_str())
     .bind(entry.quantity)
@@ -70,16 +98,5 @@ pub async fn append_ledger_entry(conn: &mut AnyConnection, entry: NewLedgerEntry
     .bind(now())
     .execute(&mut *conn)
     .await?;
-    if done.rows_affected() == 1 {
-        return Ok(());
-    }
-    // Refused: say why, from the balance the statement saw.
-    let balance = find_line_balance(conn, entry.order_line)
-        .await?
-        .ok_or(LedgerError::UnknownOrderLine(entry.order_line))?;
-    Err(balance
-        .apply(entry.kind, entry.quantity)
-        .err()
-        .unwrap_or(BalanceError::NotPositive)
-        .into())
+    Ok(())
 }

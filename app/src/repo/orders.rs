@@ -93,13 +93,25 @@ pub async fn order_number_exists(
     Ok(n > 0)
 }
 
-/// Reserved and drawn quantities of each order line, summed from the ledger.
-/// `CAST … AS BIGINT` because PostgreSQL sums integers to NUMERIC.
-pub(super) const LINE_BALANCE_SQL: &str = "
-    SELECT ol.id AS order_line_id, ol.quantity,
-      CAST(coalesce(sum(CASE le.kind WHEN 'reserve' THEN le.quantity ELSE -le.quantity END), 0) AS BIGINT) AS reserved,
-      CAST(coalesce(sum(CASE le.kind WHEN 'draw' THEN le.quantity ELSE 0 END), 0) AS BIGINT) AS drawn
-    FROM order_lines ol LEFT JOIN ledger_entries le ON le.order_line_id = ol.id";
+/// An order line's stored balance, with what the screens show of it.
+const LINE_SQL: &str = "SELECT ol.id AS order_line_id, ol.quantity, ol.reserved, ol.drawn,
+        ol.order_id, o.number, o.ordered_on, ol.line_no, ol.term_months, p.name AS product_name
+    FROM order_lines ol
+    JOIN orders o ON o.id = ol.order_id
+    JOIN products p ON p.id = ol.product_id";
+
+fn line_from_row(r: &sqlx::any::AnyRow) -> Result<OrderLineBalance, sqlx::Error> {
+    Ok(OrderLineBalance {
+        order_id: OrderId(r.try_get("order_id")?),
+        order_line_id: OrderLineId(r.try_get("order_line_id")?),
+        order_number: r.try_get("number")?,
+        ordered_on: r.try_get("ordered_on")?,
+        line_no: r.try_get("line_no")?,
+        product_name: r.try_get("product_name")?,
+        term_months: r.try_get("term_months")?,
+        balance: balance_from_row(r)?,
+    })
+}
 
 /// Every line of every order of `partner`, with its balance, by order and line.
 #[tracing::instrument(skip(conn))]
@@ -107,37 +119,38 @@ pub async fn list_order_line_balances(
     conn: &mut AnyConnection,
     partner: AccountId,
 ) -> Result<Vec<OrderLineBalance>, sqlx::Error> {
-    let rows = sqlx::query(&format!(
-        "SELECT b.order_line_id, b.quantity, b.reserved, b.drawn,
-                ol.order_id, o.number, o.ordered_on, ol.line_no, ol.term_months, p.name AS product_name
-         FROM ({LINE_BALANCE_SQL} GROUP BY ol.id, ol.quantity) b
-         JOIN order_lines ol ON ol.id = b.order_line_id
-         JOIN orders o ON o.id = ol.order_id
-         JOIN products p ON p.id = ol.product_id
-         WHERE o.partner_id = $1
-         ORDER BY o.ordered_on, o.number, ol.line_no"
+    sqlx::query(&format!(
+        "{LINE_SQL} WHERE o.partner_id = $1 ORDER BY o.ordered_on, o.number, ol.line_no"
     ))
     .bind(partner.0)
     .fetch_all(&mut *conn)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(OrderLineBalance {
-                order_id: OrderId(r.try_get("order_id")?),
-                order_line_id: OrderLineId(r.try_get("order_line_id")?),
-                order_number: r.try_get("number")?,
-                ordered_on: r.try_get("ordered_on")?,
-                line_no: r.try_get("line_no")?,
-                product_name: r.try_get("product_name")?,
-                term_months: r.try_get("term_months")?,
-                balance: balance_from_row(r)?,
-            })
-        })
-        .collect()
+    .await?
+    .iter()
+    .map(line_from_row)
+    .collect()
+}
+
+/// The lines of one order of `partner`, with their balances; none when the
+/// order is another partner's or does not exist.
+#[tracing::instrument(skip(conn))]
+pub async fn list_lines_of_order(
+    conn: &mut AnyConnection,
+    partner: AccountId,
+    order: OrderId,
+) -> Result<Vec<OrderLineBalance>, sqlx::Error> {
+    sqlx::query(&format!(
+        "{LINE_SQL} WHERE ol.order_id = $1 AND o.partner_id = $2 ORDER BY ol.line_no"
+    ))
+    .bind(order.0)
+    .bind(partner.0)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(line_from_row)
+    .collect()
 }
 
 pub(super) fn balance_from_row(r: &sqlx::any::AnyRow) -> Result<LineBalance, sqlx::Error> {
-    // reserve adds, release and draw subtract: that sum is what is reserved.
     Ok(LineBalance {
         quantity: r.try_get("quantity")?,
         reserved: r.try_get("reserved")?,

@@ -54,10 +54,6 @@ pub enum UsageError {
     Database(#[from] sqlx::Error),
 }
 
-/// What is in use of each entitlement: assigned less released.
-const IN_USE_SQL: &str =
-    "CAST(coalesce(sum(CASE u.kind WHEN 'assign' THEN u.quantity ELSE -u.quantity END), 0) AS BIGINT)";
-
 /// The entitlements `account` may put to use, those it received through
 /// accepted drawdowns, with what of each is in use. A partner's own order
 /// stock is not listed: it is for drawing down to customers.
@@ -67,17 +63,15 @@ pub async fn list_usable_entitlements(
     account: AccountId,
     model: LicenseModel,
 ) -> Result<Vec<UsableEntitlement>, sqlx::Error> {
-    let rows = sqlx::query(&format!(
+    let rows = sqlx::query(
         "SELECT e.id, e.product_id, p.name, p.license_model, e.term_months, e.quantity, e.created_at, dr.number,
-                {IN_USE_SQL} AS in_use
+                e.in_use
          FROM entitlements e
          JOIN products p ON p.id = e.product_id
          JOIN drawdown_requests dr ON dr.id = e.drawdown_request_id
-         LEFT JOIN usage_entries u ON u.entitlement_id = e.id
          WHERE e.account_id = $1 AND p.license_model = $2
-         GROUP BY e.id, e.product_id, p.name, p.license_model, e.term_months, e.quantity, e.created_at, dr.number
-         ORDER BY p.name, e.created_at, e.id"
-    ))
+         ORDER BY p.name, e.created_at, e.id",
+    )
     .bind(account.0)
     .bind(model.as_str())
     .fetch_all(&mut *conn)
@@ -104,10 +98,13 @@ pub async fn list_usable_entitlements(
 /// Records a movement if the entitlement (for an assignment) or the target
 /// (for a release) has enough, else records nothing.
 ///
-/// The entitlement's row is locked and the check and the insert are one
-/// statement, as in the order ledger, so no interleaving of transactions can
-/// assign more than an entitlement holds or release more than a target was
-/// given.
+/// Two stored figures move with the entry, each by a conditional UPDATE
+/// whose condition is the rule: what is in use of the entitlement (never
+/// past its quantity) and what the target holds of it (never below zero).
+/// On PostgreSQL the UPDATE locks the entitlement's row and re-checks its
+/// condition against what the previous holder committed, so no interleaving
+/// assigns more than an entitlement holds; SQLite has one writer. CHECK
+/// constraints on both columns back this up.
 #[tracing::instrument(skip(conn))]
 pub async fn append_usage_entry(conn: &mut AnyConnection, entry: NewUsageEntry) -> Result<(), UsageError> {
     if entry.quantity <= 0 {
@@ -116,18 +113,72 @@ pub async fn append_usage_entry(conn: &mut AnyConnection, entry: NewUsageEntry) 
             requested: entry.quantity,
         });
     }
-    super::lock_row(conn, super::Locked::Entitlement, entry.entitlement.0).await?;
     let (instance, file) = match entry.target {
         UsageTarget::ControlRoom(i) => (Some(i.0), None),
         UsageTarget::LicenseFile(f) => (None, Some(f.0)),
     };
-    let done = sqlx::query(&format!(
+    let moved = match entry.kind {
+        UsageKind::Assign => {
+            let moved = sqlx::query(
+                "UPDATE entitlements SET in_use = in_use + $2
+                 WHERE id = $1 AND drawdown_request_id IS NOT NULL AND quantity - in_use >= $2",
+            )
+            .bind(entry.entitlement.0)
+            .bind(entry.quantity)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected()
+                == 1;
+            if moved {
+                add_to_holding(conn, entry.entitlement, entry.target, entry.quantity).await?;
+            }
+            moved
+        }
+        UsageKind::Release => {
+            // The entitlement's row first, as an assignment takes it, so a
+            // release and an assignment never wait on each other in turn.
+            let freed =
+                sqlx::query("UPDATE entitlements SET in_use = in_use - $2 WHERE id = $1 AND in_use >= $2")
+                    .bind(entry.entitlement.0)
+                    .bind(entry.quantity)
+                    .execute(&mut *conn)
+                    .await?
+                    .rows_affected()
+                    == 1;
+            let moved = freed
+                && sqlx::query(&format!(
+                    "UPDATE usage_holdings SET quantity = quantity - $2
+                 WHERE entitlement_id = $1 AND {} AND quantity >= $2",
+                    target_condition(entry.target)
+                ))
+                .bind(entry.entitlement.0)
+                .bind(entry.quantity)
+                .bind(instance.or(file))
+                .execute(&mut *conn)
+                .await?
+                .rows_affected()
+                    == 1;
+            if freed && !moved {
+                // The target holds less: give the entitlement its figure back.
+                sqlx::query("UPDATE entitlements SET in_use = in_use + $2 WHERE id = $1")
+                    .bind(entry.entitlement.0)
+                    .bind(entry.quantity)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            moved
+        }
+    };
+    if !moved {
+        return Err(UsageError::NotEnough {
+            free: free_for(conn, &entry).await?,
+            requested: entry.quantity,
+        });
+    }
+    sqlx::query(
         "INSERT INTO usage_entries (entitlement_id, kind, quantity, service_instance_id, license_file_id, user_id, created_at)
-         SELECT $1, $2, $3, $4, $5, $6, $7
-         FROM entitlements e
-         WHERE e.id = $1 AND e.drawdown_request_id IS NOT NULL
-           AND ({FREE_SQL}) >= $3"
-    ))
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
     .bind(entry.entitlement.0)
     .bind(entry.kind.as_str())
     .bind(entry.quantity)
@@ -137,40 +188,69 @@ pub async fn append_usage_entry(conn: &mut AnyConnection, entry: NewUsageEntry) 
     .bind(now())
     .execute(&mut *conn)
     .await?;
-    if done.rows_affected() == 1 {
-        return Ok(());
-    }
-    // Refused: say what there was, from what the statement saw.
-    let free = match entry.kind {
-        UsageKind::Assign => sqlx::query_scalar(&format!(
-            "SELECT e.quantity - {IN_USE_SQL} FROM entitlements e
-             LEFT JOIN usage_entries u ON u.entitlement_id = e.id
-             WHERE e.id = $1 AND e.drawdown_request_id IS NOT NULL GROUP BY e.id, e.quantity"
-        ))
-        .bind(entry.entitlement.0)
-        .fetch_optional(&mut *conn)
-        .await?
-        .unwrap_or(0),
-        UsageKind::Release => list_held_by(conn, entry.target)
-            .await?
-            .into_iter()
-            .find(|(e, _)| *e == entry.entitlement)
-            .map_or(0, |(_, held)| held),
-    };
-    Err(UsageError::NotEnough {
-        free,
-        requested: entry.quantity,
-    })
+    Ok(())
 }
 
-/// For an assignment, what of entitlement `$1` is free; for a release, what
-/// target `$4`/`$5` holds of it.
-const FREE_SQL: &str = "CASE WHEN $2 = 'assign'
-    THEN e.quantity - (SELECT coalesce(sum(CASE kind WHEN 'assign' THEN quantity ELSE -quantity END), 0)
-                       FROM usage_entries WHERE entitlement_id = $1)
-    ELSE (SELECT coalesce(sum(CASE kind WHEN 'assign' THEN quantity ELSE -quantity END), 0)
-          FROM usage_entries WHERE entitlement_id = $1
-            AND (service_instance_id = $4 OR license_file_id = $5)) END";
+/// The condition on `usage_holdings` that picks `target`, with its id as `$3`.
+fn target_condition(target: UsageTarget) -> &'static str {
+    match target {
+        UsageTarget::ControlRoom(_) => "service_instance_id = $3",
+        UsageTarget::LicenseFile(_) => "license_file_id = $3",
+    }
+}
+
+/// Adds to what `target` holds of `entitlement`, creating the holding the
+/// first time.
+async fn add_to_holding(
+    conn: &mut AnyConnection,
+    entitlement: EntitlementId,
+    target: UsageTarget,
+    quantity: i64,
+) -> Result<(), sqlx::Error> {
+    let (column, id) = match target {
+        UsageTarget::ControlRoom(i) => ("service_instance_id", i.0),
+        UsageTarget::LicenseFile(f) => ("license_file_id", f.0),
+    };
+    sqlx::query(&format!(
+        "INSERT INTO usage_holdings (entitlement_id, {column}, quantity) VALUES ($1, $2, $3)
+         ON CONFLICT ({column}, entitlement_id) WHERE {column} IS NOT NULL
+         DO UPDATE SET quantity = usage_holdings.quantity + excluded.quantity"
+    ))
+    .bind(entitlement.0)
+    .bind(id)
+    .bind(quantity)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// For a refused movement, what there was: free of the entitlement for an
+/// assignment, held by the target for a release.
+async fn free_for(conn: &mut AnyConnection, entry: &NewUsageEntry) -> Result<i64, sqlx::Error> {
+    let free: Option<i64> = match entry.kind {
+        UsageKind::Assign => sqlx::query_scalar(
+            "SELECT quantity - in_use FROM entitlements WHERE id = $1 AND drawdown_request_id IS NOT NULL",
+        )
+        .bind(entry.entitlement.0)
+        .fetch_optional(&mut *conn)
+        .await?,
+        UsageKind::Release => {
+            let id = match entry.target {
+                UsageTarget::ControlRoom(i) => i.0,
+                UsageTarget::LicenseFile(f) => f.0,
+            };
+            sqlx::query_scalar(&format!(
+                "SELECT quantity FROM usage_holdings WHERE entitlement_id = $1 AND {}",
+                target_condition(entry.target).replace("$3", "$2")
+            ))
+            .bind(entry.entitlement.0)
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?
+        }
+    };
+    Ok(free.unwrap_or(0))
+}
 
 /// What is bound to each Control Room of `account`, by instance.
 #[tracing::instrument(skip(conn))]
@@ -178,16 +258,15 @@ pub async fn list_bindings(
     conn: &mut AnyConnection,
     account: AccountId,
 ) -> Result<Vec<(ServiceInstanceId, Binding)>, sqlx::Error> {
-    let rows = sqlx::query(&format!(
-        "SELECT u.service_instance_id, e.id, p.name, e.term_months, {IN_USE_SQL} AS bound
-         FROM usage_entries u
-         JOIN entitlements e ON e.id = u.entitlement_id
+    let rows = sqlx::query(
+        "SELECT h.service_instance_id, e.id, p.name, e.term_months, h.quantity AS bound
+         FROM service_instances i
+         JOIN usage_holdings h ON h.service_instance_id = i.id
+         JOIN entitlements e ON e.id = h.entitlement_id
          JOIN products p ON p.id = e.product_id
-         WHERE e.account_id = $1 AND u.service_instance_id IS NOT NULL
-         GROUP BY u.service_instance_id, e.id, p.name, e.term_months
-         HAVING {IN_USE_SQL} > 0
-         ORDER BY u.service_instance_id, p.name, e.id"
-    ))
+         WHERE i.account_id = $1 AND h.quantity > 0
+         ORDER BY h.service_instance_id, p.name, e.id",
+    )
     .bind(account.0)
     .fetch_all(&mut *conn)
     .await?;
@@ -253,8 +332,8 @@ pub async fn list_held_by(
         UsageTarget::LicenseFile(f) => ("license_file_id", f.0),
     };
     let rows = sqlx::query(&format!(
-        "SELECT u.entitlement_id, {IN_USE_SQL} AS held FROM usage_entries u
-         WHERE u.{column} = $1 GROUP BY u.entitlement_id HAVING {IN_USE_SQL} > 0 ORDER BY u.entitlement_id"
+        "SELECT entitlement_id, quantity AS held FROM usage_holdings
+         WHERE {column} = $1 AND quantity > 0 ORDER BY entitlement_id"
     ))
     .bind(id)
     .fetch_all(&mut *conn)

@@ -4,9 +4,10 @@
 use super::Services;
 use crate::domain::{
     matching_customer, may_view_account, may_view_drawdowns_of, AccountId, AccountKind, Actor, BalanceError,
-    CurrentUser, DrawdownDetail, DrawdownField, DrawdownFieldError, DrawdownForm, DrawdownFormData,
-    DrawdownId, DrawdownState, DrawdownSummary, FieldProblem, LedgerEntryKind, LineAvailability, OrderId,
-    PdrNumber, Reason, ReasonError, Transition,
+    CurrentUser, DrawdownCursor, DrawdownDetail, DrawdownField, DrawdownFieldError, DrawdownForm,
+    DrawdownFormData, DrawdownId, DrawdownPage, DrawdownState, FieldProblem, LedgerEntryKind,
+    LineAvailability, OrderId, PdrNumber, Reason, ReasonError, Transition, CUSTOMER_SEARCH_MAX,
+    DRAWDOWN_PAGE_SIZE,
 };
 use crate::error::AppError;
 use crate::events::PortalEvent;
@@ -33,6 +34,26 @@ fn require_partner(user: &CurrentUser) -> Result<(), AppError> {
     }
 }
 
+/// One page of a request list. A search longer than any customer name
+/// matches nothing, and is not sent to the database.
+async fn list_page(
+    conn: &mut AnyConnection,
+    filter: &DrawdownFilter,
+    after: Option<DrawdownCursor>,
+) -> Result<DrawdownPage, AppError> {
+    let too_long = filter
+        .customer_search
+        .as_deref()
+        .is_some_and(|s| s.trim().chars().count() > CUSTOMER_SEARCH_MAX);
+    if too_long {
+        return Ok(DrawdownPage {
+            rows: Vec::new(),
+            next: None,
+        });
+    }
+    Ok(requests::list_drawdowns(conn, filter, after, DRAWDOWN_PAGE_SIZE).await?)
+}
+
 fn ledger_failure(err: LedgerError) -> AppError {
     AppError::internal("ledger movement refused inside a state change", err)
 }
@@ -46,7 +67,8 @@ impl Services<'_> {
         account: AccountId,
         state: Option<DrawdownState>,
         customer_search: Option<String>,
-    ) -> Result<Vec<DrawdownSummary>, AppError> {
+        after: Option<DrawdownCursor>,
+    ) -> Result<DrawdownPage, AppError> {
         let mut conn = self.db.read().await?;
         let account = accounts::find_account(&mut conn, account)
             .await?
@@ -67,7 +89,7 @@ impl Services<'_> {
             customer_search,
             oldest_first: false,
         };
-        Ok(requests::list_drawdowns(&mut conn, &filter).await?)
+        list_page(&mut conn, &filter, after).await
     }
 
     /// Submitted requests of every partner, oldest first: accounting's queue.
@@ -75,7 +97,8 @@ impl Services<'_> {
         &self,
         user: &CurrentUser,
         customer_search: Option<String>,
-    ) -> Result<Vec<DrawdownSummary>, AppError> {
+        after: Option<DrawdownCursor>,
+    ) -> Result<DrawdownPage, AppError> {
         if !user.role.is_vendor_staff() {
             return Err(AppError::Forbidden);
         }
@@ -86,7 +109,7 @@ impl Services<'_> {
             ..Default::default()
         };
         let mut conn = self.db.read().await?;
-        Ok(requests::list_drawdowns(&mut conn, &filter).await?)
+        list_page(&mut conn, &filter, after).await
     }
 
     /// One request's page. A request outside the user's reach and one that
@@ -176,10 +199,9 @@ impl Services<'_> {
         let order_lines: Option<Vec<LineAvailability>> = match order {
             None => None,
             Some(order) => {
-                let lines: Vec<LineAvailability> = orders::list_order_line_balances(&mut tx, partner)
+                let lines: Vec<LineAvailability> = orders::list_lines_of_order(&mut tx, partner, order)
                     .await?
                     .into_iter()
-                    .filter(|l| l.order_id == order)
                     .map(|l| LineAvailability {
                         line: l.order_line_id,
                         product_name: l.product_name,

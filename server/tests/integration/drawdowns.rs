@@ -788,50 +788,71 @@ async fn lists_show_each_user_only_what_they_may_see() {
 
     let s = p.services();
     assert_eq!(
-        s.list_drawdowns(&partner, northwind, None, None)
+        s.list_drawdowns(&partner, northwind, None, None, None)
             .await
             .expect("list")
+            .rows
             .len(),
         2
     );
     let found = s
-        .list_drawdowns(&partner, northwind, None, Some("adventure".into()))
+        .list_drawdowns(&partner, northwind, None, Some("adventure".into()), None)
         .await
         .expect("list");
     assert_eq!(
-        found.iter().map(|d| d.customer_name.as_str()).collect::<Vec<_>>(),
+        found
+            .rows
+            .iter()
+            .map(|d| d.customer_name.as_str())
+            .collect::<Vec<_>>(),
         ["Adventure Works"]
     );
     assert!(s
-        .list_drawdowns(&partner, northwind, Some(DrawdownState::Approved), None)
+        .list_drawdowns(&partner, northwind, Some(DrawdownState::Approved), None, None)
         .await
         .expect("list")
+        .rows
         .is_empty());
     assert_eq!(
-        s.list_drawdowns(&accounting, northwind, None, None)
+        s.list_drawdowns(&accounting, northwind, None, None, None)
             .await
             .expect("list")
+            .rows
             .len(),
         2
     );
-    assert_eq!(s.list_approvals(&accounting, None).await.expect("queue").len(), 2);
+    assert_eq!(
+        s.list_approvals(&accounting, None, None)
+            .await
+            .expect("queue")
+            .rows
+            .len(),
+        2
+    );
     let found = s
-        .list_approvals(&accounting, Some("LITWARE".into()))
+        .list_approvals(&accounting, Some("LITWARE".into()), None)
         .await
         .expect("queue");
     assert_eq!(
-        found.iter().map(|d| d.customer_name.as_str()).collect::<Vec<_>>(),
+        found
+            .rows
+            .iter()
+            .map(|d| d.customer_name.as_str())
+            .collect::<Vec<_>>(),
         ["Litware"]
     );
     assert_eq!(
-        s.list_drawdowns(&other, northwind, None, None).await,
+        s.list_drawdowns(&other, northwind, None, None, None).await,
         Err(AppError::Forbidden)
     );
     assert_eq!(
-        s.list_drawdowns(&customer, northwind, None, None).await,
+        s.list_drawdowns(&customer, northwind, None, None, None).await,
         Err(AppError::Forbidden)
     );
-    assert_eq!(s.list_approvals(&partner, None).await, Err(AppError::Forbidden));
+    assert_eq!(
+        s.list_approvals(&partner, None, None).await,
+        Err(AppError::Forbidden)
+    );
     assert_eq!(s.drawdown(&other, id).await.map(|_| ()), Err(AppError::Forbidden));
     assert_eq!(
         s.drawdown(&customer, id).await.map(|_| ()),

@@ -73,6 +73,16 @@ impl TestDb {
 
 /// An empty, migrated database.
 pub async fn fresh_db() -> TestDb {
+    fresh_db_migrated(None).await
+}
+
+/// An empty database with the migrations up to `last_version` only: what an
+/// older release left, to upgrade.
+pub async fn fresh_db_at(last_version: i64) -> TestDb {
+    fresh_db_migrated(Some(last_version)).await
+}
+
+async fn fresh_db_migrated(last_version: Option<i64>) -> TestDb {
     let (url, place) = match std::env::var(POSTGRES_URL_VAR) {
         Ok(server) if !server.is_empty() => fresh_postgres_database(server).await,
         _ => {
@@ -82,7 +92,10 @@ pub async fn fresh_db() -> TestDb {
         }
     };
     let db = Db::connect(&url).await.expect("connect");
-    db.migrate().await.expect("migrate");
+    match last_version {
+        None => db.migrate().await.expect("migrate"),
+        Some(version) => db.migrate_until(version).await.expect("migrate"),
+    }
     TestDb {
         db,
         url,
@@ -226,6 +239,25 @@ pub async fn assert_ledger_invariant(db: &Db) {
     assert!(
         mismatched.is_empty(),
         "draws and entitlements disagree: {mismatched:?}"
+    );
+    assert_ledger_check_clean(db).await;
+}
+
+/// What `server ledger check` runs: every stored balance equals what its
+/// ledger sums to.
+pub async fn assert_ledger_check_clean(db: &Db) {
+    let mut conn = db.read().await.expect("conn");
+    let (_, mismatches) = app::repo::reconciliation::find_mismatches(&mut conn)
+        .await
+        .expect("ledger check");
+    assert!(
+        mismatches.is_empty(),
+        "stored balances disagree with the ledgers: {}",
+        mismatches
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("; ")
     );
 }
 

@@ -65,6 +65,7 @@ pub async fn assert_usage_invariant(db: &Db) {
     .await
     .expect("files");
     assert_eq!(ended_holding, 0, "an ended license file still holds quantities");
+    crate::helpers::assert_ledger_check_clean(db).await;
 }
 
 fn find<'a>(entitlements: &'a [UsableEntitlement], product: &str) -> &'a UsableEntitlement {

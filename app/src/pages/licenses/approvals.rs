@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::drawdowns::DrawdownTable;
+use super::drawdowns::PagedDrawdowns;
 use crate::api::drawdowns::list_approvals;
 use crate::components::i18n::use_i18n;
 use crate::components::live::use_live_changes;
@@ -18,7 +18,7 @@ pub fn ApprovalsPage() -> impl IntoView {
     let search = RwSignal::new(String::new());
     let queue = Resource::new(
         move || (live.get(), search.get()),
-        |(_, search)| list_approvals((!search.trim().is_empty()).then_some(search)),
+        |(_, search)| list_approvals((!search.trim().is_empty()).then_some(search), None),
     );
     view! {
         <section class="panel" aria-labelledby="approvals-heading">
@@ -38,11 +38,18 @@ pub fn ApprovalsPage() -> impl IntoView {
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
                     match queue.await {
-                        Ok(rows) if rows.is_empty() && !search.get_untracked().trim().is_empty() => {
+                        Ok(page) if page.rows.is_empty() && !search.get_untracked().trim().is_empty() => {
                             view! { <EmptyState title=T::NoDrawdownMatches /> }.into_any()
                         }
-                        Ok(rows) if rows.is_empty() => view! { <EmptyState title=T::NoApprovals /> }.into_any(),
-                        Ok(rows) => view! { <DrawdownTable rows account=None show_partner=true /> }.into_any(),
+                        Ok(page) if page.rows.is_empty() => view! { <EmptyState title=T::NoApprovals /> }.into_any(),
+                        Ok(first) => {
+                            let search = search.get_untracked();
+                            let more = move |after| {
+                                let search = (!search.trim().is_empty()).then(|| search.clone());
+                                list_approvals(search, Some(after))
+                            };
+                            view! { <PagedDrawdowns first more account=None show_partner=true /> }.into_any()
+                        }
                         Err(error) => view! { <ErrorNotice error /> }.into_any(),
                     }
                 })}

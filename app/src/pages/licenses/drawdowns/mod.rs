@@ -13,7 +13,7 @@ use crate::api::drawdowns::list_drawdowns;
 use crate::components::i18n::use_i18n;
 use crate::components::live::use_live_changes;
 use crate::components::status::{EmptyState, ErrorNotice, Loading, StateBadge};
-use crate::domain::{AccountId, DrawdownState, DrawdownSummary, Role};
+use crate::domain::{AccountId, DrawdownCursor, DrawdownPage, DrawdownState, DrawdownSummary, Role};
 use crate::error::AppError;
 use crate::i18n::{date_time, state_text, T};
 use crate::Session;
@@ -33,7 +33,13 @@ pub fn DrawdownsPage() -> impl IntoView {
         move || (account.get(), state_filter.get(), search.get(), live.get()),
         |(account, state, search, _)| async move {
             let account = account.ok_or(AppError::NotFound)?;
-            list_drawdowns(account, state, (!search.trim().is_empty()).then_some(search)).await
+            list_drawdowns(
+                account,
+                state,
+                (!search.trim().is_empty()).then_some(search),
+                None,
+            )
+            .await
         },
     );
     let may_create = move || {
@@ -124,14 +130,20 @@ pub fn DrawdownsPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     let filtered = state_filter.get_untracked().is_some() || !search.get_untracked().is_empty();
                     match (list.await, account.get_untracked()) {
-                        (Ok(rows), _) if rows.is_empty() && filtered => {
+                        (Ok(page), _) if page.rows.is_empty() && filtered => {
                             view! { <EmptyState title=T::NoDrawdownMatches /> }.into_any()
                         }
-                        (Ok(rows), _) if rows.is_empty() => {
+                        (Ok(page), _) if page.rows.is_empty() => {
                             view! { <EmptyState title=T::NoDrawdowns hint=T::NoDrawdownsHint /> }.into_any()
                         }
-                        (Ok(rows), Some(account)) => {
-                            view! { <DrawdownTable rows account=Some(account) show_partner=false /> }.into_any()
+                        (Ok(first), Some(account)) => {
+                            let (state, search) = (state_filter.get_untracked(), search.get_untracked());
+                            let more = move |after| {
+                                let search = (!search.trim().is_empty()).then(|| search.clone());
+                                async move { list_drawdowns(account, state, search, Some(after)).await }
+                            };
+                            view! { <PagedDrawdowns first more account=Some(account) show_partner=false /> }
+                                .into_any()
                         }
                         (Ok(_), None) => view! { <ErrorNotice error=AppError::NotFound /> }.into_any(),
                         (Err(error), _) => view! { <ErrorNotice error /> }.into_any(),
@@ -142,10 +154,70 @@ pub fn DrawdownsPage() -> impl IntoView {
     }
 }
 
+/// Requests as a table, a page at a time: the first page comes with the
+/// screen, Load more appends the next one after the last row shown.
+#[component]
+pub fn PagedDrawdowns<F, Fut>(
+    /// The first page.
+    first: DrawdownPage,
+    /// Fetches the page after a cursor, with the screen's filters.
+    more: F,
+    /// The account in the URL; `None` links each row under its partner.
+    account: Option<AccountId>,
+    /// Show the partner column (Approvals lists every partner's).
+    show_partner: bool,
+) -> impl IntoView
+where
+    F: Fn(DrawdownCursor) -> Fut + Clone + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<DrawdownPage, AppError>> + 'static,
+{
+    let i18n = use_i18n();
+    let rows = RwSignal::new(first.rows);
+    let next = RwSignal::new(first.next);
+    let loading = RwSignal::new(false);
+    let failed = RwSignal::new(None::<AppError>);
+    let load_more = move |_| {
+        let Some(after) = next.get_untracked() else {
+            return;
+        };
+        if loading.get_untracked() {
+            return;
+        }
+        loading.set(true);
+        let more = more.clone();
+        leptos::task::spawn_local(async move {
+            match more(after).await {
+                Ok(page) => {
+                    rows.update(|r| r.extend(page.rows));
+                    next.set(page.next);
+                    failed.set(None);
+                }
+                Err(error) => failed.set(Some(error)),
+            }
+            loading.set(false);
+        });
+    };
+    view! {
+        <DrawdownTable rows=rows.into() account show_partner />
+        <div class="pager">
+            <p class="pager__count" role="status">
+                {move || rows.with(Vec::len)} " " {move || i18n.t(T::RowsShown)}
+            </p>
+            <Show when=move || next.with(Option::is_some)>
+                <button type="button" class="button" on:click=load_more.clone() aria-busy=move || loading.get().to_string()>
+                    {move || i18n.t(T::LoadMore)}
+                </button>
+            </Show>
+        </div>
+        {move || failed.get().map(|error| view! { <ErrorNotice error /> })}
+    }
+}
+
 /// Requests as a table; each number links to the request's page.
 #[component]
 pub fn DrawdownTable(
-    rows: Vec<DrawdownSummary>,
+    /// The rows shown, in order; rows added later are appended.
+    rows: Signal<Vec<DrawdownSummary>>,
     /// The account in the URL; `None` links each row under its partner.
     account: Option<AccountId>,
     /// Show the partner column (Approvals lists every partner's).
@@ -167,9 +239,8 @@ pub fn DrawdownTable(
                     </tr>
                 </thead>
                 <tbody>
-                    {rows
-                        .into_iter()
-                        .map(|row| {
+                    <For each=move || rows.get() key=|row| row.id let:row>
+                        {
                             let href = format!(
                                 "/licenses/{}/drawdowns/{}",
                                 account.unwrap_or(row.partner_id),
@@ -190,8 +261,8 @@ pub fn DrawdownTable(
                                     <td>{move || date_time(i18n.locale(), row.changed_at)}</td>
                                 </tr>
                             }
-                        })
-                        .collect_view()}
+                        }
+                    </For>
                 </tbody>
             </table>
         </div>

@@ -1,0 +1,68 @@
+-- Stored balances (SPEC, "Scale"): what the screens and every check-then-write
+-- read is kept beside the row it belongs to and moved in the same statement
+-- as the ledger or usage entry that explains it, so no read or write sums a
+-- ledger that grows with history. The ledgers stay the append-only proof;
+-- `server ledger check` recomputes every stored figure from them.
+
+-- An order line's split: available is quantity - reserved - drawn.
+ALTER TABLE order_lines ADD COLUMN reserved INTEGER NOT NULL DEFAULT 0
+    CHECK (reserved >= 0 AND reserved <= quantity);
+ALTER TABLE order_lines ADD COLUMN drawn INTEGER NOT NULL DEFAULT 0
+    CHECK (drawn >= 0 AND reserved + drawn <= quantity);
+
+UPDATE order_lines SET
+    reserved = coalesce((SELECT sum(CASE kind WHEN 'reserve' THEN quantity ELSE -quantity END)
+                         FROM ledger_entries WHERE order_line_id = order_lines.id), 0),
+    drawn = coalesce((SELECT sum(quantity) FROM ledger_entries
+                      WHERE order_line_id = order_lines.id AND kind = 'draw'), 0);
+
+-- What of an entitlement is bound to Control Rooms or configured into files.
+ALTER TABLE entitlements ADD COLUMN in_use INTEGER NOT NULL DEFAULT 0
+    CHECK (in_use >= 0 AND in_use <= quantity);
+
+UPDATE entitlements SET in_use = coalesce(
+    (SELECT sum(CASE kind WHEN 'assign' THEN quantity ELSE -quantity END)
+     FROM usage_entries WHERE entitlement_id = entitlements.id), 0);
+
+-- What each Control Room or license file holds of each entitlement now: what
+-- Cloud licenses shows and what an unbind or a revocation gives back.
+CREATE TABLE usage_holdings (
+    id                  INTEGER PRIMARY KEY,
+    entitlement_id      INTEGER NOT NULL REFERENCES entitlements (id),
+    service_instance_id INTEGER REFERENCES service_instances (id),
+    license_file_id     INTEGER REFERENCES license_files (id),
+    quantity            INTEGER NOT NULL CHECK (quantity >= 0),
+    CHECK ((service_instance_id IS NULL) <> (license_file_id IS NULL))
+);
+CREATE UNIQUE INDEX usage_holdings_instance ON usage_holdings (service_instance_id, entitlement_id)
+    WHERE service_instance_id IS NOT NULL;
+CREATE UNIQUE INDEX usage_holdings_file ON usage_holdings (license_file_id, entitlement_id)
+    WHERE license_file_id IS NOT NULL;
+CREATE INDEX usage_holdings_entitlement ON usage_holdings (entitlement_id);
+
+INSERT INTO usage_holdings (entitlement_id, service_instance_id, license_file_id, quantity)
+SELECT entitlement_id, service_instance_id, license_file_id,
+       sum(CASE kind WHEN 'assign' THEN quantity ELSE -quantity END)
+FROM usage_entries
+GROUP BY entitlement_id, service_instance_id, license_file_id;
+
+-- Customer search is by the start of the customer's name, any case, through
+-- an index: the key is lower-cased by the portal when a request is saved
+-- (Unicode-aware); rows from before this migration get SQLite's lower().
+ALTER TABLE drawdown_requests ADD COLUMN customer_key TEXT NOT NULL DEFAULT '';
+UPDATE drawdown_requests SET customer_key = lower(trim(customer_name));
+
+-- Keyset pages of the lists, newest change first or oldest first.
+DROP INDEX drawdown_requests_partner;
+DROP INDEX drawdown_requests_state;
+CREATE INDEX drawdown_requests_partner ON drawdown_requests (partner_id, changed_at, id);
+CREATE INDEX drawdown_requests_partner_state ON drawdown_requests (partner_id, state, changed_at, id);
+CREATE INDEX drawdown_requests_customer ON drawdown_requests (customer_account_id, changed_at, id)
+    WHERE customer_account_id IS NOT NULL;
+CREATE INDEX drawdown_requests_state ON drawdown_requests (state, changed_at, id);
+CREATE INDEX drawdown_requests_partner_search ON drawdown_requests (partner_id, customer_key);
+CREATE INDEX drawdown_requests_state_search ON drawdown_requests (state, customer_key);
+
+-- The ledger by request: a request's movements, the reconciliation's joins.
+CREATE INDEX ledger_entries_request ON ledger_entries (drawdown_request_id);
+CREATE INDEX entitlements_request ON entitlements (drawdown_request_id) WHERE drawdown_request_id IS NOT NULL;

@@ -66,3 +66,10 @@ CREATE INDEX drawdown_requests_state_search ON drawdown_requests (state, custome
 -- The ledger by request: a request's movements, the reconciliation's joins.
 CREATE INDEX ledger_entries_request ON ledger_entries (drawdown_request_id);
 CREATE INDEX entitlements_request ON entitlements (drawdown_request_id) WHERE drawdown_request_id IS NOT NULL;
+
+-- A request is tied to the customer of the same name or website domain: both
+-- looked up through an index, not by reading every customer of the partner.
+-- The domain is the portal's rule (host, lower-case, without "www."), so the
+-- portal fills it for existing accounts at start-up.
+ALTER TABLE accounts ADD COLUMN website_domain TEXT;
+CREATE INDEX accounts_customer_domain ON accounts (managed_by, website_domain) WHERE kind = 'customer';

@@ -5,8 +5,8 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
 use crate::domain::{
-    AccountId, DrawdownCursor, DrawdownDetail, DrawdownForm, DrawdownFormData, DrawdownId, DrawdownPage,
-    DrawdownState, OrderId, PdrNumber, Transition,
+    AccountId, DrawdownDetail, DrawdownForm, DrawdownFormData, DrawdownId, DrawdownPage, DrawdownState,
+    OrderId, PageRequest, PdrNumber, Transition,
 };
 use crate::error::AppError;
 
@@ -16,22 +16,19 @@ pub async fn list_drawdowns(
     account: AccountId,
     state: Option<DrawdownState>,
     search: Option<String>,
-    after: Option<DrawdownCursor>,
+    page: PageRequest,
 ) -> Result<DrawdownPage, AppError> {
     let (user, app) = crate::auth::require_caller().await?;
     app.services()
-        .list_drawdowns(&user, account, state, search, after)
+        .list_drawdowns(&user, account, state, search, page)
         .await
 }
 
 /// Accounting's queue: submitted requests of every partner, a page at a time.
 #[server(prefix = "/api", endpoint = "list_approvals", input = Json)]
-pub async fn list_approvals(
-    search: Option<String>,
-    after: Option<DrawdownCursor>,
-) -> Result<DrawdownPage, AppError> {
+pub async fn list_approvals(search: Option<String>, page: PageRequest) -> Result<DrawdownPage, AppError> {
     let (user, app) = crate::auth::require_caller().await?;
-    app.services().list_approvals(&user, search, after).await
+    app.services().list_approvals(&user, search, page).await
 }
 
 /// One request's page.

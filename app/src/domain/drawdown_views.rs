@@ -50,6 +50,44 @@ pub struct DrawdownPage {
 /// How many rows a page of a request list holds.
 pub const DRAWDOWN_PAGE_SIZE: usize = 50;
 
+/// The most rows one read of a request list returns: a screen that shows
+/// more (after several Load more) gets the rest a page at a time.
+pub const DRAWDOWN_PAGE_MAX: usize = 500;
+
+/// Which rows of a request list to read: those after a cursor (from the
+/// start without one), a page's worth unless more are asked for (a screen
+/// refreshing the rows it already shows), within `DRAWDOWN_PAGE_MAX`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageRequest {
+    pub after: Option<DrawdownCursor>,
+    /// `u32`, not `usize`: the browser is 32-bit.
+    pub rows: Option<u32>,
+}
+
+impl PageRequest {
+    /// The first `rows` rows (at least a page's worth).
+    pub fn first(rows: usize) -> Self {
+        Self {
+            after: None,
+            rows: u32::try_from(rows.max(DRAWDOWN_PAGE_SIZE)).ok(),
+        }
+    }
+
+    /// How many rows to read.
+    pub fn limit(&self) -> usize {
+        self.rows
+            .and_then(|r| usize::try_from(r).ok())
+            .unwrap_or(DRAWDOWN_PAGE_SIZE)
+            .clamp(1, DRAWDOWN_PAGE_MAX)
+    }
+}
+
+impl From<Option<DrawdownCursor>> for PageRequest {
+    fn from(after: Option<DrawdownCursor>) -> Self {
+        Self { after, rows: None }
+    }
+}
+
 /// What the customer search compares: the name's start, any case, without
 /// surrounding blanks. The same on save and on search, so an index serves it.
 pub fn customer_search_key(name: &str) -> String {
@@ -142,4 +180,28 @@ pub struct DrawdownFormData {
 pub struct FieldProblem {
     pub field: DrawdownField,
     pub error: DrawdownFieldError,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_request_reads_a_page_unless_more_is_asked_and_never_past_the_maximum() {
+        assert_eq!(PageRequest::default().limit(), DRAWDOWN_PAGE_SIZE);
+        assert_eq!(PageRequest::first(0).limit(), DRAWDOWN_PAGE_SIZE);
+        assert_eq!(PageRequest::first(120).limit(), 120);
+        assert_eq!(PageRequest::first(10_000).limit(), DRAWDOWN_PAGE_MAX);
+        let zero = PageRequest {
+            after: None,
+            rows: Some(0),
+        };
+        assert_eq!(zero.limit(), 1);
+    }
+
+    #[test]
+    fn the_customer_search_key_ignores_case_by_unicode_rules_and_surrounding_blanks() {
+        assert_eq!(customer_search_key("  Émile ÉLECTRIQUE "), "émile électrique");
+        assert_eq!(customer_search_key("Contoso"), customer_search_key("CONTOSO"));
+    }
 }

@@ -3,7 +3,7 @@
 use sqlx::{AnyConnection, Row};
 
 use super::{decode_stored, is_unique_violation, now, UniqueKey};
-use crate::domain::{AccountId, AccountKind, AccountSummary, CurrentUser};
+use crate::domain::{AccountId, AccountKind, AccountSummary, CurrentUser, CustomerWebsite};
 
 /// What is needed to create an account.
 #[derive(Debug, Clone)]
@@ -50,8 +50,8 @@ pub async fn insert_account(
     account: &NewAccount<'_>,
 ) -> Result<AccountId, InsertAccountError> {
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO accounts (kind, name, website, contact_name, contact_email, managed_by, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        "INSERT INTO accounts (kind, name, website, contact_name, contact_email, managed_by, created_at, website_domain)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
     .bind(account.kind.as_str())
     .bind(account.name.trim())
@@ -60,6 +60,7 @@ pub async fn insert_account(
     .bind(account.contact_email)
     .bind(account.managed_by.map(|a| a.0))
     .bind(now())
+    .bind(account.website.map(website_domain))
     .fetch_one(&mut *conn)
     .await
     .map_err(|e| {
@@ -70,6 +71,33 @@ pub async fn insert_account(
         }
     })?;
     Ok(AccountId(id))
+}
+
+/// The domain a website is matched by (see `CustomerWebsite::domain`);
+/// empty for a website that does not parse, so it matches nothing.
+fn website_domain(website: &str) -> String {
+    CustomerWebsite::parse(website)
+        .map(|w| w.domain())
+        .unwrap_or_default()
+}
+
+/// Fills the website domain of accounts stored before it was kept (the
+/// domain is the portal's own rule, not SQL's): once, at start-up, after the
+/// migrations. Returns how many accounts it filled.
+pub async fn backfill_website_domains(conn: &mut AnyConnection) -> Result<usize, sqlx::Error> {
+    let rows: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT id, website FROM accounts WHERE website IS NOT NULL AND website_domain IS NULL",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for (id, website) in &rows {
+        sqlx::query("UPDATE accounts SET website_domain = $1 WHERE id = $2")
+            .bind(website_domain(website))
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(rows.len())
 }
 
 /// One account, if it exists.

@@ -302,17 +302,51 @@ pub async fn list_managed_customers(
     .fetch_all(&mut *conn)
     .await?
     .iter()
-    .map(|r| {
-        Ok(ManagedCustomer {
-            id: AccountId(r.try_get("id")?),
-            name: r.try_get("name")?,
-            website: r.try_get("website")?,
-            contact_name: r.try_get("contact_name")?,
-            contact_email: r.try_get("contact_email")?,
-            holdings: Vec::new(),
-        })
-    })
+    .map(customer_from_row)
     .collect()
+}
+
+/// The customers of `partner` a request for `name` or `website` may be tied
+/// to: those of the same name (any ASCII case) or the same website domain,
+/// through the name's unique index and the domain's index. The caller picks
+/// with `domain::matching_customer`, whose rule this only narrows.
+#[tracing::instrument(skip(conn))]
+pub async fn list_customers_matching(
+    conn: &mut AnyConnection,
+    partner: AccountId,
+    name: &str,
+    website: &str,
+) -> Result<Vec<ManagedCustomer>, sqlx::Error> {
+    let domain = crate::domain::CustomerWebsite::parse(website)
+        .map(|w| w.domain())
+        .unwrap_or_default();
+    sqlx::query(
+        "SELECT id, name, website, contact_name, contact_email FROM accounts
+         WHERE kind = 'customer' AND coalesce(managed_by, 0) = $1 AND lower(name) = lower($2)
+         UNION
+         SELECT id, name, website, contact_name, contact_email FROM accounts
+         WHERE kind = 'customer' AND managed_by = $1 AND website_domain = $3 AND $3 <> ''
+         ORDER BY name",
+    )
+    .bind(partner.0)
+    .bind(name.trim())
+    .bind(domain)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(customer_from_row)
+    .collect()
+}
+
+fn customer_from_row(r: &sqlx::any::AnyRow) -> Result<ManagedCustomer, sqlx::Error> {
+    Ok(ManagedCustomer {
+        id: AccountId(r.try_get("id")?),
+        name: r.try_get("name")?,
+        website: r.try_get("website")?,
+        contact_name: r.try_get("contact_name")?,
+        contact_email: r.try_get("contact_email")?,
+        holdings: Vec::new(),
+    })
 }
 
 /// Takes the next request number.

@@ -4,10 +4,9 @@
 use super::Services;
 use crate::domain::{
     matching_customer, may_view_account, may_view_drawdowns_of, AccountId, AccountKind, Actor, BalanceError,
-    CurrentUser, DrawdownCursor, DrawdownDetail, DrawdownField, DrawdownFieldError, DrawdownForm,
-    DrawdownFormData, DrawdownId, DrawdownPage, DrawdownState, FieldProblem, LedgerEntryKind,
-    LineAvailability, OrderId, PdrNumber, Reason, ReasonError, Transition, CUSTOMER_SEARCH_MAX,
-    DRAWDOWN_PAGE_SIZE,
+    CurrentUser, DrawdownDetail, DrawdownField, DrawdownFieldError, DrawdownForm, DrawdownFormData,
+    DrawdownId, DrawdownPage, DrawdownState, FieldProblem, LedgerEntryKind, LineAvailability, OrderId,
+    PageRequest, PdrNumber, Reason, ReasonError, Transition, CUSTOMER_SEARCH_MAX,
 };
 use crate::error::AppError;
 use crate::events::PortalEvent;
@@ -39,7 +38,7 @@ fn require_partner(user: &CurrentUser) -> Result<(), AppError> {
 async fn list_page(
     conn: &mut AnyConnection,
     filter: &DrawdownFilter,
-    after: Option<DrawdownCursor>,
+    page: PageRequest,
 ) -> Result<DrawdownPage, AppError> {
     let too_long = filter
         .customer_search
@@ -51,7 +50,7 @@ async fn list_page(
             next: None,
         });
     }
-    Ok(requests::list_drawdowns(conn, filter, after, DRAWDOWN_PAGE_SIZE).await?)
+    Ok(requests::list_drawdowns(conn, filter, page.after, page.limit()).await?)
 }
 
 fn ledger_failure(err: LedgerError) -> AppError {
@@ -67,7 +66,7 @@ impl Services<'_> {
         account: AccountId,
         state: Option<DrawdownState>,
         customer_search: Option<String>,
-        after: Option<DrawdownCursor>,
+        page: impl Into<PageRequest>,
     ) -> Result<DrawdownPage, AppError> {
         let mut conn = self.db.read().await?;
         let account = accounts::find_account(&mut conn, account)
@@ -89,7 +88,7 @@ impl Services<'_> {
             customer_search,
             oldest_first: false,
         };
-        list_page(&mut conn, &filter, after).await
+        list_page(&mut conn, &filter, page.into()).await
     }
 
     /// Submitted requests of every partner, oldest first: accounting's queue.
@@ -97,7 +96,7 @@ impl Services<'_> {
         &self,
         user: &CurrentUser,
         customer_search: Option<String>,
-        after: Option<DrawdownCursor>,
+        page: impl Into<PageRequest>,
     ) -> Result<DrawdownPage, AppError> {
         if !user.role.is_vendor_staff() {
             return Err(AppError::Forbidden);
@@ -109,7 +108,7 @@ impl Services<'_> {
             ..Default::default()
         };
         let mut conn = self.db.read().await?;
-        list_page(&mut conn, &filter, after).await
+        list_page(&mut conn, &filter, page.into()).await
     }
 
     /// One request's page. A request outside the user's reach and one that
@@ -227,7 +226,13 @@ impl Services<'_> {
                 return Err(AppError::Forbidden);
             }
         }
-        let customers = requests::list_managed_customers(&mut tx, partner).await?;
+        let customers = requests::list_customers_matching(
+            &mut tx,
+            partner,
+            request.customer_account.as_str(),
+            request.customer_website.as_str(),
+        )
+        .await?;
         let tied = matching_customer(
             &customers,
             request.customer_account.as_str(),
@@ -446,7 +451,13 @@ impl Services<'_> {
             return Ok(customer);
         }
         accounts::lock_customers_of(tx, owner.partner).await?;
-        let customers = requests::list_managed_customers(tx, owner.partner).await?;
+        let customers = requests::list_customers_matching(
+            tx,
+            owner.partner,
+            &request.summary.customer_name,
+            &request.customer_website,
+        )
+        .await?;
         if let Some(existing) = matching_customer(
             &customers,
             &request.summary.customer_name,

@@ -370,6 +370,13 @@ async fn the_request_lists_page_through_every_request_once_in_a_stable_order() {
     let names: Vec<_> = found.rows.iter().map(|d| d.customer_name.as_str()).collect();
     assert_eq!(names.len(), 7, "Paging 100 to 106: {names:?}");
     assert!(names.iter().all(|n| n.starts_with("Paging 10")));
+    // A screen refreshing what it shows reads that many rows from the top.
+    let shown = s
+        .list_approvals(&accounting, None, app::domain::PageRequest::first(80))
+        .await
+        .expect("refresh");
+    assert_eq!(shown.rows.len(), 80);
+    assert_eq!(shown.rows[..50], first.rows[..]);
     // A search longer than any name matches nothing.
     let long = "x".repeat(201);
     let none = s

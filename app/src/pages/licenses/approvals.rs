@@ -8,6 +8,7 @@ use crate::api::drawdowns::list_approvals;
 use crate::components::i18n::use_i18n;
 use crate::components::live::use_live_changes;
 use crate::components::status::{EmptyState, ErrorNotice, Loading};
+use crate::domain::{DrawdownCursor, PageRequest};
 use crate::i18n::T;
 
 /// The tab's content.
@@ -16,9 +17,17 @@ pub fn ApprovalsPage() -> impl IntoView {
     let i18n = use_i18n();
     let live = use_live_changes();
     let search = RwSignal::new(String::new());
+    // As on Partner drawdowns: a refresh keeps the pages already loaded.
+    let shown = RwSignal::new(0usize);
+    let last_search = StoredValue::new(None::<String>);
     let queue = Resource::new(
         move || (live.get(), search.get()),
-        |(_, search)| list_approvals((!search.trim().is_empty()).then_some(search), None),
+        move |(_, search)| {
+            let same = last_search.get_value().as_deref() == Some(search.as_str());
+            last_search.set_value(Some(search.clone()));
+            let page = PageRequest::first(if same { shown.get_untracked() } else { 0 });
+            list_approvals((!search.trim().is_empty()).then_some(search), page)
+        },
     );
     view! {
         <section class="panel" aria-labelledby="approvals-heading">
@@ -44,11 +53,11 @@ pub fn ApprovalsPage() -> impl IntoView {
                         Ok(page) if page.rows.is_empty() => view! { <EmptyState title=T::NoApprovals /> }.into_any(),
                         Ok(first) => {
                             let search = search.get_untracked();
-                            let more = move |after| {
+                            let more = move |after: DrawdownCursor| {
                                 let search = (!search.trim().is_empty()).then(|| search.clone());
-                                list_approvals(search, Some(after))
+                                list_approvals(search, Some(after).into())
                             };
-                            view! { <PagedDrawdowns first more account=None show_partner=true /> }.into_any()
+                            view! { <PagedDrawdowns first more shown account=None show_partner=true /> }.into_any()
                         }
                         Err(error) => view! { <ErrorNotice error /> }.into_any(),
                     }

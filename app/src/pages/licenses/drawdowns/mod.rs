@@ -13,7 +13,9 @@ use crate::api::drawdowns::list_drawdowns;
 use crate::components::i18n::use_i18n;
 use crate::components::live::use_live_changes;
 use crate::components::status::{EmptyState, ErrorNotice, Loading, StateBadge};
-use crate::domain::{AccountId, DrawdownCursor, DrawdownPage, DrawdownState, DrawdownSummary, Role};
+use crate::domain::{
+    AccountId, DrawdownCursor, DrawdownId, DrawdownPage, DrawdownState, DrawdownSummary, PageRequest, Role,
+};
 use crate::error::AppError;
 use crate::i18n::{date_time, state_text, T};
 use crate::Session;
@@ -29,17 +31,27 @@ pub fn DrawdownsPage() -> impl IntoView {
     let session = expect_context::<Session>();
     let state_filter = Memo::new(move |_| query.read().get("state").and_then(|s| DrawdownState::parse(&s)));
     let search = Memo::new(move |_| query.read().get("q").unwrap_or_default());
+    // How many rows the list shows, so that a refresh for a change made
+    // elsewhere keeps the pages already loaded (a new filter starts over).
+    let shown = RwSignal::new(0usize);
+    let last_filters = StoredValue::new(None::<(Option<AccountId>, Option<DrawdownState>, String)>);
     let list = Resource::new(
         move || (account.get(), state_filter.get(), search.get(), live.get()),
-        |(account, state, search, _)| async move {
-            let account = account.ok_or(AppError::NotFound)?;
-            list_drawdowns(
-                account,
-                state,
-                (!search.trim().is_empty()).then_some(search),
-                None,
-            )
-            .await
+        move |(account, state, search, _)| {
+            let filters = (account, state, search.clone());
+            let same = last_filters.get_value().as_ref() == Some(&filters);
+            last_filters.set_value(Some(filters));
+            let page = PageRequest::first(if same { shown.get_untracked() } else { 0 });
+            async move {
+                let account = account.ok_or(AppError::NotFound)?;
+                list_drawdowns(
+                    account,
+                    state,
+                    (!search.trim().is_empty()).then_some(search),
+                    page,
+                )
+                .await
+            }
         },
     );
     let may_create = move || {
@@ -138,11 +150,11 @@ pub fn DrawdownsPage() -> impl IntoView {
                         }
                         (Ok(first), Some(account)) => {
                             let (state, search) = (state_filter.get_untracked(), search.get_untracked());
-                            let more = move |after| {
+                            let more = move |after: DrawdownCursor| {
                                 let search = (!search.trim().is_empty()).then(|| search.clone());
-                                async move { list_drawdowns(account, state, search, Some(after)).await }
+                                async move { list_drawdowns(account, state, search, Some(after).into()).await }
                             };
-                            view! { <PagedDrawdowns first more account=Some(account) show_partner=false /> }
+                            view! { <PagedDrawdowns first more shown account=Some(account) show_partner=false /> }
                                 .into_any()
                         }
                         (Ok(_), None) => view! { <ErrorNotice error=AppError::NotFound /> }.into_any(),
@@ -162,6 +174,8 @@ pub fn PagedDrawdowns<F, Fut>(
     first: DrawdownPage,
     /// Fetches the page after a cursor, with the screen's filters.
     more: F,
+    /// Set to how many rows are shown, for the screen's next refresh.
+    shown: RwSignal<usize>,
     /// The account in the URL; `None` links each row under its partner.
     account: Option<AccountId>,
     /// Show the partner column (Approvals lists every partner's).
@@ -172,6 +186,7 @@ where
     Fut: std::future::Future<Output = Result<DrawdownPage, AppError>> + 'static,
 {
     let i18n = use_i18n();
+    shown.set(first.rows.len());
     let rows = RwSignal::new(first.rows);
     let next = RwSignal::new(first.next);
     let loading = RwSignal::new(false);
@@ -188,9 +203,15 @@ where
         leptos::task::spawn_local(async move {
             match more(after).await {
                 Ok(page) => {
+                    let first_new = page.rows.first().map(|r| r.id);
                     rows.update(|r| r.extend(page.rows));
+                    shown.set(rows.with_untracked(Vec::len));
                     next.set(page.next);
                     failed.set(None);
+                    // Keyboard users go on from the first row that came in.
+                    if let Some(id) = first_new {
+                        request_animation_frame(move || focus_row_link(id));
+                    }
                 }
                 Err(error) => failed.set(Some(error)),
             }
@@ -250,7 +271,7 @@ pub fn DrawdownTable(
                             view! {
                                 <tr>
                                     <th scope="row">
-                                        <a href=href>{row.number.to_string()}</a>
+                                        <a id=row_link_id(row.id) href=href>{row.number.to_string()}</a>
                                     </th>
                                     {show_partner.then(|| view! { <td>{partner}</td> })}
                                     <td>{row.order_number}</td>
@@ -268,6 +289,26 @@ pub fn DrawdownTable(
         </div>
     }
 }
+
+/// The id of a row's link, to move the focus to it.
+fn row_link_id(id: DrawdownId) -> String {
+    format!("pdr-{id}")
+}
+
+/// Moves the keyboard focus to a row's link, if it is on the page.
+#[cfg(feature = "hydrate")]
+fn focus_row_link(id: DrawdownId) {
+    use wasm_bindgen::JsCast;
+    let link = document()
+        .get_element_by_id(&row_link_id(id))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(link) = link {
+        let _ = link.focus();
+    }
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn focus_row_link(_: DrawdownId) {}
 
 /// Percent-encodes a query value.
 fn urlencode(s: &str) -> String {

@@ -152,9 +152,42 @@ pub async fn list_drawdowns(
     Ok(DrawdownPage { rows, next })
 }
 
-/// One request with its lines and history.
+/// One request with its lines and history: its page.
 #[tracing::instrument(skip(conn))]
 pub async fn find_drawdown(
+    conn: &mut AnyConnection,
+    id: DrawdownId,
+) -> Result<Option<DrawdownDetail>, sqlx::Error> {
+    let Some(mut detail) = find_drawdown_without_history(conn, id).await? else {
+        return Ok(None);
+    };
+    detail.history = sqlx::query(
+        "SELECT h.from_state, h.to_state, u.display_name, h.at, h.reason
+         FROM drawdown_history h LEFT JOIN users u ON u.id = h.actor_user_id
+         WHERE h.drawdown_request_id = $1 ORDER BY h.id",
+    )
+    .bind(id.0)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|r| {
+        let from: Option<String> = r.try_get("from_state")?;
+        Ok(HistoryEntry {
+            from: from.as_deref().and_then(DrawdownState::parse),
+            to: decode_stored(r, "to_state", DrawdownState::parse)?,
+            actor_name: r.try_get("display_name")?,
+            at: r.try_get("at")?,
+            reason: r.try_get("reason")?,
+        })
+    })
+    .collect::<Result<_, sqlx::Error>>()?;
+    Ok(Some(detail))
+}
+
+/// One request with its lines, its history left empty: what a step needs
+/// (the ledger movements and the emails), read in two statements.
+#[tracing::instrument(skip(conn))]
+pub async fn find_drawdown_without_history(
     conn: &mut AnyConnection,
     id: DrawdownId,
 ) -> Result<Option<DrawdownDetail>, sqlx::Error> {
@@ -199,26 +232,6 @@ pub async fn find_drawdown(
         history: Vec::new(),
     };
     detail.lines = list_requested_lines(conn, id).await?;
-    detail.history = sqlx::query(
-        "SELECT h.from_state, h.to_state, u.display_name, h.at, h.reason
-         FROM drawdown_history h LEFT JOIN users u ON u.id = h.actor_user_id
-         WHERE h.drawdown_request_id = $1 ORDER BY h.id",
-    )
-    .bind(id.0)
-    .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(|r| {
-        let from: Option<String> = r.try_get("from_state")?;
-        Ok(HistoryEntry {
-            from: from.as_deref().and_then(DrawdownState::parse),
-            to: decode_stored(r, "to_state", DrawdownState::parse)?,
-            actor_name: r.try_get("display_name")?,
-            at: r.try_get("at")?,
-            reason: r.try_get("reason")?,
-        })
-    })
-    .collect::<Result<_, sqlx::Error>>()?;
     Ok(Some(detail))
 }
 

@@ -195,22 +195,21 @@ impl Services<'_> {
         require_partner(user)?;
         let partner = user.account_id;
         let mut tx = self.db.begin().await?;
-        let order_lines: Option<Vec<LineAvailability>> = match order {
-            None => None,
-            Some(order) => {
-                let lines: Vec<LineAvailability> = orders::list_lines_of_order(&mut tx, partner, order)
-                    .await?
-                    .into_iter()
-                    .map(|l| LineAvailability {
-                        line: l.order_line_id,
-                        product_name: l.product_name,
-                        available: l.balance.available(),
-                    })
-                    .collect();
-                // Another partner's order is as good as none.
-                (!lines.is_empty()).then_some(lines)
-            }
+        let balances = match order {
+            None => Vec::new(),
+            Some(order) => orders::list_lines_of_order(&mut tx, partner, order).await?,
         };
+        // Another partner's order is as good as none.
+        let order_lines: Option<Vec<LineAvailability>> = (!balances.is_empty()).then(|| {
+            balances
+                .iter()
+                .map(|l| LineAvailability {
+                    line: l.order_line_id,
+                    product_name: l.product_name.clone(),
+                    available: l.balance.available(),
+                })
+                .collect()
+        });
         let request =
             form.validate(order_lines.as_deref())
                 .map_err(|problems| AppError::InvalidDrawdown {
@@ -277,10 +276,29 @@ impl Services<'_> {
                 Err(err) => return Err(ledger_failure(err)),
             }
         }
-        let saved = requests::find_drawdown(&mut tx, id)
-            .await?
-            .ok_or(AppError::Internal)?;
-        let facts = self.facts(&saved);
+        // What the email says, from what this transaction already read.
+        let facts = RequestFacts {
+            id,
+            number,
+            link: self.request_link(partner, id),
+            partner_name: user.account_name.clone(),
+            order_number: balances
+                .first()
+                .map(|l| l.order_number.clone())
+                .unwrap_or_default(),
+            customer_name: request.customer_account.as_str().to_string(),
+            lines: request
+                .lines
+                .iter()
+                .map(|(line, quantity)| {
+                    let product = balances.iter().find(|l| l.order_line_id == *line);
+                    (
+                        product.map(|l| l.product_name.clone()).unwrap_or_default(),
+                        quantity.get(),
+                    )
+                })
+                .collect(),
+        };
         let accounting = self.settings.accounting_email.as_str();
         let locale = users::find_locale_by_email(&mut tx, accounting)
             .await?
@@ -379,7 +397,7 @@ impl Services<'_> {
             ChangeStateError::Database(err) => err.into(),
         })?;
         // Read once: the ledger, the customer and the emails all use it.
-        let request = requests::find_drawdown(&mut tx, id)
+        let request = requests::find_drawdown_without_history(&mut tx, id)
             .await?
             .ok_or(AppError::Internal)?;
         let mut customer_account = owner.customer;
@@ -421,7 +439,7 @@ impl Services<'_> {
                     .await?;
                 }
             }
-            if let Some(customer) = to_account {
+            if let Some(customer) = to_account.filter(|c| owner.customer != Some(*c)) {
                 requests::set_customer_account(&mut tx, id, customer).await?;
                 customer_account = Some(customer);
             }
@@ -522,18 +540,21 @@ impl Services<'_> {
         Ok(())
     }
 
+    /// The request's page in the portal, as emails link it.
+    fn request_link(&self, partner: AccountId, id: DrawdownId) -> String {
+        format!(
+            "{}/licenses/{partner}/drawdowns/{id}",
+            self.settings.public_url.trim_end_matches('/'),
+        )
+    }
+
     /// What every email of the request says about it.
     fn facts(&self, d: &DrawdownDetail) -> RequestFacts {
         let id = d.summary.id;
         RequestFacts {
             id,
             number: d.summary.number,
-            link: format!(
-                "{}/licenses/{}/drawdowns/{}",
-                self.settings.public_url.trim_end_matches('/'),
-                d.summary.partner_id,
-                id
-            ),
+            link: self.request_link(d.summary.partner_id, id),
             partner_name: d.summary.partner_name.clone(),
             order_number: d.summary.order_number.clone(),
             customer_name: d.summary.customer_name.clone(),

@@ -218,8 +218,10 @@ where
             loading.set(false);
         });
     };
-    view! {
-        <DrawdownTable rows=rows.into() account show_partner />
+    // Each part erased to AnyView: the nested view types otherwise pass the
+    // compiler's depth limit in the WebAssembly build.
+    let table = view! { <DrawdownTable rows=rows.into() account show_partner /> }.into_any();
+    let pager = view! {
         <div class="pager">
             <p class="pager__count" role="status">
                 {move || rows.with(Vec::len)} " " {move || i18n.t(T::RowsShown)}
@@ -230,6 +232,11 @@ where
                 </button>
             </Show>
         </div>
+    }
+    .into_any();
+    view! {
+        {table}
+        {pager}
         {move || failed.get().map(|error| view! { <ErrorNotice error /> })}
     }
 }

@@ -18,7 +18,7 @@ test.beforeAll(async () => {
     expect(response.ok(), `${endpoint}: ${await response.text()}`).toBeTruthy();
     return response.json();
   };
-  const accounts = (await post("list_accounts", {})) as { id: number }[];
+  const { accounts } = (await post("list_accounts", {})) as { accounts: { id: number }[] };
   const form = (await post("new_drawdown_form", { account: accounts[0].id, clone: null })) as {
     orders: { id: number; number: string; lines: { availability: { line: number; product_name: string } }[] }[];
   };

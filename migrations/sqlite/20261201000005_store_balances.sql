@@ -73,3 +73,7 @@ CREATE INDEX entitlements_request ON entitlements (drawdown_request_id) WHERE dr
 -- portal fills it for existing accounts at start-up.
 ALTER TABLE accounts ADD COLUMN website_domain TEXT;
 CREATE INDEX accounts_customer_domain ON accounts (managed_by, website_domain) WHERE kind = 'customer';
+
+-- "Select an account" for the vendor's staff: every account, a page at a
+-- time in the order of its name.
+CREATE INDEX accounts_by_name ON accounts (lower(name), id);

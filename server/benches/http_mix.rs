@@ -121,7 +121,10 @@ async fn main() {
         .env("PORTAL_DATABASE_URL", &url)
         .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
         .env("LEPTOS_OUTPUT_NAME", "portal")
-        .env("LEPTOS_SITE_ROOT", concat!(env!("CARGO_MANIFEST_DIR"), "/../target/site"))
+        .env(
+            "LEPTOS_SITE_ROOT",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/../target/site"),
+        )
         .env(
             "PORTAL_MAIL_URL",
             format!("file://{}", dir.path().join("mail").display()),

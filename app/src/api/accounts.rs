@@ -1,6 +1,7 @@
 //! Accounts a user may select, and what each holds.
 
 use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{AccountId, AccountSummary, Holding, OrderLineBalance};
@@ -15,12 +16,40 @@ pub struct EntitlementsView {
     pub order_lines: Vec<OrderLineBalance>,
 }
 
-/// The accounts the signed-in user may choose in "Select an account".
-#[server(prefix = "/api", endpoint = "list_accounts")]
-pub async fn list_accounts() -> Result<Vec<AccountSummary>, AppError> {
+/// What "Select an account" offers: the user's own account first, then the
+/// others by name, at most `ACCOUNT_CHOICES` of them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountChoices {
+    pub accounts: Vec<AccountSummary>,
+    /// More accounts matched than are offered: "Find an account" narrows them.
+    pub more: bool,
+}
+
+/// How many accounts "Select an account" offers at once.
+pub const ACCOUNT_CHOICES: usize = 100;
+
+/// The accounts the signed-in user may choose in "Select an account", those
+/// whose name starts with `search` when there is one, and always `selected`
+/// (the account in the URL) if the user may see it.
+#[server(prefix = "/api", endpoint = "list_accounts", input = Json)]
+pub async fn list_accounts(
+    search: Option<String>,
+    selected: Option<AccountId>,
+) -> Result<AccountChoices, AppError> {
     let (user, state) = crate::auth::require_caller().await?;
+    // Longer than any name, nothing starts with it: only the user's own
+    // account and the selected one are offered.
+    let too_long = search
+        .as_deref()
+        .is_some_and(|s| s.trim().chars().count() > crate::domain::CUSTOMER_SEARCH_MAX);
+    let limit = if too_long { 0 } else { ACCOUNT_CHOICES };
+    let search = search.filter(|_| !too_long);
     let mut conn = state.db.read().await?;
-    Ok(crate::repo::accounts::list_accounts_visible_to(&mut conn, &user).await?)
+    let (accounts, more) =
+        crate::repo::accounts::list_accounts_visible_to(&mut conn, &user, search.as_deref(), selected, limit)
+            .await?;
+    let more = more && !too_long;
+    Ok(AccountChoices { accounts, more })
 }
 
 /// The Entitlements view of one account, if the user may see it.

@@ -138,33 +138,76 @@ pub async fn find_account_by_name(
     rows.iter().map(summary_from_row).collect()
 }
 
-/// The accounts `user` may choose in "Select an account", their own first,
-/// then the rest by name.
+/// The accounts `user` may choose in "Select an account": their own first
+/// (a partner's), then the others by name, at most `limit` of them, only
+/// those whose name starts with `search` (any ASCII case) when there is one,
+/// and `selected` whatever the search if the user may see it; and whether
+/// more than `limit` matched. A partner with 5,000 customers, or the vendor
+/// with every account, costs one page read in the name's index order.
 #[tracing::instrument(skip(conn, user), fields(user = %user.id))]
 pub async fn list_accounts_visible_to(
     conn: &mut AnyConnection,
     user: &CurrentUser,
-) -> Result<Vec<AccountSummary>, sqlx::Error> {
-    let rows = if user.role.is_vendor_staff() {
-        sqlx::query(&format!(
-            "SELECT {SUMMARY_COLUMNS} WHERE a.kind <> 'vendor'
-             ORDER BY coalesce(m.name, a.name), a.managed_by IS NOT NULL, a.name"
-        ))
-        .fetch_all(&mut *conn)
-        .await?
+    search: Option<&str>,
+    selected: Option<AccountId>,
+    limit: usize,
+) -> Result<(Vec<AccountSummary>, bool), sqlx::Error> {
+    let search = search.map(str::trim).filter(|s| !s.is_empty());
+    let name_starts = "substr(lower(a.name), 1, length(lower($2))) = lower($2)";
+    let fetch = i64::try_from(limit + 1).unwrap_or(i64::MAX);
+    let (own, others) = if user.role.is_vendor_staff() {
+        let sql = match search {
+            None => format!("SELECT {SUMMARY_COLUMNS} WHERE a.kind <> 'vendor' AND $2 IS NULL ORDER BY lower(a.name), a.id LIMIT $1"),
+            Some(_) => format!("SELECT {SUMMARY_COLUMNS} WHERE a.kind <> 'vendor' AND {name_starts} ORDER BY lower(a.name), a.id LIMIT $1"),
+        };
+        let rows = sqlx::query(&sql)
+            .bind(fetch)
+            .bind(search)
+            .fetch_all(&mut *conn)
+            .await?;
+        (Vec::new(), rows)
     } else if user.role.is_partner() {
-        sqlx::query(&format!(
-            "SELECT {SUMMARY_COLUMNS} WHERE a.id = $1 OR a.managed_by = $1
-             ORDER BY a.id <> $1, a.name"
-        ))
-        .bind(user.account_id.0)
-        .fetch_all(&mut *conn)
-        .await?
-    } else {
-        sqlx::query(&format!("SELECT {SUMMARY_COLUMNS} WHERE a.id = $1"))
+        let own = sqlx::query(&format!("SELECT {SUMMARY_COLUMNS} WHERE a.id = $1"))
             .bind(user.account_id.0)
             .fetch_all(&mut *conn)
-            .await?
+            .await?;
+        // kind and coalesce(managed_by, 0) as in accounts_unique_name, whose
+        // lower(name) then gives the rows in order.
+        let condition = match search {
+            None => "$3 IS NULL".to_string(),
+            Some(_) => name_starts.replace("$2", "$3"),
+        };
+        let rows = sqlx::query(&format!(
+            "SELECT {SUMMARY_COLUMNS} WHERE a.kind = 'customer' AND coalesce(a.managed_by, 0) = $2 AND {condition}
+             ORDER BY lower(a.name), a.id LIMIT $1"
+        ))
+        .bind(fetch)
+        .bind(user.account_id.0)
+        .bind(search)
+        .fetch_all(&mut *conn)
+        .await?;
+        (own, rows)
+    } else {
+        let own = sqlx::query(&format!("SELECT {SUMMARY_COLUMNS} WHERE a.id = $1"))
+            .bind(user.account_id.0)
+            .fetch_all(&mut *conn)
+            .await?;
+        (own, Vec::new())
     };
-    rows.iter().map(summary_from_row).collect()
+    let mut accounts = own.iter().map(summary_from_row).collect::<Result<Vec<_>, _>>()?;
+    let mut others = others
+        .iter()
+        .map(summary_from_row)
+        .collect::<Result<Vec<_>, _>>()?;
+    let more = others.len() > limit;
+    others.truncate(limit);
+    accounts.extend(others);
+    if let Some(selected) = selected.filter(|s| !accounts.iter().any(|a| a.id == *s)) {
+        if let Some(account) = find_account(conn, selected).await? {
+            if crate::domain::may_view_account(user, &account) {
+                accounts.push(account);
+            }
+        }
+    }
+    Ok((accounts, more))
 }

@@ -408,3 +408,78 @@ async fn the_request_lists_page_through_every_request_once_in_a_stable_order() {
     );
     assert_ledger_invariant(p.db()).await;
 }
+
+#[tokio::test]
+async fn select_an_account_offers_a_page_of_a_large_partners_customers_and_finds_the_others_by_name() {
+    use app::domain::{AccountKind, AccountSummary};
+    use app::repo::accounts::{insert_account, list_accounts_visible_to, NewAccount};
+    let p = Portal::demo().await;
+    let partner = user(p.db(), "partner@example.com").await;
+    let other = user(p.db(), "other-partner@example.com").await;
+    let accounting = user(p.db(), "accounting@example.com").await;
+    let mut tx = p.db().begin().await.expect("tx");
+    for i in 0..150 {
+        let name = format!("Scale customer {i:03}");
+        insert_account(
+            &mut tx,
+            &NewAccount {
+                kind: AccountKind::Customer,
+                name: &name,
+                website: None,
+                contact_name: None,
+                contact_email: None,
+                managed_by: Some(partner.account_id),
+            },
+        )
+        .await
+        .expect("customer");
+    }
+    tx.commit().await.expect("commit");
+    let names = |accounts: &[AccountSummary]| accounts.iter().map(|a| a.name.clone()).collect::<Vec<_>>();
+    let mut conn = p.db().read().await.expect("conn");
+
+    let (page, more) = list_accounts_visible_to(&mut conn, &partner, None, None, 100)
+        .await
+        .expect("page");
+    assert!(more, "more customers than one page");
+    assert_eq!(page.len(), 101, "own account and 100 customers");
+    assert_eq!(page[0].name, "Northwind Partners");
+    let customers = names(&page[1..]);
+    let mut sorted = customers.clone();
+    sorted.sort_by_key(|n| n.to_lowercase());
+    assert_eq!(customers, sorted, "by name");
+
+    let (found, more) = list_accounts_visible_to(&mut conn, &partner, Some(" scale CUSTOMER 14"), None, 100)
+        .await
+        .expect("search");
+    assert!(!more);
+    assert_eq!(
+        names(&found[1..]),
+        (140..150)
+            .map(|i| format!("Scale customer {i}"))
+            .collect::<Vec<_>>()
+    );
+
+    // The account in the URL is offered even off the page, if it may be seen.
+    let last = account_id(p.db(), "Scale customer 149").await;
+    let (page, _) = list_accounts_visible_to(&mut conn, &partner, Some("Contoso"), Some(last), 100)
+        .await
+        .expect("selected");
+    assert_eq!(
+        names(&page),
+        ["Northwind Partners", "Contoso Pharma", "Scale customer 149"]
+    );
+    let (page, _) = list_accounts_visible_to(&mut conn, &other, None, Some(last), 100)
+        .await
+        .expect("other partner");
+    assert!(
+        !names(&page).contains(&"Scale customer 149".to_string()),
+        "never another partner's"
+    );
+
+    let (page, more) = list_accounts_visible_to(&mut conn, &accounting, None, None, 100)
+        .await
+        .expect("vendor staff");
+    assert!(more && page.len() == 100);
+    assert!(page.iter().all(|a| a.kind != AccountKind::Vendor));
+}

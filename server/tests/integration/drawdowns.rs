@@ -431,10 +431,15 @@ async fn acceptance_creates_a_new_customer_or_uses_the_one_the_partner_has() {
         holdings(p.db(), adventure).await,
         [("Bot Creator".to_string(), 3)]
     );
-    let visible =
-        app::repo::accounts::list_accounts_visible_to(&mut p.db().read().await.expect("conn"), &partner)
-            .await
-            .expect("accounts");
+    let (visible, _) = app::repo::accounts::list_accounts_visible_to(
+        &mut p.db().read().await.expect("conn"),
+        &partner,
+        None,
+        None,
+        100,
+    )
+    .await
+    .expect("accounts");
     assert!(
         visible.iter().any(|a| a.name == "Adventure Works"),
         "in Select an account"

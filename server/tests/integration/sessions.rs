@@ -21,8 +21,14 @@ pub async fn call(
     form: &str,
     cookie: Option<&str>,
 ) -> (StatusCode, Option<String>, String) {
+    // A JSON body for the server functions that take JSON, else a form.
+    let content_type = if form.starts_with('{') {
+        "application/json"
+    } else {
+        "application/x-www-form-urlencoded"
+    };
     let mut request = Request::post(format!("/api/{endpoint}"))
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::CONTENT_TYPE, content_type)
         .header(header::ACCEPT, "application/json");
     if let Some(cookie) = cookie {
         request = request.header(header::COOKIE, cookie);
@@ -86,7 +92,7 @@ async fn a_wrong_password_and_an_unknown_email_get_the_same_answer_and_no_cookie
 async fn server_functions_refuse_callers_without_a_session() {
     let t = demo_db().await;
     let app = portal(t.db.clone());
-    let (_, _, body) = call(&app, "list_accounts", "", None).await;
+    let (_, _, body) = call(&app, "list_accounts", "{}", None).await;
     assert!(body.contains("not_signed_in"), "{body}");
     let (_, _, body) = call(
         &app,
@@ -123,7 +129,7 @@ async fn a_partner_is_refused_an_account_it_does_not_manage() {
         assert!(body.contains("forbidden"), "{body}");
         assert!(!body.contains("Bot Creator"), "{body}");
     }
-    let (_, _, body) = call(&app, "list_accounts", "", Some(&cookie)).await;
+    let (_, _, body) = call(&app, "list_accounts", "{}", Some(&cookie)).await;
     assert!(
         body.contains("Tailspin Integrators") && body.contains("Wingtip Toys"),
         "{body}"

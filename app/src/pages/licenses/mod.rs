@@ -69,12 +69,12 @@ where
 pub fn LicensesHome() -> impl IntoView {
     view! {
         <RequireUser children=move |_user| {
-            let accounts = Resource::new(|| (), |_| list_accounts());
+            let accounts = Resource::new(|| (), |_| list_accounts(None, None));
             view! {
                 <Suspense fallback=Loading>
                     {move || Suspend::new(async move {
                         match accounts.await {
-                            Ok(list) => match list.first() {
+                            Ok(choices) => match choices.accounts.first() {
                                 Some(first) => {
                                     let path = format!("/licenses/{}/entitlements", first.id);
                                     view! { <Redirect path /> }.into_any()
@@ -98,8 +98,17 @@ pub fn LicensesArea() -> impl IntoView {
     view! {
         <RequireUser children=move |user| {
             let live = use_live_changes();
+            // "Find an account" narrows the choices when there are more than
+            // the selector offers (a partner with thousands of customers).
+            let search = RwSignal::new(String::new());
+            let more = RwSignal::new(false);
             // Live: an accepted request can bring a new customer account.
-            let accounts = Resource::new(move || live.get(), |_| list_accounts());
+            let accounts = Resource::new(
+                move || (live.get(), search.get(), account.get()),
+                |(_, search, selected)| {
+                    list_accounts((!search.trim().is_empty()).then_some(search), selected)
+                },
+            );
             let sees_drawdowns = user.role != Role::CustomerUser;
             let sees_approvals = user.role.is_vendor_staff();
             let tab_href = move |tab: &str| {
@@ -110,11 +119,24 @@ pub fn LicensesArea() -> impl IntoView {
                     <h1>{move || i18n.t(T::LicensesAndCloudServices)}</h1>
                     <Transition fallback=Loading>
                         {move || Suspend::new(async move {
-                            accounts
-                                .await
-                                .map(|accounts| view! { <AccountSelector accounts selected=account /> })
+                            accounts.await.map(|choices| {
+                                more.set(choices.more);
+                                view! { <AccountSelector accounts=choices.accounts selected=account /> }
+                            })
                         })}
                     </Transition>
+                    // Outside the Transition, so typing keeps the focus; shown
+                    // once the selector cannot offer every account.
+                    <div class="field field--inline account-find" hidden=move || !more.get() && search.get().is_empty()>
+                        <label for="account-find">{move || i18n.t(T::FindAnAccount)}</label>
+                        <input
+                            id="account-find"
+                            type="search"
+                            maxlength="200"
+                            prop:value=move || search.get()
+                            on:input=move |ev| search.set(event_target_value(&ev))
+                        />
+                    </div>
                 </div>
                 <nav class="tabs" aria-label=move || i18n.t(T::AccountViews)>
                     <A href=move || tab_href("entitlements")>{move || i18n.t(T::Entitlements)}</A>

@@ -72,6 +72,7 @@ pub struct Session {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     let i18n = components::i18n::provide_i18n();
+    let request_locale = i18n.locale.get_untracked();
     let sign_in = ServerAction::<SignIn>::new();
     let sign_out = ServerAction::<SignOut>::new();
     let user = Resource::new(
@@ -95,7 +96,10 @@ pub fn App() -> impl IntoView {
     });
 
     view! {
-        <Title text=move || i18n.t(T::ProductName) />
+        // A plain text, no signal read: leptos_axum renders the title outside
+        // the page's reactive arena, which under load panics (leptos#3729,
+        // seen at 200 requests/s). The effect below follows the language.
+        <Title text=T::ProductName.text(request_locale) />
         <Router>
             <a class="skip-link" href="#main">{move || i18n.t(T::SkipToContent)}</a>
             <Header />

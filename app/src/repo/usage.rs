@@ -119,16 +119,13 @@ pub async fn append_usage_entry(conn: &mut AnyConnection, entry: NewUsageEntry) 
     };
     let moved = match entry.kind {
         UsageKind::Assign => {
-            let moved = sqlx::query(
+            let moved = move_in_use(
+                conn,
                 "UPDATE entitlements SET in_use = in_use + $2
                  WHERE id = $1 AND drawdown_request_id IS NOT NULL AND quantity - in_use >= $2",
+                &entry,
             )
-            .bind(entry.entitlement.0)
-            .bind(entry.quantity)
-            .execute(&mut *conn)
-            .await?
-            .rows_affected()
-                == 1;
+            .await?;
             if moved {
                 add_to_holding(conn, entry.entitlement, entry.target, entry.quantity).await?;
             }
@@ -137,14 +134,12 @@ pub async fn append_usage_entry(conn: &mut AnyConnection, entry: NewUsageEntry) 
         UsageKind::Release => {
             // The entitlement's row first, as an assignment takes it, so a
             // release and an assignment never wait on each other in turn.
-            let freed =
-                sqlx::query("UPDATE entitlements SET in_use = in_use - $2 WHERE id = $1 AND in_use >= $2")
-                    .bind(entry.entitlement.0)
-                    .bind(entry.quantity)
-                    .execute(&mut *conn)
-                    .await?
-                    .rows_affected()
-                    == 1;
+            let freed = move_in_use(
+                conn,
+                "UPDATE entitlements SET in_use = in_use - $2 WHERE id = $1 AND in_use >= $2",
+                &entry,
+            )
+            .await?;
             let moved = freed
                 && sqlx::query(&format!(
                     "UPDATE usage_holdings SET quantity = quantity - $2
@@ -160,11 +155,12 @@ pub async fn append_usage_entry(conn: &mut AnyConnection, entry: NewUsageEntry) 
                     == 1;
             if freed && !moved {
                 // The target holds less: give the entitlement its figure back.
-                sqlx::query("UPDATE entitlements SET in_use = in_use + $2 WHERE id = $1")
-                    .bind(entry.entitlement.0)
-                    .bind(entry.quantity)
-                    .execute(&mut *conn)
-                    .await?;
+                move_in_use(
+                    conn,
+                    "UPDATE entitlements SET in_use = in_use + $2 WHERE id = $1",
+                    &entry,
+                )
+                .await?;
             }
             moved
         }
@@ -189,6 +185,21 @@ pub async fn append_usage_entry(conn: &mut AnyConnection, entry: NewUsageEntry) 
     .execute(&mut *conn)
     .await?;
     Ok(())
+}
+
+/// Runs a guarded UPDATE of what is in use of the entry's entitlement (`$1`
+/// its id, `$2` the entry's quantity); true when the row moved.
+async fn move_in_use(
+    conn: &mut AnyConnection,
+    sql: &str,
+    entry: &NewUsageEntry,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(sql)
+        .bind(entry.entitlement.0)
+        .bind(entry.quantity)
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// The condition on `usage_holdings` that picks `target`, with its id as `$3`.

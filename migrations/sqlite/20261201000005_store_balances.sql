@@ -77,3 +77,11 @@ CREATE INDEX accounts_customer_domain ON accounts (managed_by, website_domain) W
 -- "Select an account" for the vendor's staff: every account, a page at a
 -- time in the order of its name.
 CREATE INDEX accounts_by_name ON accounts (lower(name), id);
+
+-- The child side of foreign keys that had no index: what refers to a request,
+-- an entitlement or an instance is found without reading the whole table
+-- (SQLite's plan for inserting a parent row otherwise scans each of them).
+CREATE INDEX outbox_request ON outbox (drawdown_request_id);
+CREATE INDEX drawdown_requests_cloned_from ON drawdown_requests (cloned_from);
+CREATE INDEX service_instances_entitlement ON service_instances (entitlement_id);
+CREATE INDEX provisioning_jobs_instance ON provisioning_jobs (instance_id);

@@ -80,6 +80,9 @@ CREATE INDEX entitlements_request ON entitlements (drawdown_request_id) WHERE dr
 -- portal fills it for existing accounts at start-up.
 ALTER TABLE accounts ADD COLUMN website_domain TEXT;
 CREATE INDEX accounts_customer_domain ON accounts (managed_by, website_domain) WHERE kind = 'customer';
+-- What the start-up fill has left to do, so a start with nothing to fill
+-- reads no account.
+CREATE INDEX accounts_website_domain_missing ON accounts (id) WHERE website IS NOT NULL AND website_domain IS NULL;
 
 -- "Select an account" for the vendor's staff: every account, a page at a
 -- time in the order of its name.

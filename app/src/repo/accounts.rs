@@ -152,53 +152,52 @@ pub async fn list_accounts_visible_to(
     selected: Option<AccountId>,
     limit: usize,
 ) -> Result<(Vec<AccountSummary>, bool), sqlx::Error> {
-    let search = search.map(str::trim).filter(|s| !s.is_empty());
-    let name_starts = "substr(lower(a.name), 1, length(lower($2))) = lower($2)";
-    let fetch = i64::try_from(limit + 1).unwrap_or(i64::MAX);
-    let (own, others) = if user.role.is_vendor_staff() {
-        let sql = match search {
-            None => format!("SELECT {SUMMARY_COLUMNS} WHERE a.kind <> 'vendor' AND $2 IS NULL ORDER BY lower(a.name), a.id LIMIT $1"),
-            Some(_) => format!("SELECT {SUMMARY_COLUMNS} WHERE a.kind <> 'vendor' AND {name_starts} ORDER BY lower(a.name), a.id LIMIT $1"),
-        };
-        let rows = sqlx::query(&sql)
-            .bind(fetch)
-            .bind(search)
-            .fetch_all(&mut *conn)
-            .await?;
-        (Vec::new(), rows)
+    // The others a user chooses among: every account for the vendor's
+    // staff; for a partner its customers, by kind and coalesce(managed_by, 0)
+    // as in accounts_unique_name, whose lower(name) gives them in order.
+    let others = if user.role.is_vendor_staff() {
+        Some("a.kind <> 'vendor'")
     } else if user.role.is_partner() {
-        let own = sqlx::query(&format!("SELECT {SUMMARY_COLUMNS} WHERE a.id = $1"))
-            .bind(user.account_id.0)
-            .fetch_all(&mut *conn)
-            .await?;
-        // kind and coalesce(managed_by, 0) as in accounts_unique_name, whose
-        // lower(name) then gives the rows in order.
-        let condition = match search {
-            None => "$3 IS NULL".to_string(),
-            Some(_) => name_starts.replace("$2", "$3"),
-        };
-        let rows = sqlx::query(&format!(
-            "SELECT {SUMMARY_COLUMNS} WHERE a.kind = 'customer' AND coalesce(a.managed_by, 0) = $2 AND {condition}
-             ORDER BY lower(a.name), a.id LIMIT $1"
-        ))
-        .bind(fetch)
-        .bind(user.account_id.0)
-        .bind(search)
-        .fetch_all(&mut *conn)
-        .await?;
-        (own, rows)
+        Some("a.kind = 'customer' AND coalesce(a.managed_by, 0) = $2")
     } else {
-        let own = sqlx::query(&format!("SELECT {SUMMARY_COLUMNS} WHERE a.id = $1"))
-            .bind(user.account_id.0)
-            .fetch_all(&mut *conn)
-            .await?;
-        (own, Vec::new())
+        None
     };
-    let mut accounts = own.iter().map(summary_from_row).collect::<Result<Vec<_>, _>>()?;
-    let mut others = others
-        .iter()
-        .map(summary_from_row)
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut accounts = Vec::new();
+    if !user.role.is_vendor_staff() {
+        accounts.extend(find_account(conn, user.account_id).await?);
+    }
+    let mut others = match others {
+        None => Vec::new(),
+        Some(condition) => {
+            let search = search.map(str::trim).filter(|s| !s.is_empty());
+            // The partner's id is $2 where the condition names it, the
+            // search the next placeholder.
+            let partner = condition.contains("$2").then_some(user.account_id.0);
+            let name_starts = match (search, partner) {
+                (None, _) => String::new(),
+                (Some(_), p) => {
+                    let n = if p.is_some() { 3 } else { 2 };
+                    format!(" AND substr(lower(a.name), 1, length(lower(${n}))) = lower(${n})")
+                }
+            };
+            let sql = format!(
+                "SELECT {SUMMARY_COLUMNS} WHERE {condition}{name_starts} ORDER BY lower(a.name), a.id LIMIT $1"
+            );
+            let mut query = sqlx::query(&sql).bind(i64::try_from(limit + 1).unwrap_or(i64::MAX));
+            if let Some(partner) = partner {
+                query = query.bind(partner);
+            }
+            if let Some(search) = search {
+                query = query.bind(search);
+            }
+            query
+                .fetch_all(&mut *conn)
+                .await?
+                .iter()
+                .map(summary_from_row)
+                .collect::<Result<Vec<_>, _>>()?
+        }
+    };
     let more = others.len() > limit;
     others.truncate(limit);
     accounts.extend(others);

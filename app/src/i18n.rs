@@ -214,6 +214,8 @@ pub enum T {
     NoApprovals,
     LoadMore,
     RowsShown,
+    FilesShown,
+    InstancesShown,
     NewDrawdownHeading,
     ChooseAnOrder,
     AssignToCustomerAccount,
@@ -443,6 +445,8 @@ impl T {
             ),
             T::LoadMore => ("Load more", "Afficher plus"),
             T::RowsShown => ("requests shown", "demandes affichées"),
+            T::FilesShown => ("license files shown", "fichiers de licence affichés"),
+            T::InstancesShown => ("services shown", "services affichés"),
             T::NewDrawdownHeading => (
                 "New partner drawdown request",
                 "Nouvelle demande de prélèvement d'un partenaire",

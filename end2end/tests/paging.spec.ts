@@ -1,6 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
 import { SignInPage, LicensesArea, openTab, signInAs, users } from "./fixtures/portal";
-import { apiSession, stockPartner } from "./fixtures/stock";
+import { apiSession, customerHolding, stockPartner } from "./fixtures/stock";
 
 // More requests than one page holds (50), all of one run's customer prefix,
 // so the search narrows the live lists to them alone.
@@ -89,4 +89,48 @@ test("accounting pages through the approvals queue with the keyboard", async ({ 
   // Oldest first.
   const customers = page.getByRole("table").getByRole("row").locator("td:nth-child(4)");
   await expect(customers.first()).toHaveText(`${prefix} 001`);
+});
+
+test("a partner pages through an account's license files with the keyboard, current ones first", async ({ page }) => {
+  const name = `Paging files ${stamp}`;
+  const account = await customerHolding(name, { "Attended Bot Runner": 1 });
+  const partner = await apiSession(stockPartner.email, stockPartner.password);
+  const post = async (endpoint: string, data: unknown) => {
+    const response = await partner.post(`/api/${endpoint}`, { data });
+    expect(response.ok(), `${endpoint}: ${await response.text()}`).toBeTruthy();
+    return response.json();
+  };
+  const tab = (await post("file_licenses", { account: Number(account), rows: 50 })) as { entitlements: { id: number }[] };
+  const entitlement = tab.entitlements[0].id;
+  // 50 files issued and revoked, then the current one: 51 in all.
+  for (let i = 0; i <= 50; i++) {
+    const file = (await post("configure_license_file", {
+      account: Number(account),
+      form: { host_name: `cr-${i}`, host_id: `host-${i}`, quantities: [[entitlement, "1"]] },
+      replaces: null,
+    })) as number;
+    if (i < 50) await post("revoke_license_file", { account: Number(account), file });
+  }
+  await partner.dispose();
+
+  const signIn = new SignInPage(page);
+  await signIn.open();
+  await signIn.signIn(stockPartner.email, stockPartner.password);
+  await page.goto(`/licenses/${account}/file-licenses`);
+  await page.locator('#file-licenses-tab[data-hydrated="true"]').waitFor();
+  const files = page.getByRole("table", { name: "License files" });
+  const rows = files.getByRole("rowheader");
+  await expect(rows).toHaveCount(50);
+  await expect(files.getByRole("row").nth(1)).toContainText("cr-50");
+  await expect(files.getByRole("row").nth(1)).toContainText("Active");
+  await expect(page.getByRole("status").filter({ hasText: "license files shown" })).toHaveText("50 license files shown");
+  await page.getByRole("button", { name: "Configure a license file" }).focus();
+  await tabToLoadMore(page);
+  await page.keyboard.press("Enter");
+  await expect(rows).toHaveCount(51);
+  await expect(page.getByRole("status").filter({ hasText: "license files shown" })).toHaveText("51 license files shown");
+  await expect(page.getByRole("button", { name: "Load more" })).toHaveCount(0);
+  await expect(rows.nth(50)).toBeFocused();
+  await expect(files.getByRole("row").last()).toContainText("cr-0");
+  await expect(files.getByRole("row").last()).toContainText("Revoked");
 });

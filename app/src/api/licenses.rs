@@ -7,7 +7,7 @@ use leptos::server_fn::codec::Json;
 
 use crate::domain::{
     AccountId, CloudLicensesView, CloudServicesView, EntitlementId, FileLicensesView, LicenseFileForm,
-    LicenseFileId, ServiceInstanceId,
+    LicenseFileId, ListRows, ServiceInstanceId,
 };
 use crate::error::AppError;
 
@@ -56,9 +56,9 @@ pub async fn unbind_entitlement(
 
 /// The File licenses tab of the account.
 #[server(prefix = "/api", endpoint = "file_licenses", input = Json)]
-pub async fn file_licenses(account: AccountId) -> Result<FileLicensesView, AppError> {
+pub async fn file_licenses(account: AccountId, rows: ListRows) -> Result<FileLicensesView, AppError> {
     let (user, app) = crate::auth::require_caller().await?;
-    app.services().file_licenses(&user, account).await
+    app.services().file_licenses(&user, account, rows).await
 }
 
 /// Issues a license file, or a new version of one (`replaces`).
@@ -83,9 +83,9 @@ pub async fn revoke_license_file(account: AccountId, file: LicenseFileId) -> Res
 
 /// The Cloud services tab of the account.
 #[server(prefix = "/api", endpoint = "cloud_services", input = Json)]
-pub async fn cloud_services(account: AccountId) -> Result<CloudServicesView, AppError> {
+pub async fn cloud_services(account: AccountId, rows: ListRows) -> Result<CloudServicesView, AppError> {
     let (user, app) = crate::auth::require_caller().await?;
-    app.services().cloud_services(&user, account).await
+    app.services().cloud_services(&user, account, rows).await
 }
 
 /// Provisions a Ready instance.

@@ -5,4 +5,5 @@ pub mod form;
 pub mod header;
 pub mod i18n;
 pub mod live;
+pub mod pager;
 pub mod status;

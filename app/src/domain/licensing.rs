@@ -383,8 +383,10 @@ pub struct LicenseFileSummary {
 pub struct FileLicensesView {
     pub account: AccountSummary,
     pub may_change: bool,
-    /// Active files first, newest first.
+    /// Active files first, newest first: the first `ListRows` of them.
     pub files: Vec<LicenseFileSummary>,
+    /// Whether the account has files after those.
+    pub more_files: bool,
     /// The account's file-model entitlements.
     pub entitlements: Vec<UsableEntitlement>,
 }
@@ -394,7 +396,54 @@ pub struct FileLicensesView {
 pub struct CloudServicesView {
     pub account: AccountSummary,
     pub may_change: bool,
+    /// Control Rooms first, then by product and age: the first `ListRows`.
     pub instances: Vec<ServiceInstance>,
+    /// Whether the account has instances after those.
+    pub more_instances: bool,
+}
+
+/// How many rows of an account's license files or service instances a tab
+/// shows: a page's worth to start with, a page more at each Load more.
+/// These lists grow by the account's own activity, not with the portal's
+/// history, so the tab reads them again from the start, in index order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "u32", into = "u32")]
+pub struct ListRows(u32);
+
+impl ListRows {
+    /// Rows in one page.
+    pub const PAGE: u32 = 50;
+    /// The most rows one read returns.
+    pub const MAX: u32 = 5_000;
+    /// The first page.
+    pub const FIRST: Self = Self(Self::PAGE);
+
+    /// One page more than `shown`, within `MAX`.
+    pub fn after(shown: usize) -> Self {
+        let shown = u32::try_from(shown).unwrap_or(Self::MAX);
+        Self(shown.saturating_add(Self::PAGE).min(Self::MAX))
+    }
+
+    pub fn get(self) -> usize {
+        self.0 as usize
+    }
+}
+
+impl TryFrom<u32> for ListRows {
+    type Error = &'static str;
+    fn try_from(rows: u32) -> Result<Self, Self::Error> {
+        if (1..=Self::MAX).contains(&rows) {
+            Ok(Self(rows))
+        } else {
+            Err("rows must be between 1 and 5000")
+        }
+    }
+}
+
+impl From<ListRows> for u32 {
+    fn from(rows: ListRows) -> Self {
+        rows.0
+    }
 }
 
 /// A field of the license file form.
@@ -560,6 +609,19 @@ pub fn add_months(start: i64, months: i64) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn load_more_asks_one_page_more_than_shown_within_the_maximum() {
+        assert_eq!(ListRows::FIRST.get(), 50);
+        assert_eq!(ListRows::after(50).get(), 100);
+        assert_eq!(ListRows::after(7).get(), 57);
+        assert_eq!(ListRows::after(4_990).get(), 5_000);
+        assert_eq!(ListRows::after(usize::MAX).get(), 5_000);
+        assert!(ListRows::try_from(0).is_err());
+        assert!(ListRows::try_from(5_001).is_err());
+        assert_eq!(serde_json::from_str::<ListRows>("120").map(ListRows::get), Ok(120));
+        assert!(serde_json::from_str::<ListRows>("999999").is_err(), "the wire cannot ask for more");
+    }
 
     fn entitlement(id: i64, model: LicenseModel, quantity: i64, in_use: i64) -> UsableEntitlement {
         UsableEntitlement {

@@ -61,17 +61,43 @@ fn instance_from_row(r: &sqlx::any::AnyRow) -> Result<ServiceInstance, sqlx::Err
     })
 }
 
-/// The account's instances, Control Rooms first, then by age.
+/// The account's first `limit` instances, Control Rooms first, then by
+/// product and age; and whether it has more. The account's rows come from
+/// its index; the sort is over that account's instances only.
 #[tracing::instrument(skip(conn))]
 pub async fn list_instances(
     conn: &mut AnyConnection,
     account: AccountId,
+    limit: usize,
+) -> Result<(Vec<ServiceInstance>, bool), sqlx::Error> {
+    let mut instances = read_instances(conn, account, "", limit + 1).await?;
+    let more = instances.len() > limit;
+    instances.truncate(limit);
+    Ok((instances, more))
+}
+
+/// The account's Control Rooms, by product and age: what cloud licenses
+/// bind to, one per Control Room unit the account holds.
+#[tracing::instrument(skip(conn))]
+pub async fn list_control_rooms(
+    conn: &mut AnyConnection,
+    account: AccountId,
+) -> Result<Vec<ServiceInstance>, sqlx::Error> {
+    read_instances(conn, account, "AND p.holds_cloud_licenses = 1", usize::MAX).await
+}
+
+async fn read_instances(
+    conn: &mut AnyConnection,
+    account: AccountId,
+    condition: &str,
+    limit: usize,
 ) -> Result<Vec<ServiceInstance>, sqlx::Error> {
     sqlx::query(&format!(
         "SELECT {INSTANCE_COLUMNS} FROM service_instances i JOIN products p ON p.id = i.product_id
-         WHERE i.account_id = $1 ORDER BY p.holds_cloud_licenses DESC, p.name, i.id"
+         WHERE i.account_id = $1 {condition} ORDER BY p.holds_cloud_licenses DESC, p.name, i.id LIMIT $2"
     ))
     .bind(account.0)
+    .bind(i64::try_from(limit).unwrap_or(i64::MAX))
     .fetch_all(&mut *conn)
     .await?
     .iter()

@@ -111,17 +111,38 @@ fn file_from_row(r: &sqlx::any::AnyRow) -> Result<LicenseFileSummary, sqlx::Erro
     })
 }
 
-/// The account's files, current ones first, newest first; without lines.
+/// The account's first `limit` files, current ones first, then newest
+/// first, without lines; and whether it has more. Two reads, each in the
+/// order of an index (`license_files_active`, `license_files_account`), so
+/// the cost is that of the rows shown, however many files ended before.
 #[tracing::instrument(skip(conn))]
 pub async fn list_license_files(
     conn: &mut AnyConnection,
     account: AccountId,
+    limit: usize,
+) -> Result<(Vec<LicenseFileSummary>, bool), sqlx::Error> {
+    let mut files = read_files(conn, account, "state = 'active'", limit + 1).await?;
+    if files.len() <= limit {
+        let ended = read_files(conn, account, "state <> 'active'", limit + 1 - files.len()).await?;
+        files.extend(ended);
+    }
+    let more = files.len() > limit;
+    files.truncate(limit);
+    Ok((files, more))
+}
+
+async fn read_files(
+    conn: &mut AnyConnection,
+    account: AccountId,
+    states: &str,
+    limit: usize,
 ) -> Result<Vec<LicenseFileSummary>, sqlx::Error> {
     sqlx::query(&format!(
-        "SELECT {FILE_COLUMNS} FROM license_files WHERE account_id = $1
-         ORDER BY CASE state WHEN 'active' THEN 0 ELSE 1 END, issued_at DESC, id DESC"
+        "SELECT {FILE_COLUMNS} FROM license_files WHERE account_id = $1 AND {states}
+         ORDER BY issued_at DESC, id DESC LIMIT $2"
     ))
     .bind(account.0)
+    .bind(i64::try_from(limit).unwrap_or(i64::MAX))
     .fetch_all(&mut *conn)
     .await?
     .iter()

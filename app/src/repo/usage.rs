@@ -296,26 +296,33 @@ pub async fn list_bindings(
         .collect()
 }
 
-/// What each license file of `account` holds, by file.
+/// What each of `files` held when it was issued, by file.
 #[tracing::instrument(skip(conn))]
 pub async fn list_file_lines(
     conn: &mut AnyConnection,
-    account: AccountId,
+    files: &[LicenseFileId],
 ) -> Result<Vec<(LicenseFileId, LicenseFileLine)>, sqlx::Error> {
+    if files.is_empty() {
+        return Ok(Vec::new());
+    }
     // A file's lines are what was assigned to it; a revoked or replaced
-    // file has since given them back, but still shows what it held.
-    let rows = sqlx::query(
+    // file has since given them back, but still shows what it held. Only
+    // the files shown are read, through `usage_entries_file`.
+    let placeholders = (1..=files.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+    let sql = format!(
         "SELECT u.license_file_id, e.id, p.name, e.term_months, CAST(sum(u.quantity) AS BIGINT) AS quantity
          FROM usage_entries u
          JOIN entitlements e ON e.id = u.entitlement_id
          JOIN products p ON p.id = e.product_id
-         WHERE e.account_id = $1 AND u.license_file_id IS NOT NULL AND u.kind = 'assign'
+         WHERE u.license_file_id IN ({placeholders}) AND u.kind = 'assign'
          GROUP BY u.license_file_id, e.id, p.name, e.term_months
-         ORDER BY u.license_file_id, p.name, e.id",
-    )
-    .bind(account.0)
-    .fetch_all(&mut *conn)
-    .await?;
+         ORDER BY u.license_file_id, p.name, e.id"
+    );
+    let mut query = sqlx::query(&sql);
+    for file in files {
+        query = query.bind(file.0);
+    }
+    let rows = query.fetch_all(&mut *conn).await?;
     rows.iter()
         .map(|r| {
             Ok((

@@ -6,7 +6,7 @@
 use super::licenses::{manageable_account, viewable_account};
 use super::Services;
 use crate::domain::{
-    may_manage_licenses_of, AccountId, CloudServicesView, CurrentUser, InstanceState, ProvisioningError,
+    may_manage_licenses_of, AccountId, CloudServicesView, CurrentUser, InstanceState, ListRows, ProvisioningError,
     ProvisioningJobId, Region, ServiceInstanceId, TenantName, TenantNameError,
 };
 use crate::error::AppError;
@@ -24,14 +24,16 @@ impl Services<'_> {
         &self,
         user: &CurrentUser,
         account: AccountId,
+        rows: ListRows,
     ) -> Result<CloudServicesView, AppError> {
         let mut conn = self.db.read().await?;
         let account = viewable_account(&mut conn, user, account).await?;
-        let instances = instances::list_instances(&mut conn, account.id).await?;
+        let (instances, more_instances) = instances::list_instances(&mut conn, account.id, rows.get()).await?;
         Ok(CloudServicesView {
             may_change: may_manage_licenses_of(user, &account),
             account,
             instances,
+            more_instances,
         })
     }
 

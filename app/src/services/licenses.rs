@@ -8,7 +8,7 @@ use crate::domain::{
     license_reference, may_manage_licenses_of, may_view_account, AccountId, AccountSummary, BindingError,
     CloudLicense, CloudLicensesView, CurrentUser, EntitlementId, FileLicensesView, LicenseFileField,
     LicenseFileFieldError, LicenseFileForm, LicenseFileId, LicenseFileProblem, LicenseFileState,
-    LicenseFileSummary, LicenseModel, Quantity, ServiceInstanceId,
+    LicenseFileSummary, LicenseModel, ListRows, Quantity, ServiceInstanceId,
 };
 use crate::error::AppError;
 use crate::events::PortalEvent;
@@ -73,10 +73,9 @@ impl Services<'_> {
         let mut conn = self.db.read().await?;
         let account = viewable_account(&mut conn, user, account).await?;
         let mut bindings = usage::list_bindings(&mut conn, account.id).await?;
-        let licenses = cloud_services::list_instances(&mut conn, account.id)
+        let licenses = cloud_services::list_control_rooms(&mut conn, account.id)
             .await?
             .into_iter()
-            .filter(|i| i.holds_cloud_licenses)
             .map(|control_room| CloudLicense {
                 bindings: bindings
                     .extract_if(.., |(instance, _)| *instance == control_room.id)
@@ -185,12 +184,14 @@ impl Services<'_> {
         &self,
         user: &CurrentUser,
         account: AccountId,
+        rows: ListRows,
     ) -> Result<FileLicensesView, AppError> {
         let mut conn = self.db.read().await?;
         let account = viewable_account(&mut conn, user, account).await?;
-        let mut lines = usage::list_file_lines(&mut conn, account.id).await?;
-        let files = license_files::list_license_files(&mut conn, account.id)
-            .await?
+        let (files, more_files) = license_files::list_license_files(&mut conn, account.id, rows.get()).await?;
+        let ids = files.iter().map(|f| f.id).collect::<Vec<_>>();
+        let mut lines = usage::list_file_lines(&mut conn, &ids).await?;
+        let files = files
             .into_iter()
             .map(|mut file| {
                 file.lines = lines
@@ -205,6 +206,7 @@ impl Services<'_> {
             may_change: may_manage_licenses_of(user, &account),
             account,
             files,
+            more_files,
             entitlements,
         })
     }

@@ -483,3 +483,115 @@ async fn select_an_account_offers_a_page_of_a_large_partners_customers_and_finds
     assert!(more && page.len() == 100);
     assert!(page.iter().all(|a| a.kind != AccountKind::Vendor));
 }
+
+#[tokio::test]
+async fn license_files_and_service_instances_come_a_page_at_a_time_current_files_first() {
+    use app::domain::{EntitlementId, LicenseFileForm, LicenseFileState, ListRows, ProductId};
+    use app::repo::cloud_services::insert_ready_instances;
+    let p = Portal::demo().await;
+    let (contoso, partner) = crate::licenses::contoso(&p).await;
+    let view = p
+        .services()
+        .file_licenses(&partner, contoso, ListRows::FIRST)
+        .await
+        .expect("files");
+    let attended = view
+        .entitlements
+        .iter()
+        .find(|e| e.product_name == "Attended Bot Runner")
+        .expect("file entitlement")
+        .id;
+    let form = |host: String| LicenseFileForm {
+        host_id: format!("host-{host}"),
+        host_name: host,
+        quantities: vec![(attended, "1".to_string())],
+    };
+    // 58 files issued and revoked, then two current ones.
+    for i in 0..58 {
+        let file = p
+            .services()
+            .configure_license_file(&partner, contoso, &form(format!("old{i:02}.contoso.local")), None)
+            .await
+            .expect("issued");
+        p.services()
+            .revoke_license_file(&partner, contoso, file)
+            .await
+            .expect("revoked");
+    }
+    for host in ["cr-a.contoso.local", "cr-b.contoso.local"] {
+        p.services()
+            .configure_license_file(&partner, contoso, &form(host.into()), None)
+            .await
+            .expect("current");
+    }
+
+    let first = p
+        .services()
+        .file_licenses(&partner, contoso, ListRows::FIRST)
+        .await
+        .expect("first page");
+    assert_eq!(first.files.len(), 50);
+    assert!(first.more_files, "60 files, one page shown");
+    let hosts = |files: &[app::domain::LicenseFileSummary]| files.iter().map(|f| f.host_name.clone()).collect::<Vec<_>>();
+    assert_eq!(hosts(&first.files[..3]), ["cr-b.contoso.local", "cr-a.contoso.local", "old57.contoso.local"]);
+    assert!(first.files[..2].iter().all(|f| f.state == LicenseFileState::Active));
+    assert!(first.files[2..].iter().all(|f| f.state == LicenseFileState::Revoked));
+    assert!(
+        first.files.iter().all(|f| f.lines.len() == 1 && f.lines[0].quantity == 1),
+        "each file shows what it held"
+    );
+    let all = p
+        .services()
+        .file_licenses(&partner, contoso, ListRows::after(first.files.len()))
+        .await
+        .expect("after Load more");
+    assert!(!all.more_files);
+    assert_eq!(all.files.len(), 60);
+    assert_eq!(all.files[..50], first.files[..], "Load more keeps the rows shown, in order");
+    assert_eq!(all.files[59].host_name, "old00.contoso.local");
+
+    // 70 more Control Rooms for Contoso, as an accepted request would give.
+    let before = p
+        .services()
+        .cloud_services(&partner, contoso, ListRows::FIRST)
+        .await
+        .expect("instances")
+        .instances
+        .len();
+    let (entitlement, product): (i64, i64) = {
+        let mut conn = p.db().read().await.expect("conn");
+        sqlx::query_as(
+            "SELECT e.id, e.product_id FROM entitlements e JOIN products p ON p.id = e.product_id
+             WHERE e.account_id = $1 AND p.sku = 'CR'",
+        )
+        .bind(contoso.0)
+        .fetch_one(&mut *conn)
+        .await
+        .expect("Control Room entitlement")
+    };
+    let mut tx = p.db().begin().await.expect("tx");
+    insert_ready_instances(&mut tx, contoso, EntitlementId(entitlement), ProductId(product), 70)
+        .await
+        .expect("instances");
+    tx.commit().await.expect("commit");
+    let first = p
+        .services()
+        .cloud_services(&partner, contoso, ListRows::FIRST)
+        .await
+        .expect("first page");
+    assert_eq!(first.instances.len(), 50);
+    assert!(first.more_instances);
+    let all = p
+        .services()
+        .cloud_services(&partner, contoso, ListRows::after(50))
+        .await
+        .expect("second page");
+    assert_eq!(all.instances.len(), before + 70);
+    assert!(!all.more_instances);
+    assert_eq!(all.instances[..50], first.instances[..]);
+    let control_rooms = all.instances.iter().take_while(|i| i.holds_cloud_licenses).count();
+    assert!(
+        all.instances[control_rooms..].iter().all(|i| !i.holds_cloud_licenses),
+        "Control Rooms first"
+    );
+}

@@ -5,7 +5,7 @@
 
 use app::domain::{
     AccountId, BindingError, CurrentUser, LicenseFileField, LicenseFileFieldError, LicenseFileForm,
-    LicenseFileState, LicenseModel, UsableEntitlement,
+    LicenseFileState, LicenseModel, ListRows, UsableEntitlement,
 };
 use app::error::AppError;
 use app::license_file::verify;
@@ -105,7 +105,7 @@ async fn the_demo_history_gives_contoso_a_control_room_with_bound_licenses() {
 
     let services = p
         .services()
-        .cloud_services(&partner, contoso)
+        .cloud_services(&partner, contoso, ListRows::FIRST)
         .await
         .expect("services");
     let products: Vec<&str> = services
@@ -242,7 +242,7 @@ async fn only_the_managing_partner_binds_and_only_cloud_entitlements_to_its_own_
 
     let files = p
         .services()
-        .file_licenses(&partner, contoso)
+        .file_licenses(&partner, contoso, ListRows::FIRST)
         .await
         .expect("files");
     let attended = find(&files.entitlements, "Attended Bot Runner").id;
@@ -293,7 +293,7 @@ async fn a_license_file_is_signed_verifiable_and_gives_back_its_quantities_when_
     let (contoso, partner) = contoso(&p).await;
     let files = p
         .services()
-        .file_licenses(&partner, contoso)
+        .file_licenses(&partner, contoso, ListRows::FIRST)
         .await
         .expect("files");
     assert!(files.files.is_empty());
@@ -397,7 +397,7 @@ async fn a_license_file_is_signed_verifiable_and_gives_back_its_quantities_when_
     assert!(text.contains("host-name: cr01.contoso.local\n"), "{text}");
     let files = p
         .services()
-        .file_licenses(&partner, contoso)
+        .file_licenses(&partner, contoso, ListRows::FIRST)
         .await
         .expect("files");
     let states: Vec<(i64, LicenseFileState)> = files.files.iter().map(|f| (f.id.0, f.state)).collect();
@@ -430,7 +430,7 @@ async fn a_license_file_is_signed_verifiable_and_gives_back_its_quantities_when_
         .expect("revoked");
     let files = p
         .services()
-        .file_licenses(&partner, contoso)
+        .file_licenses(&partner, contoso, ListRows::FIRST)
         .await
         .expect("files");
     assert_eq!(find(&files.entitlements, "Attended Bot Runner").in_use, 0);

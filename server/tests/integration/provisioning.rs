@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use app::domain::{
-    AccountId, CurrentUser, InstanceState, ProvisioningError, ServiceInstance, TenantNameError,
+    AccountId, CurrentUser, InstanceState, ListRows, ProvisioningError, ServiceInstance, TenantNameError,
 };
 use app::error::AppError;
 use app::repo::cloud_services::count_jobs;
@@ -43,7 +43,7 @@ async fn contoso_control_room(state: &AppState) -> (AccountId, CurrentUser, Serv
     let partner = user(&state.db, "partner@example.com").await;
     let view = state
         .services()
-        .cloud_services(&partner, contoso)
+        .cloud_services(&partner, contoso, ListRows::FIRST)
         .await
         .expect("services");
     let control_room = view
@@ -62,7 +62,7 @@ async fn instance(
 ) -> ServiceInstance {
     state
         .services()
-        .cloud_services(who, account)
+        .cloud_services(who, account, ListRows::FIRST)
         .await
         .expect("services")
         .instances
@@ -113,7 +113,7 @@ async fn concurrent_provisioning_requests_for_one_instance_start_one_job() {
     // The tenant name is checked for format and for uniqueness.
     let iq_server = state
         .services()
-        .cloud_services(&partner, contoso)
+        .cloud_services(&partner, contoso, ListRows::FIRST)
         .await
         .expect("services")
         .instances
@@ -492,7 +492,7 @@ async fn two_processes_working_at_once_hand_each_job_over_once() {
     }
     let ready: Vec<_> = state
         .services()
-        .cloud_services(&partner, contoso)
+        .cloud_services(&partner, contoso, ListRows::FIRST)
         .await
         .expect("services")
         .instances

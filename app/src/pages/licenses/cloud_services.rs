@@ -11,6 +11,7 @@ use crate::api::licenses::{cloud_services, ProvisionInstance, RetryProvisioning}
 use crate::components::form::{FieldError, RowAction, TextField};
 use crate::components::i18n::use_i18n;
 use crate::components::live::use_live_changes;
+use crate::components::pager::{LoadMoreRows, ShownRows};
 use crate::components::status::{EmptyState, ErrorNotice, InstanceBadge};
 use crate::domain::{
     AccountId, AccountKind, CloudServicesView, InstanceState, ProvisioningError, Region, ServiceInstance,
@@ -46,6 +47,7 @@ pub fn CloudServicesPage() -> impl IntoView {
         problem: RwSignal::new(None),
         no_region: RwSignal::new(false),
     };
+    let rows = ShownRows::new();
     Effect::new(move |_| match provision.value().get() {
         Some(Ok(())) => form.instance.set(None),
         Some(Err(AppError::InvalidProvisioning {
@@ -61,11 +63,12 @@ pub fn CloudServicesPage() -> impl IntoView {
                 live.get(),
                 provision.version().get(),
                 retry.version().get(),
+                rows.for_account(account.get()),
             )
         },
-        |(account, ..)| async move { cloud_services(account.ok_or(AppError::NotFound)?).await },
+        |(account, .., asked)| async move { cloud_services(account.ok_or(AppError::NotFound)?, asked).await },
     );
-    view! { <TabPanel name="cloud-services" data=data content=move |view| view! { <CloudServices view provision retry form /> } /> }
+    view! { <TabPanel name="cloud-services" data=data content=move |view| view! { <CloudServices view provision retry form rows /> } /> }
 }
 
 #[component]
@@ -74,12 +77,14 @@ fn CloudServices(
     provision: ServerAction<ProvisionInstance>,
     retry: ServerAction<RetryProvisioning>,
     form: ProvisionForm,
+    rows: ShownRows,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let CloudServicesView {
         account,
         may_change,
         instances,
+        more_instances,
     } = view;
     let account_id = account.id;
     let other_error = move || {
@@ -101,7 +106,12 @@ fn CloudServices(
         {if instances.is_empty() {
             view! { <EmptyState title=T::NoServices /> }.into_any()
         } else {
-            view! { <InstancesTable account=account_id instances may_change retry form /> }.into_any()
+            let shown = instances.len();
+            view! {
+                <InstancesTable account=account_id instances may_change retry form />
+                <LoadMoreRows rows shown more=more_instances row_id=instance_row_id counted=T::InstancesShown />
+            }
+            .into_any()
         }}
         {move || {
             form.instance
@@ -111,6 +121,11 @@ fn CloudServices(
         }}
     }
     .into_any()
+}
+
+/// The header cell of the instance at `index` in the table, for the focus.
+fn instance_row_id(index: usize) -> String {
+    format!("service-instance-{index}")
 }
 
 #[component]
@@ -140,7 +155,8 @@ fn InstancesTable(
                 <tbody>
                     {instances
                         .into_iter()
-                        .map(|instance| {
+                        .enumerate()
+                        .map(|(index, instance)| {
                             let id = instance.id;
                             // Named by product and the start of its GUID: two Control Rooms differ.
                             let name = format!("{} {}", instance.product_name, &instance.license_guid[..8]);
@@ -149,7 +165,7 @@ fn InstancesTable(
                             let error = instance.last_error.clone().filter(|_| state == InstanceState::Failed);
                             view! {
                                 <tr>
-                                    <th scope="row">{instance.product_name.clone()}</th>
+                                    <th scope="row" id=instance_row_id(index) tabindex="-1">{instance.product_name.clone()}</th>
                                     <td><code>{instance.license_guid.clone()}</code></td>
                                     <td class="wrap">
                                         <InstanceBadge state />

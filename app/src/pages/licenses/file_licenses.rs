@@ -12,6 +12,7 @@ use crate::api::licenses::{
 use crate::components::form::{FieldError, RowAction, TextField};
 use crate::components::i18n::use_i18n;
 use crate::components::live::use_live_changes;
+use crate::components::pager::{LoadMoreRows, ShownRows};
 use crate::components::status::{EmptyState, ErrorNotice};
 use crate::domain::{
     license_reference, AccountId, AccountKind, EntitlementId, FileLicensesView, LicenseFileField,
@@ -83,6 +84,7 @@ pub fn FileLicensesPage() -> impl IntoView {
         quantities: RwSignal::new(Vec::new()),
         problems: RwSignal::new(Vec::new()),
     };
+    let rows = ShownRows::new();
     Effect::new(move |_| match configure.value().get() {
         Some(Ok(_)) => form.editing.set(None),
         Some(Err(AppError::InvalidLicenseFile { problems })) => form.problems.set(problems),
@@ -95,11 +97,12 @@ pub fn FileLicensesPage() -> impl IntoView {
                 live.get(),
                 configure.version().get(),
                 revoke.version().get(),
+                rows.for_account(account.get()),
             )
         },
-        |(account, ..)| async move { file_licenses(account.ok_or(AppError::NotFound)?).await },
+        |(account, .., asked)| async move { file_licenses(account.ok_or(AppError::NotFound)?, asked).await },
     );
-    view! { <TabPanel name="file-licenses" data=data content=move |view| view! { <FileLicenses view configure revoke form /> } /> }
+    view! { <TabPanel name="file-licenses" data=data content=move |view| view! { <FileLicenses view configure revoke form rows /> } /> }
 }
 
 #[component]
@@ -108,12 +111,14 @@ fn FileLicenses(
     configure: ServerAction<ConfigureLicenseFile>,
     revoke: ServerAction<RevokeLicenseFile>,
     form: FileForm,
+    rows: ShownRows,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let FileLicensesView {
         account,
         may_change,
         files,
+        more_files,
         entitlements,
     } = view;
     let account_id = account.id;
@@ -160,7 +165,12 @@ fn FileLicenses(
         {if files.is_empty() {
             view! { <EmptyState title=T::NoLicenseFiles /> }.into_any()
         } else {
-            view! { <FilesTable account=account_id files may_change revoke form /> }.into_any()
+            let shown = files.len();
+            view! {
+                <FilesTable account=account_id files may_change revoke form />
+                <LoadMoreRows rows shown more=more_files row_id=file_row_id counted=T::FilesShown />
+            }
+            .into_any()
         }}
         <UsageTable entitlements caption=T::FileEntitlements empty=T::NoFileEntitlements />
     }
@@ -194,7 +204,8 @@ fn FilesTable(
                 <tbody>
                     {files
                         .into_iter()
-                        .map(|file| {
+                        .enumerate()
+                        .map(|(index, file)| {
                             let reference = license_reference(file.id);
                             let active = file.state == LicenseFileState::Active;
                             let products = file
@@ -211,7 +222,7 @@ fn FilesTable(
                             );
                             view! {
                                 <tr>
-                                    <th scope="row">{reference.clone()}</th>
+                                    <th scope="row" id=file_row_id(index) tabindex="-1">{reference.clone()}</th>
                                     <td class="wrap">{file.host_name.clone()} <br /> <small>{file.host_id.clone()}</small></td>
                                     <td class="wrap">
                                         {products
@@ -280,6 +291,11 @@ fn FilesTable(
         </div>
     }
     .into_any()
+}
+
+/// The header cell of the file at `index` in the table, for the focus.
+fn file_row_id(index: usize) -> String {
+    format!("license-file-{index}")
 }
 
 /// Issue or reconfigure: host name and id, a quantity per file-model

@@ -12,6 +12,7 @@ use super::use_account_param;
 use crate::api::drawdowns::list_drawdowns;
 use crate::components::i18n::use_i18n;
 use crate::components::live::use_live_changes;
+use crate::components::pager::focus_element;
 use crate::components::status::{EmptyState, ErrorNotice, Loading, StateBadge};
 use crate::domain::{
     AccountId, DrawdownCursor, DrawdownId, DrawdownPage, DrawdownState, DrawdownSummary, PageRequest, Role,
@@ -210,7 +211,7 @@ where
                     failed.set(None);
                     // Keyboard users go on from the first row that came in.
                     if let Some(id) = first_new {
-                        request_animation_frame(move || focus_row_link(id));
+                        request_animation_frame(move || focus_element(&row_link_id(id)));
                     }
                 }
                 Err(error) => failed.set(Some(error)),
@@ -301,21 +302,6 @@ pub fn DrawdownTable(
 fn row_link_id(id: DrawdownId) -> String {
     format!("pdr-{id}")
 }
-
-/// Moves the keyboard focus to a row's link, if it is on the page.
-#[cfg(feature = "hydrate")]
-fn focus_row_link(id: DrawdownId) {
-    use wasm_bindgen::JsCast;
-    let link = document()
-        .get_element_by_id(&row_link_id(id))
-        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
-    if let Some(link) = link {
-        let _ = link.focus();
-    }
-}
-
-#[cfg(not(feature = "hydrate"))]
-fn focus_row_link(_: DrawdownId) {}
 
 /// Percent-encodes a query value.
 fn urlencode(s: &str) -> String {

@@ -29,8 +29,8 @@ pub enum AppError {
     #[error("not found")]
     NotFound,
     /// A field broke a rule; `field` names the form field.
-    #[error("{field}: {message}")]
-    InvalidInput { field: String, message: String },
+    #[error("{field} is not valid")]
+    InvalidInput { field: String },
     /// The drawdown request form has problems, each next to its field;
     /// nothing was saved.
     #[error("the drawdown request is not valid")]
@@ -52,10 +52,15 @@ pub enum AppError {
     /// A provisioning request was refused.
     #[error("{problem}")]
     InvalidProvisioning { problem: ProvisioningError },
+    /// The request was not one the server function reads (a body that is
+    /// not its JSON, a missing argument); what was wrong is in the log.
+    #[error("malformed request")]
+    Malformed,
     /// Something failed on the server; details are in its log.
     #[error("internal error")]
     Internal,
-    /// The request did not reach the server function or its answer was unreadable.
+    /// In the browser only: the request did not reach the server or its
+    /// answer was unreadable. Never sent by the server.
     #[error("request failed: {detail}")]
     Transport { detail: String },
 }
@@ -63,14 +68,77 @@ pub enum AppError {
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
+    /// On the server, a request the function could not read: a 400 whose
+    /// cause stays in the log. In the browser, a call that failed on the way.
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        #[cfg(feature = "ssr")]
+        {
+            tracing::info!(error = %value, "server function request refused");
+            match value {
+                ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) | ServerFnErrorErr::Deserialization(_) => {
+                    AppError::Malformed
+                }
+                _ => AppError::Internal,
+            }
+        }
+        #[cfg(not(feature = "ssr"))]
         AppError::Transport {
             detail: value.to_string(),
         }
     }
+
+    /// The answer's body; on the server, the answer's status follows the
+    /// error (`AppError::status`), so proxies and alerts can read it.
+    fn ser(&self) -> leptos::server_fn::Bytes {
+        // A plain HTML form post (before the page hydrates) is answered with
+        // a redirect back to the form, the error in its URL: keep that.
+        #[cfg(feature = "ssr")]
+        {
+            use leptos::prelude::use_context;
+            let from_html_form = use_context::<axum::http::request::Parts>().is_some_and(|parts| {
+                parts
+                    .headers
+                    .get(axum::http::header::ACCEPT)
+                    .and_then(|accept| accept.to_str().ok())
+                    .is_some_and(|accept| accept.contains("text/html"))
+            });
+            if let (false, Some(response)) = (from_html_form, use_context::<leptos_axum::ResponseOptions>()) {
+                if let Ok(status) = axum::http::StatusCode::from_u16(self.status()) {
+                    response.set_status(status);
+                }
+            }
+        }
+        <JsonEncoding as leptos::server_fn::Encodes<Self>>::encode(self).unwrap_or_default()
+    }
 }
 
 impl AppError {
+    /// The HTTP status of an answer with this error (SPEC, "Security
+    /// promises"): 401 not signed in, 403 not allowed, 404 not found, 409 the
+    /// request's state changed meanwhile, 422 invalid with the fields named,
+    /// 400 malformed, 500 only for a fault of the portal.
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::NotSignedIn | AppError::WrongCredentials => 401,
+            AppError::Forbidden => 403,
+            AppError::NotFound => 404,
+            AppError::TransitionRefused {
+                refusal: TransitionError::NotPermitted { .. },
+            } => 403,
+            AppError::TransitionRefused {
+                refusal: TransitionError::NotAllowedFrom { .. },
+            } => 409,
+            AppError::InvalidInput { .. }
+            | AppError::InvalidDrawdown { .. }
+            | AppError::InvalidReason { .. }
+            | AppError::InvalidLicenseFile { .. }
+            | AppError::InvalidBinding { .. }
+            | AppError::InvalidProvisioning { .. } => 422,
+            AppError::Malformed => 400,
+            AppError::Internal | AppError::Transport { .. } => 500,
+        }
+    }
+
     /// What to tell the user, in their language.
     pub fn message(&self, locale: Locale) -> String {
         match self {
@@ -78,13 +146,14 @@ impl AppError {
             AppError::WrongCredentials => T::WrongCredentials.text(locale).into(),
             AppError::Forbidden => T::ErrorForbidden.text(locale).into(),
             AppError::NotFound => T::ErrorNotFound.text(locale).into(),
-            AppError::InvalidInput { message, .. } => message.clone(),
+            AppError::InvalidInput { .. } => T::ErrorInvalidInput.text(locale).into(),
             AppError::InvalidDrawdown { .. } => T::ErrorInvalidDrawdown.text(locale).into(),
             AppError::TransitionRefused { refusal } => i18n::transition_refusal(locale, refusal),
             AppError::InvalidReason { problem } => i18n::reason_error(locale, problem),
             AppError::InvalidLicenseFile { .. } => T::ErrorInvalidLicenseFile.text(locale).into(),
             AppError::InvalidBinding { problem } => i18n::binding_error(locale, problem),
             AppError::InvalidProvisioning { problem } => i18n::provisioning_error(locale, problem),
+            AppError::Malformed => T::ErrorMalformed.text(locale).into(),
             AppError::Internal | AppError::Transport { .. } => T::ErrorInternal.text(locale).into(),
         }
     }
@@ -101,5 +170,158 @@ impl AppError {
 impl From<sqlx::Error> for AppError {
     fn from(err: sqlx::Error) -> Self {
         AppError::internal("database error", err)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The wire form of every error the portal answers, pinned: the UI, API
+    //! clients and the end-to-end tests read these codes, so changing one is
+    //! a breaking change to make on purpose.
+    use super::*;
+    use crate::domain::*;
+
+    fn wire(error: &AppError) -> String {
+        serde_json::to_string(error).expect("serializes")
+    }
+
+    #[test]
+    fn every_error_code_is_stable_snake_case_at_every_level() {
+        let line = OrderLineId(7);
+        let cases: Vec<(AppError, u16, &str)> = vec![
+            (AppError::NotSignedIn, 401, r#"{"error":"not_signed_in"}"#),
+            (AppError::WrongCredentials, 401, r#"{"error":"wrong_credentials"}"#),
+            (AppError::Forbidden, 403, r#"{"error":"forbidden"}"#),
+            (AppError::NotFound, 404, r#"{"error":"not_found"}"#),
+            (
+                AppError::InvalidInput { field: "language".into() },
+                422,
+                r#"{"error":"invalid_input","field":"language"}"#,
+            ),
+            (
+                AppError::InvalidDrawdown {
+                    problems: vec![
+                        FieldProblem { field: DrawdownField::Order, error: DrawdownFieldError::NoOrder },
+                        FieldProblem {
+                            field: DrawdownField::CustomerAccount,
+                            error: DrawdownFieldError::Name(AccountNameError::TooLong { max: 200 }),
+                        },
+                        FieldProblem {
+                            field: DrawdownField::CustomerWebsite,
+                            error: DrawdownFieldError::Website(WebsiteError::NotAnHttpUrl),
+                        },
+                        FieldProblem {
+                            field: DrawdownField::CustomerEmail,
+                            error: DrawdownFieldError::Email(EmailError::Invalid),
+                        },
+                        FieldProblem {
+                            field: DrawdownField::Quantity(line),
+                            error: DrawdownFieldError::Quantity(QuantityError::TooLarge { max: 1_000_000_000 }),
+                        },
+                        FieldProblem {
+                            field: DrawdownField::Quantity(line),
+                            error: DrawdownFieldError::AboveAvailable { available: 3 },
+                        },
+                        FieldProblem {
+                            field: DrawdownField::Quantities,
+                            error: DrawdownFieldError::NothingRequested,
+                        },
+                    ],
+                },
+                422,
+                concat!(
+                    r#"{"error":"invalid_drawdown","problems":["#,
+                    r#"{"field":{"field":"order"},"error":"no_order"},"#,
+                    r#"{"field":{"field":"customer_account"},"error":{"name":{"too_long":{"max":200}}}},"#,
+                    r#"{"field":{"field":"customer_website"},"error":{"website":"not_an_http_url"}},"#,
+                    r#"{"field":{"field":"customer_email"},"error":{"email":"invalid"}},"#,
+                    r#"{"field":{"field":"quantity","line":7},"error":{"quantity":{"too_large":{"max":1000000000}}}},"#,
+                    r#"{"field":{"field":"quantity","line":7},"error":{"above_available":{"available":3}}},"#,
+                    r#"{"field":{"field":"quantities"},"error":"nothing_requested"}]}"#,
+                ),
+            ),
+            (
+                AppError::TransitionRefused {
+                    refusal: TransitionError::NotPermitted { transition: Transition::Approve, actor: Actor::Partner },
+                },
+                403,
+                r#"{"error":"transition_refused","refusal":{"not_permitted":{"transition":"approve","actor":"partner"}}}"#,
+            ),
+            (
+                AppError::TransitionRefused {
+                    refusal: TransitionError::NotAllowedFrom {
+                        transition: Transition::Accept,
+                        from: DrawdownState::Cancelled,
+                    },
+                },
+                409,
+                r#"{"error":"transition_refused","refusal":{"not_allowed_from":{"transition":"accept","from":"cancelled"}}}"#,
+            ),
+            (
+                AppError::InvalidReason { problem: ReasonError::TooLong { max: 2000 } },
+                422,
+                r#"{"error":"invalid_reason","problem":{"too_long":{"max":2000}}}"#,
+            ),
+            (
+                AppError::InvalidLicenseFile {
+                    problems: vec![
+                        LicenseFileProblem {
+                            field: LicenseFileField::HostName,
+                            error: LicenseFileFieldError::HostName(HostNameError::Format),
+                        },
+                        LicenseFileProblem {
+                            field: LicenseFileField::HostId,
+                            error: LicenseFileFieldError::HostId(HostIdError::TooLong { max: 64 }),
+                        },
+                        LicenseFileProblem {
+                            field: LicenseFileField::Quantity(EntitlementId(4)),
+                            error: LicenseFileFieldError::MoreThanFree { free: 2 },
+                        },
+                        LicenseFileProblem {
+                            field: LicenseFileField::HostId,
+                            error: LicenseFileFieldError::HostHasFile,
+                        },
+                    ],
+                },
+                422,
+                concat!(
+                    r#"{"error":"invalid_license_file","problems":["#,
+                    r#"{"field":"host_name","error":{"host_name":"format"}},"#,
+                    r#"{"field":"host_id","error":{"host_id":{"too_long":{"max":64}}}},"#,
+                    r#"{"field":{"quantity":4},"error":{"more_than_free":{"free":2}}},"#,
+                    r#"{"field":"host_id","error":"host_has_file"}]}"#,
+                ),
+            ),
+            (
+                AppError::InvalidBinding { problem: BindingError::Quantity(QuantityError::Zero) },
+                422,
+                r#"{"error":"invalid_binding","problem":{"quantity":"zero"}}"#,
+            ),
+            (
+                AppError::InvalidBinding { problem: BindingError::NotBound },
+                422,
+                r#"{"error":"invalid_binding","problem":"not_bound"}"#,
+            ),
+            (
+                AppError::InvalidProvisioning {
+                    problem: ProvisioningError::Tenant(TenantNameError::Length { min: 3, max: 40 }),
+                },
+                422,
+                r#"{"error":"invalid_provisioning","problem":{"tenant":{"length":{"min":3,"max":40}}}}"#,
+            ),
+            (
+                AppError::InvalidProvisioning { problem: ProvisioningError::NotReady(InstanceState::Active) },
+                422,
+                r#"{"error":"invalid_provisioning","problem":{"not_ready":"active"}}"#,
+            ),
+            (AppError::Malformed, 400, r#"{"error":"malformed"}"#),
+            (AppError::Internal, 500, r#"{"error":"internal"}"#),
+        ];
+        for (error, status, json) in &cases {
+            assert_eq!(wire(error), *json, "{error:?}");
+            assert_eq!(error.status(), *status, "{error:?}");
+            let back: AppError = serde_json::from_str(json).expect("reads back");
+            assert_eq!(&back, error);
+        }
     }
 }

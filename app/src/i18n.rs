@@ -266,6 +266,7 @@ pub enum T {
     ErrorNotFound,
     ErrorInternal,
     ErrorInvalidInput,
+    ErrorMalformed,
     PageNotFound,
     BackToStart,
 }
@@ -523,6 +524,10 @@ impl T {
                 "Un problème est survenu de notre côté. Réessayez dans un instant.",
             ),
             T::ErrorInvalidInput => ("Some input is not valid.", "Une saisie n'est pas valide."),
+            T::ErrorMalformed => (
+                "The portal could not read this request. Reload the page and try again.",
+                "Le portail n'a pas pu lire cette demande. Rechargez la page et réessayez.",
+            ),
             T::PageNotFound => ("Page not found", "Page introuvable"),
             T::BackToStart => ("Back to the start page", "Retour à l'accueil"),
         };

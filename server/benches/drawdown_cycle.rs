@@ -3,7 +3,7 @@
 //! against the same order line, all at once, on databases whose ledger was
 //! seeded beforehand with 0, 100,000 and 1,000,000 entries.
 //!
-//!     cargo bench -p server --bench drawdown_cycle -- [CLIENTS SECONDS] [--sizes=0,100000,1000000]
+//!     cargo bench -p server --bench drawdown_cycle -- [CLIENTS SECONDS] [--sizes=0,100000,1000000] [--rounds=3]
 //!
 //! Runs on a real SQLite file, then, when `PORTAL_BENCH_POSTGRES_URL` names
 //! a PostgreSQL server, on fresh databases there (created and dropped by the
@@ -93,23 +93,32 @@ async fn main() {
         .filter_map(|s| s.trim().replace('_', "").parse().ok())
         .collect();
 
+    let rounds: usize = args
+        .iter()
+        .find_map(|a| a.strip_prefix("--rounds="))
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(3)
+        .max(1);
+
     let mut report = Vec::new();
-    for &size in &sizes {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let url = format!("sqlite://{}", dir.path().join("bench.db").display());
-        if std::env::var_os("PORTAL_BENCH_SKIP_SQLITE").is_some() {
-            continue;
+    // Kept until the end of the run, so their databases are.
+    let mut dirs = Vec::new();
+    if std::env::var_os("PORTAL_BENCH_SKIP_SQLITE").is_none() {
+        let mut benches = Vec::new();
+        for &size in &sizes {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let url = format!("sqlite://{}", dir.path().join("bench.db").display());
+            benches.push(prepare("SQLite", &url, size, clients).await);
+            dirs.push(dir);
         }
-        report.push(run("SQLite", &url, size, clients, seconds).await);
-        // To read the query plans on the database the run left.
-        if std::env::var_os("PORTAL_BENCH_KEEP").is_some() {
-            println!("kept {}", dir.keep().join("bench.db").display());
-        }
+        report.extend(measure_rounds(benches, clients, seconds, rounds).await);
     }
     if let Ok(server) = std::env::var("PORTAL_BENCH_POSTGRES_URL") {
         let mut admin = sqlx::PgConnection::connect(&server)
             .await
             .expect("PostgreSQL server");
+        let mut benches = Vec::new();
+        let mut names = Vec::new();
         for &size in &sizes {
             let name = format!("portal_bench_{}_{size}", std::process::id());
             sqlx::query(&format!("CREATE DATABASE {name}"))
@@ -118,7 +127,11 @@ async fn main() {
                 .expect("create database");
             let mut url = url::Url::parse(&server).expect("PostgreSQL URL");
             url.set_path(&name);
-            report.push(run("PostgreSQL", url.as_str(), size, clients, seconds).await);
+            benches.push(prepare("PostgreSQL", url.as_str(), size, clients).await);
+            names.push((name, url));
+        }
+        report.extend(measure_rounds(benches, clients, seconds, rounds).await);
+        for (name, url) in names {
             if std::env::var_os("PORTAL_BENCH_KEEP").is_some() {
                 println!("kept {url}");
                 continue;
@@ -131,8 +144,17 @@ async fn main() {
     } else {
         println!("(set PORTAL_BENCH_POSTGRES_URL to measure PostgreSQL too)");
     }
+    // To read the query plans on the databases the run left.
+    for dir in dirs {
+        if std::env::var_os("PORTAL_BENCH_KEEP").is_some() {
+            println!("kept {}", dir.keep().join("bench.db").display());
+        }
+    }
 
-    println!("\n{clients} clients, {seconds} s a run, one order line; raw = bare guarded UPDATE + ledger INSERT per transaction\n");
+    println!(
+        "\n{clients} clients, {seconds} s a run, one order line, median of {rounds} rounds taking the sizes in turn; \
+         raw = bare guarded UPDATE + ledger INSERT per transaction\n"
+    );
     println!("| engine | ledger entries | cycles/s | transitions/s | p50 / p99 ms | raw tx/s | portal / raw | vs empty | seed s | check s |");
     println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     for f in &report {
@@ -158,7 +180,21 @@ async fn main() {
     }
 }
 
-async fn run(engine: &'static str, url: &str, size: i64, clients: usize, seconds: u64) -> Figures {
+/// One engine's database at one ledger size, seeded and checked, ready to
+/// be measured.
+struct Bench {
+    engine: &'static str,
+    ledger_entries: i64,
+    seed_seconds: f64,
+    check_seconds: f64,
+    shared: Arc<Shared>,
+    partner: app::domain::CurrentUser,
+    accounting: app::domain::CurrentUser,
+    order: app::domain::OrderId,
+    line: OrderLineId,
+}
+
+async fn prepare(engine: &'static str, url: &str, size: i64, clients: usize) -> Bench {
     // One connection per client at most, as a server process would have.
     let db = Db::connect_with(url, clients as u32).await.expect("connect");
     db.migrate().await.expect("migrate");
@@ -177,22 +213,76 @@ async fn run(engine: &'static str, url: &str, size: i64, clients: usize, seconds
     let started = Instant::now();
     check(&db, "after seeding").await;
     let check_seconds = started.elapsed().as_secs_f64();
+    Bench {
+        engine,
+        ledger_entries,
+        seed_seconds,
+        check_seconds,
+        shared: Arc::new(Shared {
+            db,
+            settings: Settings::default(),
+            events: Events::new(),
+            notify: Notify::new(),
+        }),
+        partner,
+        accounting,
+        order,
+        line,
+    }
+}
 
-    let shared = Arc::new(Shared {
-        db,
-        settings: Settings::default(),
-        events: Events::new(),
-        notify: Notify::new(),
-    });
-    println!(
-        "\ndrawdown cycle on {engine}, ledger of {ledger_entries} entries: {clients} clients, {seconds} s"
-    );
+/// One run of the cycle on each database in turn, `rounds` times, so that
+/// the machine's drift over the run falls on every size alike; then the
+/// raw limit on each. Figures are the medians of the rounds.
+async fn measure_rounds(benches: Vec<Bench>, clients: usize, seconds: u64, rounds: usize) -> Vec<Figures> {
+    let mut runs: Vec<Vec<Run>> = benches.iter().map(|_| Vec::new()).collect();
+    for round in 1..=rounds {
+        for (bench, runs) in benches.iter().zip(&mut runs) {
+            println!(
+                "\nround {round}/{rounds}: drawdown cycle on {}, ledger of {} entries at the start: {clients} clients, {seconds} s",
+                bench.engine, bench.ledger_entries
+            );
+            runs.push(cycles(bench, clients, seconds).await);
+        }
+    }
+    let mut report = Vec::new();
+    for (bench, mut runs) in benches.into_iter().zip(runs) {
+        let raw_per_second = raw_limit(&bench.shared.db, bench.line, clients, seconds).await;
+        println!("raw limit on {} at {}: {raw_per_second:.0} transactions/s", bench.engine, bench.ledger_entries);
+        runs.sort_by(|a, b| a.transitions_per_second.total_cmp(&b.transitions_per_second));
+        let median = &runs[runs.len() / 2];
+        report.push(Figures {
+            engine: bench.engine,
+            ledger_entries: bench.ledger_entries,
+            seed_seconds: bench.seed_seconds,
+            check_seconds: bench.check_seconds,
+            cycles_per_second: median.cycles_per_second,
+            transitions_per_second: median.transitions_per_second,
+            p50_ms: median.p50_ms,
+            p99_ms: median.p99_ms,
+            raw_per_second,
+        });
+        bench.shared.db.close().await;
+    }
+    report
+}
+
+/// What one run of the cycle measured.
+struct Run {
+    cycles_per_second: f64,
+    transitions_per_second: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+}
+
+async fn cycles(bench: &Bench, clients: usize, seconds: u64) -> Run {
+    let (order, line) = (bench.order, bench.line);
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();
     let tasks: Vec<_> = (0..clients)
         .map(|client| {
-            let shared = Arc::clone(&shared);
-            let (partner, accounting) = (partner.clone(), accounting.clone());
+            let shared = Arc::clone(&bench.shared);
+            let (partner, accounting) = (bench.partner.clone(), bench.accounting.clone());
             tokio::spawn(async move {
                 let mut latencies = Vec::new();
                 let mut cycle = 0;
@@ -249,21 +339,12 @@ async fn run(engine: &'static str, url: &str, size: i64, clients: usize, seconds
         pct(0.99),
         pct(1.0)
     );
-    check(&shared.db, "after the cycles").await;
-
-    let raw_per_second = raw_limit(&shared.db, line, clients, seconds).await;
-    println!("raw limit: {raw_per_second:.0} transactions/s");
-    shared.db.close().await;
-    Figures {
-        engine,
-        ledger_entries,
-        seed_seconds,
-        check_seconds,
+    check(&bench.shared.db, "after the cycles").await;
+    Run {
         cycles_per_second: cycles as f64 / elapsed,
         transitions_per_second,
         p50_ms: pct(0.5),
         p99_ms: pct(0.99),
-        raw_per_second,
     }
 }
 

@@ -11,7 +11,6 @@ pub async fn set_language(tag: String) -> Result<(), AppError> {
     use crate::i18n::Locale;
     let locale = Locale::from_tag(&tag).ok_or_else(|| AppError::InvalidInput {
         field: "language".into(),
-        message: format!("unknown language {tag:?}"),
     })?;
     let state = crate::state::app_state()?;
     let cookie = cookie::Cookie::build((Locale::COOKIE, locale.tag()))

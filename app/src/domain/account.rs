@@ -36,11 +36,12 @@ impl AccountKind {
 
 /// Why an account name is refused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(rename_all = "snake_case")]
 pub enum AccountNameError {
     #[error("the name is empty")]
     Empty,
     #[error("the name has more than {max} characters")]
-    TooLong { max: usize },
+    TooLong { max: u32 },
 }
 
 /// An account's name: trimmed, 1 to 200 characters (SPEC, "Partner drawdown request").
@@ -50,14 +51,14 @@ pub struct AccountName(String);
 
 impl AccountName {
     /// The longest name accepted.
-    pub const MAX_CHARS: usize = 200;
+    pub const MAX_CHARS: u32 = 200;
 
     /// The only way to make one.
     pub fn parse(input: &str) -> Result<Self, AccountNameError> {
         let s = input.trim();
         match s.chars().count() {
             0 => Err(AccountNameError::Empty),
-            n if n > Self::MAX_CHARS => Err(AccountNameError::TooLong { max: Self::MAX_CHARS }),
+            n if n > Self::MAX_CHARS as usize => Err(AccountNameError::TooLong { max: Self::MAX_CHARS }),
             _ => Ok(Self(s.to_string())),
         }
     }

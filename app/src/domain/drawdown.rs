@@ -161,6 +161,7 @@ impl fmt::Display for Transition {
 
 /// Why a transition is refused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(rename_all = "snake_case")]
 pub enum TransitionError {
     #[error("{actor} may not {transition} a drawdown request")]
     NotPermitted { transition: Transition, actor: Actor },
@@ -242,6 +243,7 @@ impl From<PdrNumber> for String {
 
 /// Why a customer website is refused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(rename_all = "snake_case")]
 pub enum WebsiteError {
     #[error("the website is empty")]
     Empty,
@@ -310,11 +312,12 @@ pub type ContactName = AccountName;
 
 /// Why a reason is refused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(rename_all = "snake_case")]
 pub enum ReasonError {
     #[error("give a reason")]
     Empty,
     #[error("the reason has more than {max} characters")]
-    TooLong { max: usize },
+    TooLong { max: u32 },
 }
 
 /// Why accounting decided as it did: shown to the partner and kept in the
@@ -324,14 +327,14 @@ pub enum ReasonError {
 pub struct Reason(String);
 
 impl Reason {
-    pub const MAX_CHARS: usize = 2000;
+    pub const MAX_CHARS: u32 = 2000;
 
     /// The only way to make one.
     pub fn parse(input: &str) -> Result<Self, ReasonError> {
         let s = input.trim();
         match s.chars().count() {
             0 => Err(ReasonError::Empty),
-            n if n > Self::MAX_CHARS => Err(ReasonError::TooLong { max: Self::MAX_CHARS }),
+            n if n > Self::MAX_CHARS as usize => Err(ReasonError::TooLong { max: Self::MAX_CHARS }),
             _ => Ok(Self(s.to_string())),
         }
     }
@@ -409,6 +412,7 @@ pub enum DrawdownField {
 
 /// What is wrong with one field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(rename_all = "snake_case")]
 pub enum DrawdownFieldError {
     #[error("choose an order")]
     NoOrder,

@@ -95,11 +95,12 @@ impl Region {
 
 /// Why a tenant name is refused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(rename_all = "snake_case")]
 pub enum TenantNameError {
     #[error("enter a tenant name")]
     Empty,
     #[error("a tenant name has {min} to {max} characters")]
-    Length { min: usize, max: usize },
+    Length { min: u32, max: u32 },
     #[error("use only lowercase letters, digits and hyphens")]
     Characters,
     #[error("start with a letter and end with a letter or digit")]
@@ -115,8 +116,8 @@ pub enum TenantNameError {
 pub struct TenantName(String);
 
 impl TenantName {
-    pub const MIN: usize = 3;
-    pub const MAX: usize = 40;
+    pub const MIN: u32 = 3;
+    pub const MAX: u32 = 40;
 
     /// Reads a typed name. Letters are lowercased: the name is a DNS label,
     /// where case means nothing.
@@ -125,7 +126,7 @@ impl TenantName {
         if s.is_empty() {
             return Err(TenantNameError::Empty);
         }
-        if !(Self::MIN..=Self::MAX).contains(&s.len()) {
+        if !(Self::MIN as usize..=Self::MAX as usize).contains(&s.len()) {
             return Err(TenantNameError::Length {
                 min: Self::MIN,
                 max: Self::MAX,
@@ -164,6 +165,7 @@ impl From<TenantName> for String {
 
 /// Why a host name is refused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(rename_all = "snake_case")]
 pub enum HostNameError {
     #[error("enter the Control Room's host name")]
     Empty,
@@ -220,11 +222,12 @@ impl From<HostName> for String {
 
 /// Why a host id is refused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(rename_all = "snake_case")]
 pub enum HostIdError {
     #[error("enter the Control Room's host id")]
     Empty,
     #[error("a host id has at most {max} characters")]
-    TooLong { max: usize },
+    TooLong { max: u32 },
     #[error("a host id is made of letters, digits, hyphens, colons, dots and underscores")]
     Characters,
 }
@@ -236,14 +239,14 @@ pub enum HostIdError {
 pub struct HostId(String);
 
 impl HostId {
-    pub const MAX: usize = 64;
+    pub const MAX: u32 = 64;
 
     pub fn parse(input: &str) -> Result<Self, HostIdError> {
         let s = input.trim().to_ascii_uppercase();
         if s.is_empty() {
             return Err(HostIdError::Empty);
         }
-        if s.len() > Self::MAX {
+        if s.len() > Self::MAX as usize {
             return Err(HostIdError::TooLong { max: Self::MAX });
         }
         if !s.chars().all(|c| c.is_ascii_alphanumeric() || "-:._".contains(c)) {
@@ -318,6 +321,7 @@ pub struct CloudLicensesView {
 
 /// Why a binding is refused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(rename_all = "snake_case")]
 pub enum BindingError {
     #[error("{0}")]
     Quantity(QuantityError),
@@ -448,6 +452,7 @@ impl From<ListRows> for u32 {
 
 /// A field of the license file form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum LicenseFileField {
     HostName,
     HostId,
@@ -458,6 +463,7 @@ pub enum LicenseFileField {
 
 /// What is wrong with one field of the license file form.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(rename_all = "snake_case")]
 pub enum LicenseFileFieldError {
     #[error("{0}")]
     HostName(#[from] HostNameError),
@@ -568,6 +574,7 @@ impl LicenseFileForm {
 
 /// Why a provisioning request is refused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(rename_all = "snake_case")]
 pub enum ProvisioningError {
     #[error("{0}")]
     Tenant(#[from] TenantNameError),
@@ -619,7 +626,7 @@ mod tests {
         assert_eq!(ListRows::after(usize::MAX).get(), 5_000);
         assert!(ListRows::try_from(0).is_err());
         assert!(ListRows::try_from(5_001).is_err());
-        assert_eq!(serde_json::from_str::<ListRows>("120").map(ListRows::get), Ok(120));
+        assert_eq!(serde_json::from_str::<ListRows>("120").map(ListRows::get).ok(), Some(120));
         assert!(serde_json::from_str::<ListRows>("999999").is_err(), "the wire cannot ask for more");
     }
 

@@ -9,7 +9,7 @@ pub enum OrderNumberError {
     #[error("the order number is empty")]
     Empty,
     #[error("the order number has more than {max} characters")]
-    TooLong { max: usize },
+    TooLong { max: u32 },
     #[error("the order number may hold only letters, digits, '-', '_', '/' and '.'")]
     BadCharacter,
 }
@@ -21,7 +21,7 @@ pub struct OrderNumber(String);
 
 impl OrderNumber {
     /// Longest number the vendor's order system issues, with room to spare.
-    pub const MAX_CHARS: usize = 40;
+    pub const MAX_CHARS: u32 = 40;
 
     /// The only way to make one.
     pub fn parse(input: &str) -> Result<Self, OrderNumberError> {
@@ -29,7 +29,7 @@ impl OrderNumber {
         if s.is_empty() {
             return Err(OrderNumberError::Empty);
         }
-        if s.chars().count() > Self::MAX_CHARS {
+        if s.chars().count() > Self::MAX_CHARS as usize {
             return Err(OrderNumberError::TooLong { max: Self::MAX_CHARS });
         }
         if !s
@@ -68,6 +68,7 @@ impl fmt::Display for OrderNumber {
 
 /// Why a quantity is refused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(rename_all = "snake_case")]
 pub enum QuantityError {
     #[error("the quantity is empty")]
     Empty,

@@ -65,6 +65,7 @@ impl Role {
 
 /// Why a text is not a usable email address.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(rename_all = "snake_case")]
 pub enum EmailError {
     #[error("the email address is empty")]
     Empty,
@@ -127,9 +128,9 @@ impl fmt::Display for UserEmail {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PasswordError {
     #[error("the password must have at least {min} characters")]
-    TooShort { min: usize },
+    TooShort { min: u32 },
     #[error("the password must have at most {max} characters")]
-    TooLong { max: usize },
+    TooLong { max: u32 },
 }
 
 /// A password chosen for a new user. Deliberately neither `Debug`-printable
@@ -138,16 +139,16 @@ pub struct NewPassword(String);
 
 impl NewPassword {
     /// Fewer characters than this are too easy to guess.
-    pub const MIN_CHARS: usize = 10;
+    pub const MIN_CHARS: u32 = 10;
     /// Bounds the hashing work a single request can cause.
-    pub const MAX_CHARS: usize = 256;
+    pub const MAX_CHARS: u32 = 256;
 
     /// Checks the length rules.
     pub fn parse(input: String) -> Result<Self, PasswordError> {
         let n = input.chars().count();
-        if n < Self::MIN_CHARS {
+        if n < Self::MIN_CHARS as usize {
             Err(PasswordError::TooShort { min: Self::MIN_CHARS })
-        } else if n > Self::MAX_CHARS {
+        } else if n > Self::MAX_CHARS as usize {
             Err(PasswordError::TooLong { max: Self::MAX_CHARS })
         } else {
             Ok(Self(input))

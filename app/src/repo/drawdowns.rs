@@ -333,13 +333,14 @@ pub async fn list_customers_matching(
     let domain = crate::domain::CustomerWebsite::parse(website)
         .map(|w| w.domain())
         .unwrap_or_default();
-    sqlx::query(
+    // UNION ALL, then sorted and deduplicated here: a few rows, and no
+    // temporary B-tree inside the Save's transaction.
+    let mut customers = sqlx::query(
         "SELECT id, name, website, contact_name, contact_email FROM accounts
          WHERE kind = 'customer' AND coalesce(managed_by, 0) = $1 AND lower(name) = lower($2)
-         UNION
+         UNION ALL
          SELECT id, name, website, contact_name, contact_email FROM accounts
-         WHERE kind = 'customer' AND managed_by = $1 AND website_domain = $3 AND $3 <> ''
-         ORDER BY name",
+         WHERE kind = 'customer' AND managed_by = $1 AND website_domain = $3 AND $3 <> ''",
     )
     .bind(partner.0)
     .bind(name.trim())
@@ -348,7 +349,10 @@ pub async fn list_customers_matching(
     .await?
     .iter()
     .map(customer_from_row)
-    .collect()
+    .collect::<Result<Vec<_>, _>>()?;
+    customers.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+    customers.dedup_by_key(|c| c.id);
+    Ok(customers)
 }
 
 fn customer_from_row(r: &sqlx::any::AnyRow) -> Result<ManagedCustomer, sqlx::Error> {
@@ -524,32 +528,39 @@ pub async fn set_customer_account(
     Ok(())
 }
 
-/// What a request asks of each order line.
+/// What a request asks of each order line, in the order's line order.
+/// Sorted here rather than by the statement: a handful of rows, and SQLite
+/// then needs no temporary B-tree inside the step's transaction.
 pub async fn list_requested_lines(
     conn: &mut AnyConnection,
     id: DrawdownId,
 ) -> Result<Vec<DrawdownLine>, sqlx::Error> {
-    sqlx::query(
-        "SELECT l.order_line_id, ol.product_id, p.name, l.quantity, ol.term_months
+    let mut lines = sqlx::query(
+        "SELECT l.order_line_id, ol.product_id, p.name, l.quantity, ol.term_months, ol.line_no
          FROM drawdown_request_lines l
          JOIN order_lines ol ON ol.id = l.order_line_id
          JOIN products p ON p.id = ol.product_id
-         WHERE l.drawdown_request_id = $1 ORDER BY ol.line_no",
+         WHERE l.drawdown_request_id = $1",
     )
     .bind(id.0)
     .fetch_all(&mut *conn)
     .await?
     .iter()
     .map(|r| {
-        Ok(DrawdownLine {
-            order_line: OrderLineId(r.try_get("order_line_id")?),
-            product: ProductId(r.try_get("product_id")?),
-            product_name: r.try_get("name")?,
-            quantity: r.try_get("quantity")?,
-            term_months: r.try_get("term_months")?,
-        })
+        Ok((
+            r.try_get::<i64, _>("line_no")?,
+            DrawdownLine {
+                order_line: OrderLineId(r.try_get("order_line_id")?),
+                product: ProductId(r.try_get("product_id")?),
+                product_name: r.try_get("name")?,
+                quantity: r.try_get("quantity")?,
+                term_months: r.try_get("term_months")?,
+            },
+        ))
     })
-    .collect()
+    .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    lines.sort_by_key(|(line_no, _)| *line_no);
+    Ok(lines.into_iter().map(|(_, line)| line).collect())
 }
 
 /// Gives the customer account what an accepted request drew.

@@ -269,6 +269,7 @@ async fn prepare_sqlite_connection(conn: &mut AnyConnection) -> Result<(), sqlx:
         "PRAGMA foreign_keys = ON",
         "PRAGMA busy_timeout = 10000",
         "PRAGMA cache_size = -32768",
+        "PRAGMA mmap_size = 1073741824",
     ] {
         conn.execute(pragma).await?;
     }

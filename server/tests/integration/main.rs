@@ -17,4 +17,5 @@ mod processes;
 mod provisioning;
 mod repositories;
 mod sessions;
+mod statuses;
 mod user_add;

@@ -75,9 +75,9 @@ impl FromServerFnError for AppError {
         {
             tracing::info!(error = %value, "server function request refused");
             match value {
-                ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) | ServerFnErrorErr::Deserialization(_) => {
-                    AppError::Malformed
-                }
+                ServerFnErrorErr::Args(_)
+                | ServerFnErrorErr::MissingArg(_)
+                | ServerFnErrorErr::Deserialization(_) => AppError::Malformed,
                 _ => AppError::Internal,
             }
         }
@@ -190,18 +190,27 @@ mod tests {
         let line = OrderLineId(7);
         let cases: Vec<(AppError, u16, &str)> = vec![
             (AppError::NotSignedIn, 401, r#"{"error":"not_signed_in"}"#),
-            (AppError::WrongCredentials, 401, r#"{"error":"wrong_credentials"}"#),
+            (
+                AppError::WrongCredentials,
+                401,
+                r#"{"error":"wrong_credentials"}"#,
+            ),
             (AppError::Forbidden, 403, r#"{"error":"forbidden"}"#),
             (AppError::NotFound, 404, r#"{"error":"not_found"}"#),
             (
-                AppError::InvalidInput { field: "language".into() },
+                AppError::InvalidInput {
+                    field: "language".into(),
+                },
                 422,
                 r#"{"error":"invalid_input","field":"language"}"#,
             ),
             (
                 AppError::InvalidDrawdown {
                     problems: vec![
-                        FieldProblem { field: DrawdownField::Order, error: DrawdownFieldError::NoOrder },
+                        FieldProblem {
+                            field: DrawdownField::Order,
+                            error: DrawdownFieldError::NoOrder,
+                        },
                         FieldProblem {
                             field: DrawdownField::CustomerAccount,
                             error: DrawdownFieldError::Name(AccountNameError::TooLong { max: 200 }),
@@ -216,7 +225,9 @@ mod tests {
                         },
                         FieldProblem {
                             field: DrawdownField::Quantity(line),
-                            error: DrawdownFieldError::Quantity(QuantityError::TooLarge { max: 1_000_000_000 }),
+                            error: DrawdownFieldError::Quantity(QuantityError::TooLarge {
+                                max: 1_000_000_000,
+                            }),
                         },
                         FieldProblem {
                             field: DrawdownField::Quantity(line),
@@ -242,7 +253,10 @@ mod tests {
             ),
             (
                 AppError::TransitionRefused {
-                    refusal: TransitionError::NotPermitted { transition: Transition::Approve, actor: Actor::Partner },
+                    refusal: TransitionError::NotPermitted {
+                        transition: Transition::Approve,
+                        actor: Actor::Partner,
+                    },
                 },
                 403,
                 r#"{"error":"transition_refused","refusal":{"not_permitted":{"transition":"approve","actor":"partner"}}}"#,
@@ -258,7 +272,9 @@ mod tests {
                 r#"{"error":"transition_refused","refusal":{"not_allowed_from":{"transition":"accept","from":"cancelled"}}}"#,
             ),
             (
-                AppError::InvalidReason { problem: ReasonError::TooLong { max: 2000 } },
+                AppError::InvalidReason {
+                    problem: ReasonError::TooLong { max: 2000 },
+                },
                 422,
                 r#"{"error":"invalid_reason","problem":{"too_long":{"max":2000}}}"#,
             ),
@@ -293,12 +309,16 @@ mod tests {
                 ),
             ),
             (
-                AppError::InvalidBinding { problem: BindingError::Quantity(QuantityError::Zero) },
+                AppError::InvalidBinding {
+                    problem: BindingError::Quantity(QuantityError::Zero),
+                },
                 422,
                 r#"{"error":"invalid_binding","problem":{"quantity":"zero"}}"#,
             ),
             (
-                AppError::InvalidBinding { problem: BindingError::NotBound },
+                AppError::InvalidBinding {
+                    problem: BindingError::NotBound,
+                },
                 422,
                 r#"{"error":"invalid_binding","problem":"not_bound"}"#,
             ),
@@ -310,7 +330,9 @@ mod tests {
                 r#"{"error":"invalid_provisioning","problem":{"tenant":{"length":{"min":3,"max":40}}}}"#,
             ),
             (
-                AppError::InvalidProvisioning { problem: ProvisioningError::NotReady(InstanceState::Active) },
+                AppError::InvalidProvisioning {
+                    problem: ProvisioningError::NotReady(InstanceState::Active),
+                },
                 422,
                 r#"{"error":"invalid_provisioning","problem":{"not_ready":"active"}}"#,
             ),

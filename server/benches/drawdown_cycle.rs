@@ -248,7 +248,10 @@ async fn measure_rounds(benches: Vec<Bench>, clients: usize, seconds: u64, round
     let mut report = Vec::new();
     for (bench, mut runs) in benches.into_iter().zip(runs) {
         let raw_per_second = raw_limit(&bench.shared.db, bench.line, clients, seconds).await;
-        println!("raw limit on {} at {}: {raw_per_second:.0} transactions/s", bench.engine, bench.ledger_entries);
+        println!(
+            "raw limit on {} at {}: {raw_per_second:.0} transactions/s",
+            bench.engine, bench.ledger_entries
+        );
         runs.sort_by(|a, b| a.transitions_per_second.total_cmp(&b.transitions_per_second));
         let median = &runs[runs.len() / 2];
         report.push(Figures {

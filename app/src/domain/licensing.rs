@@ -626,8 +626,14 @@ mod tests {
         assert_eq!(ListRows::after(usize::MAX).get(), 5_000);
         assert!(ListRows::try_from(0).is_err());
         assert!(ListRows::try_from(5_001).is_err());
-        assert_eq!(serde_json::from_str::<ListRows>("120").map(ListRows::get).ok(), Some(120));
-        assert!(serde_json::from_str::<ListRows>("999999").is_err(), "the wire cannot ask for more");
+        assert_eq!(
+            serde_json::from_str::<ListRows>("120").map(ListRows::get).ok(),
+            Some(120)
+        );
+        assert!(
+            serde_json::from_str::<ListRows>("999999").is_err(),
+            "the wire cannot ask for more"
+        );
     }
 
     fn entitlement(id: i64, model: LicenseModel, quantity: i64, in_use: i64) -> UsableEntitlement {

@@ -308,7 +308,10 @@ pub async fn list_file_lines(
     // A file's lines are what was assigned to it; a revoked or replaced
     // file has since given them back, but still shows what it held. Only
     // the files shown are read, through `usage_entries_file`.
-    let placeholders = (1..=files.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+    let placeholders = (1..=files.len())
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
     let sql = format!(
         "SELECT u.license_file_id, e.id, p.name, e.term_months, CAST(sum(u.quantity) AS BIGINT) AS quantity
          FROM usage_entries u

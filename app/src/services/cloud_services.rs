@@ -6,8 +6,8 @@
 use super::licenses::{manageable_account, viewable_account};
 use super::Services;
 use crate::domain::{
-    may_manage_licenses_of, AccountId, CloudServicesView, CurrentUser, InstanceState, ListRows, ProvisioningError,
-    ProvisioningJobId, Region, ServiceInstanceId, TenantName, TenantNameError,
+    may_manage_licenses_of, AccountId, CloudServicesView, CurrentUser, InstanceState, ListRows,
+    ProvisioningError, ProvisioningJobId, Region, ServiceInstanceId, TenantName, TenantNameError,
 };
 use crate::error::AppError;
 use crate::events::PortalEvent;
@@ -28,7 +28,8 @@ impl Services<'_> {
     ) -> Result<CloudServicesView, AppError> {
         let mut conn = self.db.read().await?;
         let account = viewable_account(&mut conn, user, account).await?;
-        let (instances, more_instances) = instances::list_instances(&mut conn, account.id, rows.get()).await?;
+        let (instances, more_instances) =
+            instances::list_instances(&mut conn, account.id, rows.get()).await?;
         Ok(CloudServicesView {
             may_change: may_manage_licenses_of(user, &account),
             account,

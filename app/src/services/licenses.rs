@@ -188,7 +188,8 @@ impl Services<'_> {
     ) -> Result<FileLicensesView, AppError> {
         let mut conn = self.db.read().await?;
         let account = viewable_account(&mut conn, user, account).await?;
-        let (files, more_files) = license_files::list_license_files(&mut conn, account.id, rows.get()).await?;
+        let (files, more_files) =
+            license_files::list_license_files(&mut conn, account.id, rows.get()).await?;
         let ids = files.iter().map(|f| f.id).collect::<Vec<_>>();
         let mut lines = usage::list_file_lines(&mut conn, &ids).await?;
         let files = files

@@ -532,12 +532,24 @@ async fn license_files_and_service_instances_come_a_page_at_a_time_current_files
         .expect("first page");
     assert_eq!(first.files.len(), 50);
     assert!(first.more_files, "60 files, one page shown");
-    let hosts = |files: &[app::domain::LicenseFileSummary]| files.iter().map(|f| f.host_name.clone()).collect::<Vec<_>>();
-    assert_eq!(hosts(&first.files[..3]), ["cr-b.contoso.local", "cr-a.contoso.local", "old57.contoso.local"]);
-    assert!(first.files[..2].iter().all(|f| f.state == LicenseFileState::Active));
-    assert!(first.files[2..].iter().all(|f| f.state == LicenseFileState::Revoked));
+    let hosts = |files: &[app::domain::LicenseFileSummary]| {
+        files.iter().map(|f| f.host_name.clone()).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        hosts(&first.files[..3]),
+        ["cr-b.contoso.local", "cr-a.contoso.local", "old57.contoso.local"]
+    );
+    assert!(first.files[..2]
+        .iter()
+        .all(|f| f.state == LicenseFileState::Active));
+    assert!(first.files[2..]
+        .iter()
+        .all(|f| f.state == LicenseFileState::Revoked));
     assert!(
-        first.files.iter().all(|f| f.lines.len() == 1 && f.lines[0].quantity == 1),
+        first
+            .files
+            .iter()
+            .all(|f| f.lines.len() == 1 && f.lines[0].quantity == 1),
         "each file shows what it held"
     );
     let all = p
@@ -547,7 +559,11 @@ async fn license_files_and_service_instances_come_a_page_at_a_time_current_files
         .expect("after Load more");
     assert!(!all.more_files);
     assert_eq!(all.files.len(), 60);
-    assert_eq!(all.files[..50], first.files[..], "Load more keeps the rows shown, in order");
+    assert_eq!(
+        all.files[..50],
+        first.files[..],
+        "Load more keeps the rows shown, in order"
+    );
     assert_eq!(all.files[59].host_name, "old00.contoso.local");
 
     // 70 more Control Rooms for Contoso, as an accepted request would give.
@@ -570,9 +586,15 @@ async fn license_files_and_service_instances_come_a_page_at_a_time_current_files
         .expect("Control Room entitlement")
     };
     let mut tx = p.db().begin().await.expect("tx");
-    insert_ready_instances(&mut tx, contoso, EntitlementId(entitlement), ProductId(product), 70)
-        .await
-        .expect("instances");
+    insert_ready_instances(
+        &mut tx,
+        contoso,
+        EntitlementId(entitlement),
+        ProductId(product),
+        70,
+    )
+    .await
+    .expect("instances");
     tx.commit().await.expect("commit");
     let first = p
         .services()
@@ -589,9 +611,15 @@ async fn license_files_and_service_instances_come_a_page_at_a_time_current_files
     assert_eq!(all.instances.len(), before + 70);
     assert!(!all.more_instances);
     assert_eq!(all.instances[..50], first.instances[..]);
-    let control_rooms = all.instances.iter().take_while(|i| i.holds_cloud_licenses).count();
+    let control_rooms = all
+        .instances
+        .iter()
+        .take_while(|i| i.holds_cloud_licenses)
+        .count();
     assert!(
-        all.instances[control_rooms..].iter().all(|i| !i.holds_cloud_licenses),
+        all.instances[control_rooms..]
+            .iter()
+            .all(|i| !i.holds_cloud_licenses),
         "Control Rooms first"
     );
 }

@@ -31,8 +31,17 @@ async fn each_refusal_answers_its_own_status_with_a_stable_code() {
 
     // 401: not signed in; a wrong password.
     let (status, _, body) = call(&app, "save_drawdown", &save("1"), None).await;
-    assert_eq!((status, body.as_str()), (StatusCode::UNAUTHORIZED, r#"{"error":"not_signed_in"}"#));
-    let (status, _, body) = call(&app, "sign_in", "email=partner%40example.com&password=wrong", None).await;
+    assert_eq!(
+        (status, body.as_str()),
+        (StatusCode::UNAUTHORIZED, r#"{"error":"not_signed_in"}"#)
+    );
+    let (status, _, body) = call(
+        &app,
+        "sign_in",
+        "email=partner%40example.com&password=wrong",
+        None,
+    )
+    .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
 
     // A plain HTML form post (before hydration) still goes back to its form.
@@ -42,19 +51,29 @@ async fn each_refusal_answers_its_own_status_with_a_stable_code() {
             .header(http::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header(http::header::ACCEPT, "text/html")
             .header(http::header::REFERER, "http://127.0.0.1:3000/sign-in")
-            .body(axum::body::Body::from("email=partner%40example.com&password=wrong"))
+            .body(axum::body::Body::from(
+                "email=partner%40example.com&password=wrong",
+            ))
             .expect("request");
         let response = app.clone().oneshot(request).await.expect("response");
         assert_eq!(response.status(), StatusCode::FOUND);
-        let location = response.headers()[http::header::LOCATION].to_str().expect("location");
-        assert!(location.starts_with("http://127.0.0.1:3000/sign-in"), "{location}");
+        let location = response.headers()[http::header::LOCATION]
+            .to_str()
+            .expect("location");
+        assert!(
+            location.starts_with("http://127.0.0.1:3000/sign-in"),
+            "{location}"
+        );
     }
 
     // 422: a form with a problem, named with its field; nothing saved.
     let before = count_rows(&t.db, "drawdown_requests").await;
     let (status, _, body) = call(&app, "save_drawdown", &save("x"), Some(&partner)).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    assert!(body.starts_with(r#"{"error":"invalid_drawdown","problems":[{"field":{"field":"quantity""#), "{body}");
+    assert!(
+        body.starts_with(r#"{"error":"invalid_drawdown","problems":[{"field":{"field":"quantity""#),
+        "{body}"
+    );
     assert!(body.contains(r#""not_whole_number""#), "{body}");
     assert_eq!(count_rows(&t.db, "drawdown_requests").await, before);
 
@@ -62,15 +81,28 @@ async fn each_refusal_answers_its_own_status_with_a_stable_code() {
     for (endpoint, malformed) in [
         ("save_drawdown", r#"{"order":"one"}"#),
         ("save_drawdown", "{"),
-        ("change_drawdown", r#"{"id":1,"transition":"explode","reason":null}"#),
+        (
+            "change_drawdown",
+            r#"{"id":1,"transition":"explode","reason":null}"#,
+        ),
     ] {
         let (status, _, body) = call(&app, endpoint, malformed, Some(&partner)).await;
-        assert_eq!((status, body.as_str()), (StatusCode::BAD_REQUEST, r#"{"error":"malformed"}"#), "{malformed}");
+        assert_eq!(
+            (status, body.as_str()),
+            (StatusCode::BAD_REQUEST, r#"{"error":"malformed"}"#),
+            "{malformed}"
+        );
     }
 
     let (status, _, body) = call(&app, "save_drawdown", &save("1"), Some(&partner)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let id: i64 = body.trim_start_matches('[').split(',').next().expect("id").parse().expect("id");
+    let id: i64 = body
+        .trim_start_matches('[')
+        .split(',')
+        .next()
+        .expect("id")
+        .parse()
+        .expect("id");
     let change = |transition: &str| format!(r#"{{"id":{id},"transition":"{transition}","reason":null}}"#);
 
     // 403: a step that is not the caller's to take; another partner's request.
@@ -78,7 +110,10 @@ async fn each_refusal_answers_its_own_status_with_a_stable_code() {
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     assert!(body.contains(r#""refusal":{"not_permitted""#), "{body}");
     let (status, _, body) = call(&app, "change_drawdown", &change("cancel"), Some(&other)).await;
-    assert_eq!((status, body.as_str()), (StatusCode::FORBIDDEN, r#"{"error":"forbidden"}"#));
+    assert_eq!(
+        (status, body.as_str()),
+        (StatusCode::FORBIDDEN, r#"{"error":"forbidden"}"#)
+    );
 
     // 409: the request's state changed meanwhile (approved twice).
     let (status, _, body) = call(&app, "change_drawdown", &change("approve"), Some(&accounting)).await;
@@ -89,5 +124,8 @@ async fn each_refusal_answers_its_own_status_with_a_stable_code() {
 
     // 404: a request that does not exist.
     let (status, _, body) = call(&app, "drawdown", r#"{"id":999999}"#, Some(&partner)).await;
-    assert!(matches!(status, StatusCode::NOT_FOUND | StatusCode::FORBIDDEN), "{status} {body}");
+    assert!(
+        matches!(status, StatusCode::NOT_FOUND | StatusCode::FORBIDDEN),
+        "{status} {body}"
+    );
 }

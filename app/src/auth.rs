@@ -12,8 +12,21 @@ use crate::error::AppError;
 use crate::repo::{self, sessions, users, Db};
 use crate::state::{app_state, Settings};
 
-/// Name of the session cookie.
+/// Name of the session cookie over plain http (a local or test portal).
 pub const SESSION_COOKIE: &str = "portal_session";
+/// Name of the session cookie when it is Secure: the `__Host-` prefix makes
+/// the browser refuse it unless set by this very host, over https, for the
+/// whole site, so a sibling subdomain cannot plant or shadow it.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-portal_session";
+
+/// The session cookie's name under `settings`.
+pub fn session_cookie_name(settings: &Settings) -> &'static str {
+    if settings.secure_cookies {
+        SECURE_SESSION_COOKIE
+    } else {
+        SESSION_COOKIE
+    }
+}
 
 /// Hashes a password with Argon2id and a fresh salt.
 pub fn hash_password(password: &str) -> Result<String, argon2::password_hash::Error> {
@@ -63,7 +76,7 @@ fn to_hex(bytes: &[u8]) -> String {
 /// sending it with their POSTs (every server function is a POST), while a link
 /// from an e-mail still arrives signed in, which Strict would not allow.
 pub fn session_cookie(token: &str, settings: &Settings) -> String {
-    Cookie::build((SESSION_COOKIE, token.to_string()))
+    Cookie::build((session_cookie_name(settings), token.to_string()))
         .http_only(true)
         .same_site(SameSite::Lax)
         .secure(settings.secure_cookies)
@@ -77,7 +90,7 @@ pub fn session_cookie(token: &str, settings: &Settings) -> String {
 
 /// The `Set-Cookie` value that ends a session in the browser.
 pub fn expired_session_cookie(settings: &Settings) -> String {
-    Cookie::build((SESSION_COOKIE, ""))
+    Cookie::build((session_cookie_name(settings), ""))
         .http_only(true)
         .same_site(SameSite::Lax)
         .secure(settings.secure_cookies)
@@ -157,7 +170,7 @@ pub async fn require_user() -> Result<CurrentUser, AppError> {
     let state = app_state()?;
     let parts = leptos::prelude::use_context::<http::request::Parts>()
         .ok_or_else(|| AppError::internal("session", "request parts missing from context"))?;
-    user_from_headers(&state.db, &parts.headers).await
+    user_from_headers(&state.db, session_cookie_name(&state.settings), &parts.headers).await
 }
 
 /// The signed-in user and the process's state, for a server function.
@@ -171,14 +184,19 @@ pub async fn require_caller() -> Result<(CurrentUser, crate::state::AppState), A
     let state = app_state()?;
     let parts = leptos::prelude::use_context::<http::request::Parts>()
         .ok_or_else(|| AppError::internal("session", "request parts missing from context"))?;
-    let user = user_from_headers(&state.db, &parts.headers).await?;
+    let user = user_from_headers(&state.db, session_cookie_name(&state.settings), &parts.headers).await?;
     Ok((user, state))
 }
 
-/// The user whose session cookie the request carries, for handlers outside
-/// server functions (the live-update stream).
-pub async fn user_from_headers(db: &repo::Db, headers: &http::HeaderMap) -> Result<CurrentUser, AppError> {
-    let token = cookie_value(headers, SESSION_COOKIE).ok_or(AppError::NotSignedIn)?;
+/// The user whose session cookie (named `cookie`, see `session_cookie_name`)
+/// the request carries, for handlers outside server functions too (the
+/// live-update stream, downloads).
+pub async fn user_from_headers(
+    db: &repo::Db,
+    cookie: &str,
+    headers: &http::HeaderMap,
+) -> Result<CurrentUser, AppError> {
+    let token = cookie_value(headers, cookie).ok_or(AppError::NotSignedIn)?;
     let mut conn = db.read().await?;
     sessions::find_session_user(&mut conn, &hash_session_token(&token), repo::now())
         .await?
@@ -222,6 +240,8 @@ mod tests {
             },
         );
         assert!(secure.contains("Secure"), "{secure}");
+        assert!(secure.starts_with("__Host-portal_session=abc"), "{secure}");
+        assert!(cookie.starts_with("portal_session=abc"), "{cookie}");
     }
 
     #[test]

@@ -52,6 +52,14 @@ pub enum AppError {
     /// A provisioning request was refused.
     #[error("{problem}")]
     InvalidProvisioning { problem: ProvisioningError },
+    /// A state change from a page that is not the portal's own (its
+    /// `Origin` or `Sec-Fetch-Site` says another site); nothing changed.
+    #[error("cross-origin request refused")]
+    CrossOrigin,
+    /// A server function called with a body type it does not take (JSON
+    /// functions take `application/json` only).
+    #[error("unsupported body type")]
+    UnsupportedMediaType,
     /// The request was not one the server function reads (a body that is
     /// not its JSON, a missing argument); what was wrong is in the log.
     #[error("malformed request")]
@@ -120,7 +128,8 @@ impl AppError {
     pub fn status(&self) -> u16 {
         match self {
             AppError::NotSignedIn | AppError::WrongCredentials => 401,
-            AppError::Forbidden => 403,
+            AppError::Forbidden | AppError::CrossOrigin => 403,
+            AppError::UnsupportedMediaType => 415,
             AppError::NotFound => 404,
             AppError::TransitionRefused {
                 refusal: TransitionError::NotPermitted { .. },
@@ -153,7 +162,9 @@ impl AppError {
             AppError::InvalidLicenseFile { .. } => T::ErrorInvalidLicenseFile.text(locale).into(),
             AppError::InvalidBinding { problem } => i18n::binding_error(locale, problem),
             AppError::InvalidProvisioning { problem } => i18n::provisioning_error(locale, problem),
-            AppError::Malformed => T::ErrorMalformed.text(locale).into(),
+            AppError::Malformed | AppError::CrossOrigin | AppError::UnsupportedMediaType => {
+                T::ErrorMalformed.text(locale).into()
+            }
             AppError::Internal | AppError::Transport { .. } => T::ErrorInternal.text(locale).into(),
         }
     }
@@ -337,6 +348,12 @@ mod tests {
                 r#"{"error":"invalid_provisioning","problem":{"not_ready":"active"}}"#,
             ),
             (AppError::Malformed, 400, r#"{"error":"malformed"}"#),
+            (AppError::CrossOrigin, 403, r#"{"error":"cross_origin"}"#),
+            (
+                AppError::UnsupportedMediaType,
+                415,
+                r#"{"error":"unsupported_media_type"}"#,
+            ),
             (AppError::Internal, 500, r#"{"error":"internal"}"#),
         ];
         for (error, status, json) in &cases {

@@ -8,6 +8,7 @@ pub mod ops;
 pub mod orders_api;
 pub mod provisioning;
 pub mod relay;
+pub mod security;
 
 use app::repo::{self, Db};
 use app::state::{AppState, Settings};
@@ -27,15 +28,23 @@ fn router_with_shutdown(state: AppState, shutting_down: tokio::sync::watch::Rece
     let routes = generate_route_list(App);
     let context = {
         let state = state.clone();
-        move || provide_context(state.clone())
+        move || {
+            provide_context(state.clone());
+            security::provide_page_policy();
+        }
     };
     ops::metrics_handle();
     Router::new()
         .route(HEALTH_PATH, axum::routing::get(|| async { "up\n" }))
         .route(READY_PATH, axum::routing::get(ready))
-        .route(ops::METRICS_PATH, axum::routing::get(ops::metrics))
         .route(app::events::EVENTS_PATH, axum::routing::get(live::event_stream))
         .route(LICENSE_PUBLIC_KEY_PATH, axum::routing::get(license_public_key))
+        .route(
+            security::CSP_REPORT_PATH,
+            axum::routing::post(security::csp_report).layer(axum::extract::DefaultBodyLimit::max(
+                security::CSP_REPORT_MAX_BYTES,
+            )),
+        )
         .route(LICENSE_FILE_PATH, axum::routing::get(download_license_file))
         .route(
             provisioning::CALLBACK_PATH,
@@ -55,8 +64,21 @@ fn router_with_shutdown(state: AppState, shutting_down: tokio::sync::watch::Rece
         ))
         // Routed requests only: a route pattern is known for them.
         .route_layer(axum::middleware::from_fn(ops::track))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            security::guard,
+        ))
         .layer(axum::middleware::from_fn(ops::request_id))
         .layer(axum::Extension(live::ShuttingDown(shutting_down)))
+        .with_state(state)
+}
+
+/// The operators' listener: `/metrics` alone, kept off the public one
+/// (SPEC, "Operators' endpoints").
+pub fn metrics_router(state: AppState) -> Router {
+    ops::metrics_handle();
+    Router::new()
+        .route(ops::METRICS_PATH, axum::routing::get(ops::metrics))
         .with_state(state)
 }
 
@@ -99,7 +121,8 @@ async fn download_license_file(
 ) -> axum::response::Response {
     use axum::http::{header, StatusCode};
     use axum::response::IntoResponse;
-    let Ok(user) = app::auth::user_from_headers(&state.db, &headers).await else {
+    let cookie = app::auth::session_cookie_name(&state.settings);
+    let Ok(user) = app::auth::user_from_headers(&state.db, cookie, &headers).await else {
         return (StatusCode::UNAUTHORIZED, "sign in first\n").into_response();
     };
     match state
@@ -143,6 +166,7 @@ pub fn app_state(db: Db, settings: Settings, leptos_options: LeptosOptions) -> A
 /// then finishes requests in flight and the email batch in hand.
 pub async fn serve(
     state: AppState,
+    metrics_addr: Option<std::net::SocketAddr>,
     relay: Option<relay::Relay>,
     mail: mail::MailWorker,
     provisioning: provisioning::ProvisioningWorker,
@@ -159,6 +183,23 @@ pub async fn serve(
     spawn_expiry(state.clone());
     let mail_task = tokio::spawn(mail.run(watch.clone()));
     let provisioning_task = tokio::spawn(provisioning.run(watch.clone()));
+    if let Some(metrics_addr) = metrics_addr {
+        let listener = tokio::net::TcpListener::bind(metrics_addr).await?;
+        tracing::info!("metrics on http://{metrics_addr}{}", ops::METRICS_PATH);
+        let mut stopping = watch.clone();
+        let metrics = metrics_router(state.clone());
+        tokio::spawn(async move {
+            let stopped = async move {
+                let _ = stopping.wait_for(|stopping| *stopping).await;
+            };
+            if let Err(err) = axum::serve(listener, metrics)
+                .with_graceful_shutdown(stopped)
+                .await
+            {
+                tracing::error!(%err, "the metrics listener stopped");
+            }
+        });
+    }
     let listener = tokio::net::TcpListener::bind(&addr).await?;
     tracing::info!("listening on http://{addr}");
     let served = axum::serve(listener, router_with_shutdown(state, watch))

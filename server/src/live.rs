@@ -23,7 +23,8 @@ pub async fn event_stream(
     Extension(ShuttingDown(mut shutdown)): Extension<ShuttingDown>,
     headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, StatusCode> {
-    let user = app::auth::user_from_headers(&state.db, &headers)
+    let cookie = app::auth::session_cookie_name(&state.settings);
+    let user = app::auth::user_from_headers(&state.db, cookie, &headers)
         .await
         .map_err(|_| StatusCode::UNAUTHORIZED)?;
     let receiver = state.events.subscribe();
@@ -31,6 +32,7 @@ pub async fn event_stream(
     let resync = || Event::default().event(EVENT_NAME).data("{\"kind\":\"resync\"}");
     let signed_in = SignedIn {
         db: state.db.clone(),
+        cookie,
         headers,
         user,
     };
@@ -77,6 +79,7 @@ pub async fn event_stream(
 /// Who a stream is for, and how to ask again whether their session lasts.
 struct SignedIn {
     db: app::repo::Db,
+    cookie: &'static str,
     headers: HeaderMap,
     user: app::domain::CurrentUser,
 }
@@ -85,7 +88,7 @@ impl SignedIn {
     /// Reads the session again, so a stream never outlives its session by an
     /// event; the user read back (a changed role, say) is kept.
     async fn still_signed_in(&mut self) -> bool {
-        match app::auth::user_from_headers(&self.db, &self.headers).await {
+        match app::auth::user_from_headers(&self.db, self.cookie, &self.headers).await {
             Ok(user) => {
                 self.user = user;
                 true

@@ -78,6 +78,14 @@ struct ServeOptions {
         global = true
     )]
     public_url: String,
+    /// Where `/metrics` is served, apart from the portal (`off`: nowhere).
+    #[arg(
+        long,
+        env = "PORTAL_METRICS_ADDR",
+        default_value = "127.0.0.1:9464",
+        global = true
+    )]
+    metrics_addr: String,
     /// Days an approved request waits for acceptance before it expires.
     #[arg(long, env = "PORTAL_APPROVAL_DAYS", default_value_t = 30, value_parser = clap::value_parser!(u16).range(1..=3650), global = true)]
     approval_days: u16,
@@ -349,7 +357,8 @@ async fn run(cli: Cli) -> Result<(), String> {
                     .map_err(|e| format!("demo data: {e}"))?;
             let conf = leptos::prelude::get_configuration(None).map_err(|e| e.to_string())?;
             let settings = Settings {
-                secure_cookies: options.secure_cookies,
+                // A public https address means the cookie must be Secure.
+                secure_cookies: options.secure_cookies || options.public_url.starts_with("https://"),
                 accounting_email,
                 public_url: options.public_url,
                 approval_lifetime: time::Duration::days(i64::from(options.approval_days)),
@@ -378,7 +387,14 @@ async fn run(cli: Cli) -> Result<(), String> {
                 state.clone(),
                 std::time::Duration::from_secs(options.provisioning_retry_seconds),
             );
-            server::serve(state, relay, mail, provisioning)
+            let metrics_addr = match options.metrics_addr.as_str() {
+                "off" => None,
+                addr => Some(
+                    addr.parse::<std::net::SocketAddr>()
+                        .map_err(|e| format!("PORTAL_METRICS_ADDR={addr}: {e}"))?,
+                ),
+            };
+            server::serve(state, metrics_addr, relay, mail, provisioning)
                 .await
                 .map_err(|e| e.to_string())
         }

@@ -32,8 +32,8 @@ pub async fn signed_in_user() -> Result<Option<CurrentUser>, AppError> {
 #[cfg(feature = "ssr")]
 mod ssr {
     use crate::auth::{
-        self, cookie_value, expired_session_cookie, hash_session_token, session_cookie, set_response_cookie,
-        SESSION_COOKIE,
+        self, cookie_value, expired_session_cookie, hash_session_token, session_cookie, session_cookie_name,
+        set_response_cookie,
     };
     use crate::error::AppError;
     use crate::repo::sessions;
@@ -51,7 +51,7 @@ mod ssr {
         let state = app_state()?;
         let parts = leptos::prelude::use_context::<http::request::Parts>()
             .ok_or_else(|| AppError::internal("sign out", "request parts missing"))?;
-        if let Some(token) = cookie_value(&parts.headers, SESSION_COOKIE) {
+        if let Some(token) = cookie_value(&parts.headers, session_cookie_name(&state.settings)) {
             let mut tx = state.db.begin().await?;
             sessions::delete_session(&mut tx, &hash_session_token(&token)).await?;
             tx.commit().await?;

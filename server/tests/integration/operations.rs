@@ -71,7 +71,16 @@ async fn metrics_count_requests_by_route_and_status_and_read_the_database() {
     let app = portal(p.db().clone());
     assert_eq!(get(&app, "/sign-in", None).await.0, StatusCode::OK);
 
-    let (status, headers, text) = get(&app, server::ops::METRICS_PATH, None).await;
+    // Not on the portal's listener: on the operators' own.
+    assert_eq!(
+        get(&app, server::ops::METRICS_PATH, None).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let operators = server::metrics_router(crate::helpers::app_state(
+        p.db().clone(),
+        app::state::Settings::default(),
+    ));
+    let (status, headers, text) = get(&operators, server::ops::METRICS_PATH, None).await;
     assert_eq!(status, StatusCode::OK);
     assert!(headers["content-type"]
         .to_str()

@@ -42,6 +42,7 @@ impl ServerProcess {
             .env("PORTAL_LICENSE_KEY_FILE", data.path().join("key"))
             .env("PORTAL_DATABASE_CONNECTIONS", "4")
             .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+            .env("PORTAL_METRICS_ADDR", format!("127.0.0.1:{}", free_port()))
             .env("LEPTOS_SITE_ROOT", data.path())
             .env("LEPTOS_OUTPUT_NAME", "portal")
             .env("RUST_LOG", "warn")

@@ -129,3 +129,136 @@ async fn each_refusal_answers_its_own_status_with_a_stable_code() {
         "{status} {body}"
     );
 }
+
+async fn send(
+    app: &axum::Router,
+    request: http::Request<axum::body::Body>,
+) -> (StatusCode, http::HeaderMap, String) {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let response = app.clone().oneshot(request).await.expect("response");
+    let (status, headers) = (response.status(), response.headers().clone());
+    let body = response.into_body().collect().await.expect("body").to_bytes();
+    (status, headers, String::from_utf8_lossy(&body).into_owned())
+}
+
+#[tokio::test]
+async fn only_the_portals_own_pages_can_act_and_every_answer_carries_the_security_headers() {
+    let t = demo_db().await;
+    let app = portal(t.db.clone());
+    let partner = signed_in(&app, "partner%40example.com").await;
+    let order = order_id(&t.db, "SO-2026-0101").await;
+    let line = line_of(&t.db, "SO-2026-0101", "Bot Creator").await;
+    let body = format!(
+        r#"{{"order":{},"form":{{"customer_account":"Origin Test Ltd","customer_website":"https://origin.example","customer_name":"Robin","customer_email":"robin@origin.example","quantities":[[{},"1"]]}},"cloned_from":null}}"#,
+        order.0, line.0
+    );
+    let post = |origin: Option<&str>, content_type: &str| {
+        let mut request = http::Request::post("/api/save_drawdown")
+            .header(http::header::CONTENT_TYPE, content_type)
+            .header(http::header::COOKIE, partner.as_str());
+        if let Some(origin) = origin {
+            request = request.header(http::header::ORIGIN, origin);
+        }
+        request
+            .body(axum::body::Body::from(body.clone()))
+            .expect("request")
+    };
+    let before = count_rows(&t.db, "drawdown_requests").await;
+    for (origin, content_type, status, code) in [
+        (
+            Some("https://evil.example"),
+            "application/json",
+            StatusCode::FORBIDDEN,
+            "cross_origin",
+        ),
+        (
+            Some("http://127.0.0.1:3001"),
+            "application/json",
+            StatusCode::FORBIDDEN,
+            "cross_origin",
+        ),
+        (
+            Some("http://127.0.0.1:3000"),
+            "text/plain",
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+        ),
+    ] {
+        let (got, _, answer) = send(&app, post(origin, content_type)).await;
+        assert_eq!(
+            (got, answer),
+            (status, format!(r#"{{"error":"{code}"}}"#)),
+            "{origin:?} {content_type}"
+        );
+    }
+    assert_eq!(
+        count_rows(&t.db, "drawdown_requests").await,
+        before,
+        "nothing saved"
+    );
+    let (status, headers, answer) = send(&app, post(Some("http://127.0.0.1:3000"), "application/json")).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(count_rows(&t.db, "drawdown_requests").await, before + 1);
+    assert_eq!(headers[http::header::CACHE_CONTROL], "no-store");
+    assert_eq!(headers[http::header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+
+    // A login form posted from another site is refused too.
+    let (status, headers, _) = send(
+        &app,
+        http::Request::post("/api/sign_in")
+            .header(http::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(http::header::ORIGIN, "https://evil.example")
+            .body(axum::body::Body::from(
+                "email=partner%40example.com&password=demo",
+            ))
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(headers.get(http::header::SET_COOKIE).is_none());
+
+    // A page: a policy whose nonce is the one its scripts carry.
+    let (status, headers, page) = send(
+        &app,
+        http::Request::get("/licenses")
+            .header(http::header::COOKIE, partner.as_str())
+            .body(axum::body::Body::empty())
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let policy = headers[http::header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .expect("policy")
+        .to_owned();
+    assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
+    assert!(
+        !policy.contains("unsafe-inline' 'wasm") && !policy.contains("script-src 'self' 'unsafe-inline'"),
+        "{policy}"
+    );
+    let nonce = policy
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("a nonce in the policy");
+    assert!(
+        page.contains(&format!("nonce=\"{nonce}\"")),
+        "the hydration script carries the nonce"
+    );
+    let scripts: Vec<&str> = page
+        .split("<script")
+        .skip(1)
+        .map(|tag| tag.split('>').next().unwrap_or_default())
+        .collect();
+    assert!(!scripts.is_empty());
+    for tag in &scripts {
+        assert!(
+            tag.contains(&format!("nonce=\"{nonce}\"")),
+            "a script without the nonce: <script{tag}>"
+        );
+    }
+    assert_eq!(headers[http::header::CACHE_CONTROL], "no-store");
+    assert_eq!(headers[http::header::REFERRER_POLICY], "same-origin");
+    assert_eq!(headers[http::header::X_FRAME_OPTIONS], "DENY");
+}

@@ -127,10 +127,29 @@ pub fn cookie_value(headers: &http::HeaderMap, name: &str) -> Option<String> {
 pub async fn sign_in(
     db: &Db,
     settings: &Settings,
-    email: &str,
+    throttle: &crate::throttle::SignInThrottle,
+    client_address: &str,
+    typed_email: &str,
     password: &str,
 ) -> Result<(UserId, String), AppError> {
-    let email = UserEmail::parse(email).ok();
+    if let Some(wait) = throttle.wait(typed_email, client_address, std::time::Instant::now()) {
+        tracing::warn!(
+            address = client_address,
+            email = typed_email,
+            "sign-in refused: too many failures"
+        );
+        return Err(AppError::Throttled {
+            retry_after: crate::throttle::retry_after_seconds(wait),
+        });
+    }
+    // A bounded number of Argon2 hashes at once: their memory and CPU are
+    // what a flood of attempts would exhaust.
+    let _hashing = throttle
+        .hashing
+        .acquire()
+        .await
+        .map_err(|e| AppError::internal("password check", e))?;
+    let email = UserEmail::parse(typed_email).ok();
     let found = match &email {
         Some(email) => users::find_password_hash(&mut *db.read().await?, email).await?,
         None => None,
@@ -147,6 +166,8 @@ pub async fn sign_in(
     .await
     .map_err(|e| AppError::internal("password check", e))?;
     let Some(user) = user.filter(|_| matches) else {
+        throttle.failed(typed_email, client_address, std::time::Instant::now());
+        tracing::warn!(address = client_address, email = typed_email, "sign-in failed");
         return Err(AppError::WrongCredentials);
     };
     let (token, hash) = new_session_token();
@@ -162,6 +183,28 @@ pub async fn sign_in(
     .await?;
     tx.commit().await?;
     Ok((user, token))
+}
+
+/// Who is calling, as far as throttling goes: the last address a trusted
+/// proxy put in the configured header, else the connection's peer.
+pub fn client_address(parts: &http::request::Parts, settings: &Settings) -> String {
+    if let Some(header) = &settings.client_address_header {
+        let forwarded = parts
+            .headers
+            .get_all(header.as_str())
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .rfind(|v| !v.is_empty());
+        if let Some(address) = forwarded {
+            return address.to_owned();
+        }
+    }
+    parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map_or_else(|| "unknown".to_owned(), |info| info.0.ip().to_string())
 }
 
 /// The signed-in user of the request being served, or `NotSignedIn`.

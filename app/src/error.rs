@@ -28,6 +28,10 @@ pub enum AppError {
     /// The thing asked for does not exist (or is not the caller's to know of).
     #[error("not found")]
     NotFound,
+    /// Too many failed sign-ins for this account or from this address:
+    /// every attempt is refused until `retry_after` seconds have passed.
+    #[error("too many attempts; retry in {retry_after} s")]
+    Throttled { retry_after: u32 },
     /// A field broke a rule; `field` names the form field.
     #[error("{field} is not valid")]
     InvalidInput { field: String },
@@ -114,6 +118,9 @@ impl FromServerFnError for AppError {
                 if let Ok(status) = axum::http::StatusCode::from_u16(self.status()) {
                     response.set_status(status);
                 }
+                if let AppError::Throttled { retry_after } = self {
+                    response.insert_header(axum::http::header::RETRY_AFTER, (*retry_after).into());
+                }
             }
         }
         <JsonEncoding as leptos::server_fn::Encodes<Self>>::encode(self).unwrap_or_default()
@@ -144,6 +151,7 @@ impl AppError {
             | AppError::InvalidBinding { .. }
             | AppError::InvalidProvisioning { .. } => 422,
             AppError::Malformed => 400,
+            AppError::Throttled { .. } => 429,
             AppError::Internal | AppError::Transport { .. } => 500,
         }
     }
@@ -153,6 +161,7 @@ impl AppError {
         match self {
             AppError::NotSignedIn => T::ErrorNotSignedIn.text(locale).into(),
             AppError::WrongCredentials => T::WrongCredentials.text(locale).into(),
+            AppError::Throttled { retry_after } => i18n::throttled(locale, *retry_after),
             AppError::Forbidden => T::ErrorForbidden.text(locale).into(),
             AppError::NotFound => T::ErrorNotFound.text(locale).into(),
             AppError::InvalidInput { .. } => T::ErrorInvalidInput.text(locale).into(),
@@ -348,6 +357,11 @@ mod tests {
                 r#"{"error":"invalid_provisioning","problem":{"not_ready":"active"}}"#,
             ),
             (AppError::Malformed, 400, r#"{"error":"malformed"}"#),
+            (
+                AppError::Throttled { retry_after: 840 },
+                429,
+                r#"{"error":"throttled","retry_after":840}"#,
+            ),
             (AppError::CrossOrigin, 403, r#"{"error":"cross_origin"}"#),
             (
                 AppError::UnsupportedMediaType,

@@ -735,6 +735,17 @@ pub fn transition_refusal(locale: Locale, refusal: &TransitionError) -> String {
     }
 }
 
+/// The sign-in refusal after too many failures, with the wait in minutes.
+pub fn throttled(locale: Locale, retry_after_seconds: u32) -> String {
+    let minutes = retry_after_seconds.div_ceil(60).max(1);
+    match (locale, minutes) {
+        (Locale::En, 1) => "Too many failed sign-ins. Try again in a minute.".into(),
+        (Locale::En, m) => format!("Too many failed sign-ins. Try again in {m} minutes."),
+        (Locale::Fr, 1) => "Trop de connexions échouées. Réessayez dans une minute.".into(),
+        (Locale::Fr, m) => format!("Trop de connexions échouées. Réessayez dans {m} minutes."),
+    }
+}
+
 /// What is wrong with a decision's reason.
 pub fn reason_error(locale: Locale, error: &ReasonError) -> String {
     match (error, locale) {

@@ -28,6 +28,9 @@ pub struct Settings {
     pub provisioner: Provisioner,
     /// The bearer token of the orders API; `None` turns the API off.
     pub orders_api_token: Option<ApiToken>,
+    /// The request header a trusted proxy in front puts the client's
+    /// address in (its last value); `None`: the connection's own address.
+    pub client_address_header: Option<String>,
 }
 
 /// A bearer token the portal accepts, kept as its SHA-256 digest so it is
@@ -107,6 +110,7 @@ impl Default for Settings {
                 domain: "cloud.localhost".into(),
             },
             orders_api_token: None,
+            client_address_header: None,
         }
     }
 }
@@ -122,6 +126,8 @@ pub struct AppState {
     pub mail_queued: std::sync::Arc<tokio::sync::Notify>,
     /// Wakes the provisioning worker when a job is queued.
     pub provisioning_queued: std::sync::Arc<tokio::sync::Notify>,
+    /// Failed sign-ins and password hashing at work, in this process.
+    pub sign_in_throttle: std::sync::Arc<crate::throttle::SignInThrottle>,
 }
 
 impl AppState {

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { SignInPage, signInAs, users } from "./fixtures/portal";
+import { SignInPage, hydrated, signInAs, users } from "./fixtures/portal";
 
 for (const user of Object.values(users)) {
   test(`${user.email} signs in and out`, async ({ page }) => {
@@ -32,4 +32,39 @@ test("a wrong password and an unknown email get the same generic message", async
 test("a visitor who is not signed in is sent to sign in", async ({ page }) => {
   await page.goto("/licenses/2/entitlements");
   await expect(page).toHaveURL(/\/sign-in$/);
+});
+
+test.describe("after five failed sign-ins of one account", () => {
+  // One worker for the describe, so the five failures are made once; an
+  // address of this run's own, so no other test's account is held back.
+  test.describe.configure({ mode: "serial" });
+  const email = `throttled-${process.env.PORTAL_E2E_STAMP ?? Date.now()}@example.com`;
+
+  test.beforeAll(async ({ playwright }) => {
+    const api = await playwright.request.newContext({ baseURL: "http://127.0.0.1:3000" });
+    for (let i = 0; i < 5; i++) {
+      const response = await api.post("/api/sign_in", { form: { email, password: "guess" } });
+      expect(response.status()).toBe(401);
+    }
+    await api.dispose();
+  });
+
+  test("the next attempt is refused for a while, in English", async ({ page }) => {
+    const signIn = new SignInPage(page);
+    await signIn.open();
+    await signIn.signIn(email, "guess");
+    await expect(signIn.alert).toHaveText(/^Too many failed sign-ins\. Try again in 1[45] minutes\.$/);
+  });
+
+  test.describe("in French", () => {
+    test.use({ locale: "fr-FR" });
+    test("the refusal says how long to wait", async ({ page }) => {
+      await page.goto("/sign-in");
+      await hydrated(page);
+      await page.getByLabel("Adresse e-mail", { exact: true }).fill(email);
+      await page.getByLabel("Mot de passe", { exact: true }).fill("guess");
+      await page.getByRole("button", { name: "Se connecter" }).click();
+      await expect(page.getByRole("alert")).toHaveText(/^Trop de connexions échouées\. Réessayez dans 1[45] minutes\.$/);
+    });
+  });
 });

@@ -158,6 +158,7 @@ pub fn app_state(db: Db, settings: Settings, leptos_options: LeptosOptions) -> A
         events: app::events::Events::new(),
         mail_queued: Arc::new(tokio::sync::Notify::new()),
         provisioning_queued: Arc::new(tokio::sync::Notify::new()),
+        sign_in_throttle: Arc::new(app::throttle::SignInThrottle::new()),
     }
 }
 
@@ -202,12 +203,16 @@ pub async fn serve(
     }
     let listener = tokio::net::TcpListener::bind(&addr).await?;
     tracing::info!("listening on http://{addr}");
-    let served = axum::serve(listener, router_with_shutdown(state, watch))
-        .with_graceful_shutdown(async move {
-            shutdown_signal().await;
-            let _ = shutting_down.send(true);
-        })
-        .await;
+    let router = router_with_shutdown(state, watch);
+    let served = axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        let _ = shutting_down.send(true);
+    })
+    .await;
     let _ = mail_task.await;
     let _ = provisioning_task.await;
     served

@@ -78,6 +78,10 @@ struct ServeOptions {
         global = true
     )]
     public_url: String,
+    /// The header a trusted proxy in front puts the client's address in
+    /// (e.g. X-Forwarded-For; its last value counts). Unset: the peer's address.
+    #[arg(long, env = "PORTAL_CLIENT_ADDRESS_HEADER", global = true)]
+    client_address_header: Option<String>,
     /// Where `/metrics` is served, apart from the portal (`off`: nowhere).
     #[arg(
         long,
@@ -365,6 +369,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 license_signing_key: std::sync::Arc::new(license_signing_key),
                 provisioner,
                 orders_api_token,
+                client_address_header: options.client_address_header,
                 ..Settings::default()
             };
             let mut state = server::app_state(db.clone(), settings, conf.leptos_options);

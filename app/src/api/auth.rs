@@ -41,7 +41,18 @@ mod ssr {
 
     pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
         let state = app_state()?;
-        let (user, token) = auth::sign_in(&state.db, &state.settings, &email, &password).await?;
+        let parts = leptos::prelude::use_context::<http::request::Parts>()
+            .ok_or_else(|| AppError::internal("sign in", "request parts missing"))?;
+        let address = auth::client_address(&parts, &state.settings);
+        let (user, token) = auth::sign_in(
+            &state.db,
+            &state.settings,
+            &state.sign_in_throttle,
+            &address,
+            &email,
+            &password,
+        )
+        .await?;
         tracing::info!(%user, "signed in");
         set_response_cookie(&session_cookie(&token, &state.settings))?;
         Ok(())

@@ -262,3 +262,48 @@ async fn only_the_portals_own_pages_can_act_and_every_answer_carries_the_securit
     assert_eq!(headers[http::header::REFERRER_POLICY], "same-origin");
     assert_eq!(headers[http::header::X_FRAME_OPTIONS], "DENY");
 }
+
+#[tokio::test]
+async fn failed_sign_ins_are_throttled_per_account_with_the_time_to_wait() {
+    let t = demo_db().await;
+    let app = portal(t.db.clone());
+    let attempt = |email: &'static str, password: &'static str| {
+        http::Request::post("/api/sign_in")
+            .header(http::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(http::header::ACCEPT, "application/json")
+            .body(axum::body::Body::from(format!(
+                "email={email}&password={password}"
+            )))
+            .expect("request")
+    };
+    for _ in 0..5 {
+        let (status, _, body) = send(&app, attempt("partner%40example.com", "wrong")).await;
+        assert_eq!(
+            (status, body.as_str()),
+            (StatusCode::UNAUTHORIZED, r#"{"error":"wrong_credentials"}"#)
+        );
+    }
+    // The sixth is refused before any password is checked, the right one too.
+    for password in ["wrong", "demo"] {
+        let (status, headers, body) = send(&app, attempt("PARTNER%40example.com", password)).await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+        let wait: u32 = headers[http::header::RETRY_AFTER]
+            .to_str()
+            .expect("header")
+            .parse()
+            .expect("seconds");
+        assert!((840..=900).contains(&wait), "{wait}");
+        assert_eq!(body, format!(r#"{{"error":"throttled","retry_after":{wait}}}"#));
+        assert!(headers.get(http::header::SET_COOKIE).is_none(), "no session");
+    }
+    // Another account is not held back by this one's failures.
+    let (status, cookie, _) = call(
+        &app,
+        "sign_in",
+        "email=accounting%40example.com&password=demo",
+        None,
+    )
+    .await;
+    assert!(status.is_success(), "{status}");
+    assert!(cookie.is_some());
+}

@@ -60,6 +60,9 @@ pub enum AppError {
     /// `Origin` or `Sec-Fetch-Site` says another site); nothing changed.
     #[error("cross-origin request refused")]
     CrossOrigin,
+    /// A body larger than the endpoint takes; nothing was read.
+    #[error("request too large")]
+    TooLarge,
     /// A server function called with a body type it does not take (JSON
     /// functions take `application/json` only).
     #[error("unsupported body type")]
@@ -137,6 +140,7 @@ impl AppError {
             AppError::NotSignedIn | AppError::WrongCredentials => 401,
             AppError::Forbidden | AppError::CrossOrigin => 403,
             AppError::UnsupportedMediaType => 415,
+            AppError::TooLarge => 413,
             AppError::NotFound => 404,
             AppError::TransitionRefused {
                 refusal: TransitionError::NotPermitted { .. },
@@ -171,9 +175,10 @@ impl AppError {
             AppError::InvalidLicenseFile { .. } => T::ErrorInvalidLicenseFile.text(locale).into(),
             AppError::InvalidBinding { problem } => i18n::binding_error(locale, problem),
             AppError::InvalidProvisioning { problem } => i18n::provisioning_error(locale, problem),
-            AppError::Malformed | AppError::CrossOrigin | AppError::UnsupportedMediaType => {
-                T::ErrorMalformed.text(locale).into()
-            }
+            AppError::Malformed
+            | AppError::CrossOrigin
+            | AppError::UnsupportedMediaType
+            | AppError::TooLarge => T::ErrorMalformed.text(locale).into(),
             AppError::Internal | AppError::Transport { .. } => T::ErrorInternal.text(locale).into(),
         }
     }
@@ -363,6 +368,7 @@ mod tests {
                 r#"{"error":"throttled","retry_after":840}"#,
             ),
             (AppError::CrossOrigin, 403, r#"{"error":"cross_origin"}"#),
+            (AppError::TooLarge, 413, r#"{"error":"too_large"}"#),
             (
                 AppError::UnsupportedMediaType,
                 415,

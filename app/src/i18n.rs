@@ -267,6 +267,7 @@ pub enum T {
     ErrorInternal,
     ErrorInvalidInput,
     ErrorMalformed,
+    ProvisioningFailedHint,
     PageNotFound,
     BackToStart,
 }
@@ -524,6 +525,10 @@ impl T {
                 "Un problème est survenu de notre côté. Réessayez dans un instant.",
             ),
             T::ErrorInvalidInput => ("Some input is not valid.", "Une saisie n'est pas valide."),
+            T::ProvisioningFailedHint => (
+                "The vendor's cloud could not start it. Retry; if it fails again, contact the vendor.",
+                "Le cloud de l'éditeur n'a pas pu le démarrer. Réessayez ; en cas de nouvel échec, contactez l'éditeur.",
+            ),
             T::ErrorMalformed => (
                 "The portal could not read this request. Reload the page and try again.",
                 "Le portail n'a pas pu lire cette demande. Rechargez la page et réessayez.",
@@ -645,6 +650,10 @@ pub fn field_error(locale: Locale, error: &DrawdownFieldError) -> String {
     match error {
         E::NoOrder => pick("Choose an order.", "Choisissez une commande."),
         E::Name(AccountNameError::Empty) => pick("Enter a name.", "Saisissez un nom."),
+        E::Name(AccountNameError::Characters) => pick(
+            "Remove the invisible or control characters.",
+            "Retirez les caractères invisibles ou de contrôle.",
+        ),
         E::Name(AccountNameError::TooLong { max }) => pick(
             &format!("At most {max} characters."),
             &format!("{max} caractères au maximum."),
@@ -676,6 +685,14 @@ pub fn field_error(locale: Locale, error: &DrawdownFieldError) -> String {
                 "Quantité disponible insuffisante : il n'en reste que {} sur cette ligne de commande.",
                 number(locale, *available)
             ),
+        ),
+        E::Duplicate => pick(
+            "This order line is given twice.",
+            "Cette ligne de commande figure deux fois.",
+        ),
+        E::TooManyLines { max } => pick(
+            &format!("At most {max} order lines in one request."),
+            &format!("{max} lignes de commande au plus dans une demande."),
         ),
         E::NotALineOfTheOrder => pick(
             "This product is not on the chosen order.",

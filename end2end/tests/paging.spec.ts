@@ -92,6 +92,8 @@ test("accounting pages through the approvals queue with the keyboard", async ({ 
 });
 
 test("a partner pages through an account's license files with the keyboard, current ones first", async ({ page }) => {
+  // 51 files issued through the API first.
+  test.setTimeout(90_000);
   const name = `Paging files ${stamp}`;
   const account = await customerHolding(name, { "Attended Bot Runner": 1 });
   const partner = await apiSession(stockPartner.email, stockPartner.password);
@@ -116,6 +118,7 @@ test("a partner pages through an account's license files with the keyboard, curr
   const signIn = new SignInPage(page);
   await signIn.open();
   await signIn.signIn(stockPartner.email, stockPartner.password);
+  await expect(new LicensesArea(page).heading).toBeVisible();
   await page.goto(`/licenses/${account}/file-licenses`);
   await page.locator('#file-licenses-tab[data-hydrated="true"]').waitFor();
   const files = page.getByRole("table", { name: "License files" });

@@ -63,7 +63,9 @@ pub fn verify_signature(secret: &str, headers: &HeaderMap, body: &[u8], now: i64
     let Ok(timestamp) = timestamp.parse::<i64>() else {
         return false;
     };
-    if (now - timestamp).abs() > MAX_SKEW_SECONDS {
+    // Checked arithmetic: a timestamp of i64::MIN must not overflow.
+    let skew = now.checked_sub(timestamp).and_then(i64::checked_abs);
+    if skew.is_none_or(|skew| skew > MAX_SKEW_SECONDS) {
         return false;
     }
     let Some(Ok(given)) = given.strip_prefix("sha256=").map(hex::decode) else {
@@ -325,12 +327,15 @@ pub async fn callback(
             }
             (job, JobOutcome::Active { url })
         }
-        ProvisionReport::Failed { job, error } => (
-            job,
-            JobOutcome::Failed {
-                error: error.chars().take(500).collect(),
-            },
-        ),
+        ProvisionReport::Failed { job, error } => {
+            tracing::warn!(job, error = %error.chars().take(500).collect::<String>(), "provisioning failed");
+            (
+                job,
+                JobOutcome::Failed {
+                    error: error.chars().take(500).collect(),
+                },
+            )
+        }
     };
     let job = ProvisioningJobId(job);
     let adapter = match state.db.read().await {
@@ -372,6 +377,14 @@ mod tests {
         assert!(!verify_signature("other", &headers(1_000, &sig), body, 1_100));
         assert!(!verify_signature("s3cret", &headers(1_001, &sig), body, 1_100));
         assert!(!verify_signature("s3cret", &headers(1_000, &sig), b"{}", 1_100));
+        // A timestamp at the end of the range neither overflows nor passes.
+        assert!(!verify_signature("s3cret", &headers(i64::MIN, &sig), body, 1_100));
+        assert!(!verify_signature(
+            "s3cret",
+            &headers(i64::MAX, &sig),
+            body,
+            -1_100
+        ));
         // Replayed too late.
         assert!(!verify_signature(
             "s3cret",

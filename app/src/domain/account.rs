@@ -42,6 +42,20 @@ pub enum AccountNameError {
     Empty,
     #[error("the name has more than {max} characters")]
     TooLong { max: u32 },
+    /// A control, bidirectional-override or zero-width character: invisible
+    /// on screen, they let two names look alike or reorder what follows.
+    #[error("the name has a character that cannot be shown")]
+    Characters,
+}
+
+/// Characters a name may not hold: controls, the bidirectional marks and
+/// overrides, and the zero-width ones.
+pub fn is_hidden_character(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}'
+        )
 }
 
 /// An account's name: trimmed, 1 to 200 characters (SPEC, "Partner drawdown request").
@@ -59,6 +73,7 @@ impl AccountName {
         match s.chars().count() {
             0 => Err(AccountNameError::Empty),
             n if n > Self::MAX_CHARS as usize => Err(AccountNameError::TooLong { max: Self::MAX_CHARS }),
+            _ if s.chars().any(is_hidden_character) => Err(AccountNameError::Characters),
             _ => Ok(Self(s.to_string())),
         }
     }

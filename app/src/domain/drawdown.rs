@@ -189,7 +189,8 @@ pub fn next_state(
     Ok(transition.target())
 }
 
-/// A request's number, `PDR-000001`, …
+/// A request's number, `PDR-000001`, … `PDR-999999`, then `PDR-1000000`
+/// and on: six digits at least, as many as the number needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct PdrNumber(u32);
@@ -197,20 +198,19 @@ pub struct PdrNumber(u32);
 impl PdrNumber {
     /// The number for the `n`-th request (from 1).
     pub fn from_sequence(n: i64) -> Option<Self> {
-        u32::try_from(n)
-            .ok()
-            .filter(|n| *n >= 1 && *n <= 999_999)
-            .map(Self)
+        u32::try_from(n).ok().filter(|n| *n >= 1).map(Self)
     }
 
-    /// Reads `PDR-000001` (case-insensitive, surrounding blanks ignored).
+    /// Reads `PDR-000001` (case-insensitive, surrounding blanks ignored);
+    /// past six digits, only without leading zeros, as it is written.
     pub fn parse(input: &str) -> Option<Self> {
         let s = input.trim();
         let digits = s
             .get(..4)
             .filter(|p| p.eq_ignore_ascii_case("PDR-"))
             .and(s.get(4..))?;
-        if digits.len() != 6 || !digits.chars().all(|c| c.is_ascii_digit()) {
+        let canonical = digits.len() == 6 || (digits.len() > 6 && !digits.starts_with('0'));
+        if !canonical || digits.len() > 10 || !digits.chars().all(|c| c.is_ascii_digit()) {
             return None;
         }
         Self::from_sequence(digits.parse().ok()?)
@@ -428,6 +428,10 @@ pub enum DrawdownFieldError {
     AboveAvailable { available: i64 },
     #[error("this product is not a line of the chosen order")]
     NotALineOfTheOrder,
+    #[error("this order line is given twice")]
+    Duplicate,
+    #[error("at most {max} order lines in one request")]
+    TooManyLines { max: u32 },
     #[error("enter a quantity above 0 for at least one product")]
     NothingRequested,
 }
@@ -465,6 +469,9 @@ pub struct NewDrawdown {
 impl DrawdownForm {
     /// Checks every field against the chosen order's lines (`None`: no order
     /// chosen). Returns the valid request, or every problem with its field.
+    /// The most order lines one request may list (an order has a few).
+    pub const MAX_LINES: u32 = 100;
+
     pub fn validate(
         &self,
         order_lines: Option<&[LineAvailability]>,
@@ -501,9 +508,20 @@ impl DrawdownForm {
         let mut lines = Vec::new();
         match order_lines {
             None => errors.push((DrawdownField::Order, DrawdownFieldError::NoOrder)),
+            Some(_) if self.quantities.len() > Self::MAX_LINES as usize => errors.push((
+                DrawdownField::Quantities,
+                DrawdownFieldError::TooManyLines { max: Self::MAX_LINES },
+            )),
             Some(order_lines) => {
-                for (line, text) in &self.quantities {
+                for (index, (line, text)) in self.quantities.iter().enumerate() {
                     let field = DrawdownField::Quantity(*line);
+                    if self.quantities[..index]
+                        .iter()
+                        .any(|(earlier, _)| earlier == line)
+                    {
+                        errors.push((field, DrawdownFieldError::Duplicate));
+                        continue;
+                    }
                     let Some(offered) = order_lines.iter().find(|l| l.line == *line) else {
                         errors.push((field, DrawdownFieldError::NotALineOfTheOrder));
                         continue;
@@ -637,7 +655,12 @@ mod tests {
         assert_eq!(n.to_string(), "PDR-000042");
         assert_eq!(PdrNumber::parse(" pdr-000042 "), Some(n));
         assert_eq!(PdrNumber::from_sequence(0), None);
-        assert_eq!(PdrNumber::from_sequence(1_000_000), None);
+        let millionth = PdrNumber::from_sequence(1_000_000).expect("past six digits");
+        assert_eq!(millionth.to_string(), "PDR-1000000");
+        assert_eq!(PdrNumber::parse("PDR-1000000"), Some(millionth));
+        assert!(PdrNumber::from_sequence(999_999) < Some(millionth));
+        assert_eq!(PdrNumber::parse("PDR-0999999"), None, "one way to write each");
+        assert_eq!(PdrNumber::from_sequence(i64::from(u32::MAX) + 1), None);
         assert_eq!(PdrNumber::parse("PDR-42"), None);
         assert_eq!(PdrNumber::parse("PDR-00004x"), None);
     }

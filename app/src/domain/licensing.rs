@@ -287,8 +287,6 @@ pub struct ServiceInstance {
     pub tenant_name: Option<String>,
     /// Where it runs, once active.
     pub url: Option<String>,
-    /// What the provisioner said when it failed.
-    pub last_error: Option<String>,
     pub changed_at: i64,
 }
 

@@ -43,7 +43,7 @@ pub async fn insert_ready_instances(
 
 const INSTANCE_COLUMNS: &str =
     "i.id, i.account_id, p.name, p.holds_cloud_licenses, i.license_guid, i.state, i.region,
-     i.tenant_name, i.url, i.last_error, i.changed_at";
+     i.tenant_name, i.url, i.changed_at";
 
 fn instance_from_row(r: &sqlx::any::AnyRow) -> Result<ServiceInstance, sqlx::Error> {
     let region: Option<String> = r.try_get("region")?;
@@ -56,7 +56,6 @@ fn instance_from_row(r: &sqlx::any::AnyRow) -> Result<ServiceInstance, sqlx::Err
         region: region.as_deref().and_then(Region::parse),
         tenant_name: r.try_get("tenant_name")?,
         url: r.try_get("url")?,
-        last_error: r.try_get("last_error")?,
         changed_at: r.try_get("changed_at")?,
     })
 }

@@ -3,6 +3,7 @@
 //! update told after the commit. Server functions and background tasks call
 //! these; they hold no SQL.
 
+pub mod accounts;
 pub mod cloud_services;
 pub mod drawdowns;
 pub mod licenses;

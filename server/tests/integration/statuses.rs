@@ -77,6 +77,39 @@ async fn each_refusal_answers_its_own_status_with_a_stable_code() {
     assert!(body.contains(r#""not_whole_number""#), "{body}");
     assert_eq!(count_rows(&t.db, "drawdown_requests").await, before);
 
+    // 422 too: an order line given twice; a name with an invisible character.
+    let twice = save("1").replace(
+        &format!(r#"[[{},"1"]]"#, line.0),
+        &format!(r#"[[{0},"1"],[{0},"2"]]"#, line.0),
+    );
+    let (status, _, body) = call(&app, "save_drawdown", &twice, Some(&partner)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.contains(r#""error":"duplicate""#), "{body}");
+    let hidden = save("1").replace("Status Test Ltd", "Status\\u202eTest Ltd");
+    let (status, _, body) = call(&app, "save_drawdown", &hidden, Some(&partner)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.contains(r#"{"name":"characters"}"#), "{body}");
+    assert_eq!(count_rows(&t.db, "drawdown_requests").await, before);
+
+    // 413: a body far larger than any form; a long search is no error.
+    let huge = save("1").replace("Robin", &"R".repeat(70_000));
+    let (status, _, body) = call(&app, "save_drawdown", &huge, Some(&partner)).await;
+    assert_eq!(
+        (status, body.as_str()),
+        (StatusCode::PAYLOAD_TOO_LARGE, r#"{"error":"too_large"}"#)
+    );
+    let partner_account = crate::helpers::account_id(&t.db, "Northwind Partners").await;
+    let search = format!(
+        r#"{{"account":{},"state":null,"search":"{}","page":{{"after":null,"rows":null}}}}"#,
+        partner_account.0,
+        "%_".repeat(30_000)
+    );
+    let (status, _, body) = call(&app, "list_drawdowns", &search, Some(&partner)).await;
+    assert_eq!(
+        (status, body.as_str()),
+        (StatusCode::OK, r#"{"rows":[],"next":null}"#)
+    );
+
     // 400: a body that is not the function's JSON, without the parser's words.
     for (endpoint, malformed) in [
         ("save_drawdown", r#"{"order":"one"}"#),

@@ -162,14 +162,16 @@ fn InstancesTable(
                             let name = format!("{} {}", instance.product_name, &instance.license_guid[..8]);
                             let (provision_name, retry_name) = (name.clone(), name.clone());
                             let state = instance.state;
-                            let error = instance.last_error.clone().filter(|_| state == InstanceState::Failed);
+                            // What the provisioner said stays with the operators (the
+                            // server log, the instance's row): it may name their systems.
+                            let failed = state == InstanceState::Failed;
                             view! {
                                 <tr>
                                     <th scope="row" id=instance_row_id(index) tabindex="-1">{instance.product_name.clone()}</th>
                                     <td><code>{instance.license_guid.clone()}</code></td>
                                     <td class="wrap">
                                         <InstanceBadge state />
-                                        {error.map(|e| view! { <div><small>{e}</small></div> })}
+                                        {failed.then(|| view! { <div><small>{move || i18n.t(T::ProvisioningFailedHint)}</small></div> })}
                                     </td>
                                     <td>{move || instance.region.map(|r| region_text(i18n.locale(), r))}</td>
                                     <td>{instance.tenant_name.clone()}</td>

@@ -1,0 +1,58 @@
+//! What a user may choose in "Select an account", and what an account holds
+//! (the Entitlements tab).
+
+use super::Services;
+use crate::api::accounts::{AccountChoices, EntitlementsView, ACCOUNT_CHOICES};
+use crate::domain::{may_view_account, AccountId, AccountKind, CurrentUser, CUSTOMER_SEARCH_MAX};
+use crate::error::AppError;
+use crate::repo::{accounts, entitlements, orders};
+
+impl Services<'_> {
+    /// The accounts `user` may choose, those whose name starts with `search`
+    /// when there is one, and always `selected` if the user may see it.
+    pub async fn account_choices(
+        &self,
+        user: &CurrentUser,
+        search: Option<&str>,
+        selected: Option<AccountId>,
+    ) -> Result<AccountChoices, AppError> {
+        // Longer than any name, nothing starts with it: only the user's own
+        // account and the selected one are offered.
+        let too_long = search.is_some_and(|s| s.trim().chars().count() > CUSTOMER_SEARCH_MAX);
+        let limit = if too_long { 0 } else { ACCOUNT_CHOICES };
+        let search = search.filter(|_| !too_long);
+        let mut conn = self.db.read().await?;
+        let (accounts, more) =
+            accounts::list_accounts_visible_to(&mut conn, user, search, selected, limit).await?;
+        Ok(AccountChoices {
+            accounts,
+            more: more && !too_long,
+        })
+    }
+
+    /// The Entitlements tab of one account, if `user` may see it.
+    pub async fn entitlements(
+        &self,
+        user: &CurrentUser,
+        account: AccountId,
+    ) -> Result<EntitlementsView, AppError> {
+        let mut conn = self.db.read().await?;
+        // A missing account and one outside the user's reach get the same
+        // answer, so ids cannot be probed.
+        let account = accounts::find_account(&mut conn, account)
+            .await?
+            .filter(|a| may_view_account(user, a))
+            .ok_or(AppError::Forbidden)?;
+        let holdings = entitlements::list_holdings(&mut conn, account.id).await?;
+        let order_lines = if account.kind == AccountKind::Partner {
+            orders::list_order_line_balances(&mut conn, account.id).await?
+        } else {
+            Vec::new()
+        };
+        Ok(EntitlementsView {
+            account,
+            holdings,
+            order_lines,
+        })
+    }
+}

@@ -32,6 +32,10 @@ pub enum AppError {
     /// every attempt is refused until `retry_after` seconds have passed.
     #[error("too many attempts; retry in {retry_after} s")]
     Throttled { retry_after: u32 },
+    /// The partner saved as many requests as it may in an hour; the next
+    /// Save is taken after `retry_after` seconds.
+    #[error("too many requests saved; retry in {retry_after} s")]
+    TooManySaves { retry_after: u32 },
     /// A field broke a rule; `field` names the form field.
     #[error("{field} is not valid")]
     InvalidInput { field: String },
@@ -121,7 +125,7 @@ impl FromServerFnError for AppError {
                 if let Ok(status) = axum::http::StatusCode::from_u16(self.status()) {
                     response.set_status(status);
                 }
-                if let AppError::Throttled { retry_after } = self {
+                if let AppError::Throttled { retry_after } | AppError::TooManySaves { retry_after } = self {
                     response.insert_header(axum::http::header::RETRY_AFTER, (*retry_after).into());
                 }
             }
@@ -155,7 +159,7 @@ impl AppError {
             | AppError::InvalidBinding { .. }
             | AppError::InvalidProvisioning { .. } => 422,
             AppError::Malformed => 400,
-            AppError::Throttled { .. } => 429,
+            AppError::Throttled { .. } | AppError::TooManySaves { .. } => 429,
             AppError::Internal | AppError::Transport { .. } => 500,
         }
     }
@@ -166,6 +170,7 @@ impl AppError {
             AppError::NotSignedIn => T::ErrorNotSignedIn.text(locale).into(),
             AppError::WrongCredentials => T::WrongCredentials.text(locale).into(),
             AppError::Throttled { retry_after } => i18n::throttled(locale, *retry_after),
+            AppError::TooManySaves { retry_after } => i18n::too_many_saves(locale, *retry_after),
             AppError::Forbidden => T::ErrorForbidden.text(locale).into(),
             AppError::NotFound => T::ErrorNotFound.text(locale).into(),
             AppError::InvalidInput { .. } => T::ErrorInvalidInput.text(locale).into(),
@@ -366,6 +371,11 @@ mod tests {
                 AppError::Throttled { retry_after: 840 },
                 429,
                 r#"{"error":"throttled","retry_after":840}"#,
+            ),
+            (
+                AppError::TooManySaves { retry_after: 60 },
+                429,
+                r#"{"error":"too_many_saves","retry_after":60}"#,
             ),
             (AppError::CrossOrigin, 403, r#"{"error":"cross_origin"}"#),
             (AppError::TooLarge, 413, r#"{"error":"too_large"}"#),

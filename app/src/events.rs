@@ -28,24 +28,49 @@ pub enum PortalEvent {
 }
 
 impl PortalEvent {
-    /// Whether `user` may learn of this change: vendor staff see every
-    /// request; a partner its own; a customer user only what reaches its
-    /// account (an accepted request changes its entitlements).
-    pub fn concerns(&self, user: &CurrentUser) -> bool {
-        match self {
+    /// What `user` may learn of this change, if anything: vendor staff see
+    /// every request's change; a partner its own. A customer user sees no
+    /// request (SPEC, "Who uses it"): it learns only that its own account's
+    /// holdings changed, when a request tied to it is accepted, and of its
+    /// own licenses, without the ids and states of requests.
+    pub fn seen_by(&self, user: &CurrentUser) -> Option<PortalEvent> {
+        let own_holdings = PortalEvent::LicensesChanged {
+            account: user.account_id,
+            managed_by: None,
+        };
+        match *self {
             PortalEvent::DrawdownChanged {
-                partner, customer, ..
+                partner,
+                customer,
+                state,
+                ..
             } => match user.role {
-                Role::Accounting | Role::VendorAdmin => true,
-                Role::PartnerAdmin | Role::PartnerUser => *partner == user.account_id,
-                Role::CustomerUser => *customer == Some(user.account_id),
+                Role::Accounting | Role::VendorAdmin => Some(*self),
+                Role::PartnerAdmin | Role::PartnerUser => (partner == user.account_id).then_some(*self),
+                Role::CustomerUser => (customer == Some(user.account_id) && state == DrawdownState::Accepted)
+                    .then_some(own_holdings),
             },
             PortalEvent::LicensesChanged { account, managed_by } => {
-                user.role.is_vendor_staff()
-                    || *account == user.account_id
-                    || (user.role.is_partner() && *managed_by == Some(user.account_id))
+                if user.role.is_vendor_staff()
+                    || (user.role.is_partner() && managed_by == Some(user.account_id))
+                {
+                    Some(*self)
+                } else if account == user.account_id {
+                    Some(if user.role == Role::CustomerUser {
+                        own_holdings
+                    } else {
+                        *self
+                    })
+                } else {
+                    None
+                }
             }
         }
+    }
+
+    /// Whether `user` may learn anything of this change.
+    pub fn concerns(&self, user: &CurrentUser) -> bool {
+        self.seen_by(user).is_some()
     }
 }
 
@@ -173,9 +198,28 @@ mod tests {
         assert!(event.concerns(&user(Role::PartnerUser, 10)));
         assert!(event.concerns(&user(Role::PartnerAdmin, 10)));
         assert!(event.concerns(&user(Role::Accounting, 1)));
-        assert!(event.concerns(&user(Role::CustomerUser, 11)));
         assert!(!event.concerns(&user(Role::PartnerUser, 20)));
         assert!(!event.concerns(&user(Role::CustomerUser, 12)));
+        // The customer learns that its holdings changed, not the request.
+        assert_eq!(
+            event.seen_by(&user(Role::CustomerUser, 11)),
+            Some(PortalEvent::LicensesChanged {
+                account: AccountId(11),
+                managed_by: None
+            })
+        );
+        let submitted = PortalEvent::DrawdownChanged {
+            id: DrawdownId(2),
+            partner: AccountId(10),
+            customer: Some(AccountId(11)),
+            state: DrawdownState::Submitted,
+        };
+        assert_eq!(
+            submitted.seen_by(&user(Role::CustomerUser, 11)),
+            None,
+            "nothing reached it yet"
+        );
+        assert_eq!(submitted.seen_by(&user(Role::Accounting, 1)), Some(submitted));
     }
 
     #[test]

@@ -752,6 +752,15 @@ pub fn transition_refusal(locale: Locale, refusal: &TransitionError) -> String {
     }
 }
 
+/// The Save refusal past the partner's hourly limit, with the wait.
+pub fn too_many_saves(locale: Locale, retry_after_seconds: u32) -> String {
+    let minutes = retry_after_seconds.div_ceil(60).max(1);
+    match locale {
+        Locale::En => format!("Your organization saved the most requests allowed in an hour. Try again in {minutes} min."),
+        Locale::Fr => format!("Votre organisation a enregistré le maximum de demandes permis en une heure. Réessayez dans {minutes} min."),
+    }
+}
+
 /// The sign-in refusal after too many failures, with the wait in minutes.
 pub fn throttled(locale: Locale, retry_after_seconds: u32) -> String {
     let minutes = retry_after_seconds.div_ceil(60).max(1);

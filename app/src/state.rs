@@ -31,6 +31,8 @@ pub struct Settings {
     /// The request header a trusted proxy in front puts the client's
     /// address in (its last value); `None`: the connection's own address.
     pub client_address_header: Option<String>,
+    /// Saves one partner may make in an hour (all its users together).
+    pub saves_per_partner_per_hour: u32,
 }
 
 /// A bearer token the portal accepts, kept as its SHA-256 digest so it is
@@ -111,6 +113,7 @@ impl Default for Settings {
             },
             orders_api_token: None,
             client_address_header: None,
+            saves_per_partner_per_hour: 600,
         }
     }
 }
@@ -128,6 +131,8 @@ pub struct AppState {
     pub provisioning_queued: std::sync::Arc<tokio::sync::Notify>,
     /// Failed sign-ins and password hashing at work, in this process.
     pub sign_in_throttle: std::sync::Arc<crate::throttle::SignInThrottle>,
+    /// Saves of each partner in the last hour, in this process.
+    pub save_limit: std::sync::Arc<crate::throttle::WindowCounter>,
 }
 
 impl AppState {

@@ -1,27 +1,29 @@
-//! Sign-in throttling (SPEC, "Security promises"): failed sign-ins are
+//! Throttling. Sign-in (SPEC, "Security promises"): failed sign-ins are
 //! counted per account and per client address; past a limit, every attempt
 //! of that key is refused until the window ends, with the time to wait. A
 //! successful sign-in costs nothing, so an office behind one address is not
 //! locked out by its own people. Password hashing runs a few at a time.
+//! Saves: at most so many per partner an hour.
 //!
 //! Hand-written rather than `governor`: a rate limiter counts every
-//! attempt, and this counts failures only, which needs to look at a key's
-//! state before consuming from it.
+//! attempt, and sign-in counts failures only, which needs to look at a
+//! key's state before consuming from it.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// How many failures a key may have within `window` before it is refused.
+/// How many events (failed sign-ins, Saves) a key may have within
+/// `window` before it is refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limit {
-    pub failures: u32,
+    pub events: u32,
     pub window: Duration,
 }
 
-/// Failures of each key in its current window.
+/// Events of each key in its current window.
 #[derive(Debug)]
-pub struct FailureCounter {
+pub struct WindowCounter {
     limit: Limit,
     keys: Mutex<HashMap<String, Window>>,
 }
@@ -29,13 +31,13 @@ pub struct FailureCounter {
 #[derive(Debug, Clone, Copy)]
 struct Window {
     started: Instant,
-    failures: u32,
+    events: u32,
 }
 
 /// Beyond this many keys, windows that ended are dropped.
 const PRUNE_ABOVE: usize = 10_000;
 
-impl FailureCounter {
+impl WindowCounter {
     pub fn new(limit: Limit) -> Self {
         Self {
             limit,
@@ -48,11 +50,11 @@ impl FailureCounter {
         let keys = self.keys.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let window = keys.get(key)?;
         let ends = window.started + self.limit.window;
-        (window.failures >= self.limit.failures && ends > now).then(|| ends - now)
+        (window.events >= self.limit.events && ends > now).then(|| ends - now)
     }
 
-    /// Counts a failure of `key`.
-    pub fn failed(&self, key: &str, now: Instant) {
+    /// Counts an event of `key`.
+    pub fn record(&self, key: &str, now: Instant) {
         let mut keys = self.keys.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         if keys.len() > PRUNE_ABOVE {
             let window = self.limit.window;
@@ -60,23 +62,23 @@ impl FailureCounter {
         }
         let window = keys.entry(key.to_owned()).or_insert(Window {
             started: now,
-            failures: 0,
+            events: 0,
         });
         if window.started + self.limit.window <= now {
             *window = Window {
                 started: now,
-                failures: 0,
+                events: 0,
             };
         }
-        window.failures = window.failures.saturating_add(1);
+        window.events = window.events.saturating_add(1);
     }
 }
 
 /// The sign-in guard of one server process.
 #[derive(Debug)]
 pub struct SignInThrottle {
-    pub per_account: FailureCounter,
-    pub per_address: FailureCounter,
+    pub per_account: WindowCounter,
+    pub per_address: WindowCounter,
     /// Password hashes being computed at once, at most.
     pub hashing: tokio::sync::Semaphore,
 }
@@ -88,8 +90,8 @@ impl SignInThrottle {
         let window = Duration::from_secs(15 * 60);
         let cores = std::thread::available_parallelism().map_or(2, usize::from);
         Self {
-            per_account: FailureCounter::new(Limit { failures: 5, window }),
-            per_address: FailureCounter::new(Limit { failures: 30, window }),
+            per_account: WindowCounter::new(Limit { events: 5, window }),
+            per_address: WindowCounter::new(Limit { events: 30, window }),
             hashing: tokio::sync::Semaphore::new(2 * cores),
         }
     }
@@ -103,8 +105,8 @@ impl SignInThrottle {
     }
 
     pub fn failed(&self, account: &str, address: &str, now: Instant) {
-        self.per_account.failed(&account.trim().to_lowercase(), now);
-        self.per_address.failed(address, now);
+        self.per_account.record(&account.trim().to_lowercase(), now);
+        self.per_address.record(address, now);
     }
 }
 
@@ -112,6 +114,16 @@ impl Default for SignInThrottle {
     fn default() -> Self {
         Self::new()
     }
+}
+
+/// Saves of each partner, `per_hour` at most: a partner's people, or a
+/// runaway script of theirs, cannot flood accounting's queue or run
+/// through request numbers.
+pub fn save_limit(per_hour: u32) -> WindowCounter {
+    WindowCounter::new(Limit {
+        events: per_hour,
+        window: Duration::from_secs(60 * 60),
+    })
 }
 
 /// Whole seconds to wait, at least one: what `Retry-After` says.
@@ -127,14 +139,14 @@ mod tests {
 
     #[test]
     fn a_key_is_refused_after_its_failures_until_the_window_ends() {
-        let counter = FailureCounter::new(Limit {
-            failures: 3,
+        let counter = WindowCounter::new(Limit {
+            events: 3,
             window: Duration::from_secs(60),
         });
         let t0 = Instant::now();
         for i in 0..3 {
             assert_eq!(counter.wait("a", t0), None, "attempt {i}");
-            counter.failed("a", t0 + Duration::from_secs(i));
+            counter.record("a", t0 + Duration::from_secs(i));
         }
         assert_eq!(
             counter.wait("a", t0 + Duration::from_secs(10)),
@@ -150,7 +162,7 @@ mod tests {
             None,
             "the window ended"
         );
-        counter.failed("a", t0 + Duration::from_secs(61));
+        counter.record("a", t0 + Duration::from_secs(61));
         assert_eq!(
             counter.wait("a", t0 + Duration::from_secs(62)),
             None,

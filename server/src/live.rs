@@ -52,7 +52,7 @@ pub async fn event_stream(
                         if !signed_in.still_signed_in().await {
                             return None;
                         }
-                        if event.concerns(&signed_in.user) {
+                        if let Some(event) = event.seen_by(&signed_in.user) {
                             let event = Event::default().event(EVENT_NAME).json_data(event).ok()?;
                             return Some((Ok(event), (receiver, resyncs, signed_in)));
                         }

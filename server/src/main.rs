@@ -82,6 +82,9 @@ struct ServeOptions {
     /// (e.g. X-Forwarded-For; its last value counts). Unset: the peer's address.
     #[arg(long, env = "PORTAL_CLIENT_ADDRESS_HEADER", global = true)]
     client_address_header: Option<String>,
+    /// Drawdown requests one partner may save in an hour, all its users together.
+    #[arg(long, env = "PORTAL_SAVES_PER_HOUR", default_value_t = 600, global = true)]
+    saves_per_hour: u32,
     /// Where `/metrics` is served, apart from the portal (`off`: nowhere).
     #[arg(
         long,
@@ -370,6 +373,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 provisioner,
                 orders_api_token,
                 client_address_header: options.client_address_header,
+                saves_per_partner_per_hour: options.saves_per_hour,
                 ..Settings::default()
             };
             let mut state = server::app_state(db.clone(), settings, conf.leptos_options);

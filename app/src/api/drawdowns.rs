@@ -56,8 +56,18 @@ pub async fn save_drawdown(
     form: DrawdownForm,
     cloned_from: Option<DrawdownId>,
 ) -> Result<(DrawdownId, PdrNumber), AppError> {
+    use crate::throttle::retry_after_seconds;
+    use std::time::Instant;
     let (user, app) = crate::auth::require_caller().await?;
+    let partner = user.account_id.to_string();
+    if let Some(wait) = app.save_limit.wait(&partner, Instant::now()) {
+        tracing::warn!(user = %user.id, partner = %user.account_id, "save refused: the partner's hourly limit is reached");
+        return Err(AppError::TooManySaves {
+            retry_after: retry_after_seconds(wait),
+        });
+    }
     let saved = app.services().save(&user, order, &form, cloned_from).await?;
+    app.save_limit.record(&partner, Instant::now());
     Ok((saved.id, saved.number))
 }
 

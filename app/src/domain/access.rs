@@ -30,6 +30,14 @@ pub fn may_manage_licenses_of(user: &CurrentUser, account: &AccountSummary) -> b
         && account.managed_by == Some(user.account_id)
 }
 
+/// Whether `user` may download the account's license files: what a Control
+/// Room installs, so the account's own users and its managing partner only.
+/// Vendor staff read the tab (accounting checks what is in use) but never
+/// take a file that would license an installation.
+pub fn may_download_license_files_of(user: &CurrentUser, account: &AccountSummary) -> bool {
+    !user.role.is_vendor_staff() && may_view_account(user, account)
+}
+
 /// Whether `user` may see the drawdown requests of `partner`: vendor staff
 /// see every partner's; partner users their own partner's. Customer users
 /// see none (they see what reaches their account, in its Entitlements).
@@ -95,6 +103,35 @@ mod tests {
         assert!(!may_manage_licenses_of(
             &user(Role::PartnerAdmin, 10),
             &account(10, AccountKind::Partner, None)
+        ));
+    }
+
+    #[test]
+    fn license_files_go_to_the_account_and_its_partner_not_to_vendor_staff() {
+        let contoso = account(11, AccountKind::Customer, Some(10));
+        assert!(may_download_license_files_of(
+            &user(Role::PartnerUser, 10),
+            &contoso
+        ));
+        assert!(may_download_license_files_of(
+            &user(Role::CustomerUser, 11),
+            &contoso
+        ));
+        assert!(!may_download_license_files_of(
+            &user(Role::Accounting, 1),
+            &contoso
+        ));
+        assert!(!may_download_license_files_of(
+            &user(Role::VendorAdmin, 1),
+            &contoso
+        ));
+        assert!(!may_download_license_files_of(
+            &user(Role::PartnerUser, 20),
+            &contoso
+        ));
+        assert!(!may_download_license_files_of(
+            &user(Role::CustomerUser, 12),
+            &contoso
         ));
     }
 

@@ -385,6 +385,7 @@ pub struct LicenseFileSummary {
 pub struct FileLicensesView {
     pub account: AccountSummary,
     pub may_change: bool,
+    pub may_download: bool,
     /// Active files first, newest first: the first `ListRows` of them.
     pub files: Vec<LicenseFileSummary>,
     /// Whether the account has files after those.

@@ -5,10 +5,11 @@
 
 use super::Services;
 use crate::domain::{
-    license_reference, may_manage_licenses_of, may_view_account, AccountId, AccountSummary, BindingError,
-    CloudLicense, CloudLicensesView, CurrentUser, EntitlementId, FileLicensesView, LicenseFileField,
-    LicenseFileFieldError, LicenseFileForm, LicenseFileId, LicenseFileProblem, LicenseFileState,
-    LicenseFileSummary, LicenseModel, ListRows, Quantity, ServiceInstanceId,
+    license_reference, may_download_license_files_of, may_manage_licenses_of, may_view_account, AccountId,
+    AccountSummary, BindingError, CloudLicense, CloudLicensesView, CurrentUser, EntitlementId,
+    FileLicensesView, LicenseFileField, LicenseFileFieldError, LicenseFileForm, LicenseFileId,
+    LicenseFileProblem, LicenseFileState, LicenseFileSummary, LicenseModel, ListRows, Quantity,
+    ServiceInstanceId,
 };
 use crate::error::AppError;
 use crate::events::PortalEvent;
@@ -205,6 +206,7 @@ impl Services<'_> {
         let entitlements = usage::list_usable_entitlements(&mut conn, account.id, LicenseModel::File).await?;
         Ok(FileLicensesView {
             may_change: may_manage_licenses_of(user, &account),
+            may_download: may_download_license_files_of(user, &account),
             account,
             files,
             more_files,
@@ -378,9 +380,12 @@ impl Services<'_> {
         let (account, summary) = license_files::find_license_file(&mut conn, file)
             .await?
             .ok_or(AppError::NotFound)?;
-        viewable_account(&mut conn, user, account)
+        let account = viewable_account(&mut conn, user, account)
             .await
             .map_err(|_| AppError::NotFound)?;
+        if !may_download_license_files_of(user, &account) {
+            return Err(AppError::Forbidden);
+        }
         let signed_text = license_files::find_signed_text(&mut conn, file)
             .await?
             .ok_or(AppError::NotFound)?;

@@ -316,6 +316,21 @@ async fn a_license_file_is_signed_verifiable_and_gives_back_its_quantities_when_
         .license_file_download(&partner, first)
         .await
         .expect("download");
+    // Vendor staff read the tab but take no file that licenses an installation.
+    let accounting = user(p.db(), "accounting@example.com").await;
+    assert_eq!(
+        p.services()
+            .license_file_download(&accounting, first)
+            .await
+            .map(|_| ()),
+        Err(AppError::Forbidden)
+    );
+    let seen = p
+        .services()
+        .file_licenses(&accounting, contoso, ListRows::FIRST)
+        .await
+        .expect("accounting reads the tab");
+    assert!(!seen.may_download && !seen.may_change);
     let key = p.settings.license_signing_key.verifying_key();
     let document = verify(&download.signed_text, &key, now()).expect("a valid file");
     assert_eq!(document.account, "Contoso Pharma");

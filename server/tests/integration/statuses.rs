@@ -340,3 +340,49 @@ async fn failed_sign_ins_are_throttled_per_account_with_the_time_to_wait() {
     assert!(status.is_success(), "{status}");
     assert!(cookie.is_some());
 }
+
+#[tokio::test]
+async fn a_partner_saves_at_most_its_hourly_limit_and_others_are_not_held_back() {
+    let t = demo_db().await;
+    let settings = app::state::Settings {
+        saves_per_partner_per_hour: 2,
+        ..app::state::Settings::default()
+    };
+    let app = server::router(crate::helpers::app_state(t.db.clone(), settings));
+    let partner = signed_in(&app, "partner%40example.com").await;
+    let other = signed_in(&app, "other-partner%40example.com").await;
+    let save = |order: i64, line: i64, n: usize| {
+        format!(
+            r#"{{"order":{order},"form":{{"customer_account":"Limit Test {n}","customer_website":"https://limit-{n}.example","customer_name":"Robin","customer_email":"robin@limit-{n}.example","quantities":[[{line},"1"]]}},"cloned_from":null}}"#
+        )
+    };
+    let order = order_id(&t.db, "SO-2026-0101").await.0;
+    let line = line_of(&t.db, "SO-2026-0101", "Bot Creator").await.0;
+    for n in 0..2 {
+        let (status, _, body) = call(&app, "save_drawdown", &save(order, line, n), Some(&partner)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let before = count_rows(&t.db, "drawdown_requests").await;
+    let (status, _, body) = call(&app, "save_drawdown", &save(order, line, 2), Some(&partner)).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    assert!(
+        body.starts_with(r#"{"error":"too_many_saves","retry_after":"#),
+        "{body}"
+    );
+    assert_eq!(
+        count_rows(&t.db, "drawdown_requests").await,
+        before,
+        "nothing saved"
+    );
+
+    let tailspin_order = order_id(&t.db, "SO-2026-0150").await.0;
+    let tailspin_line = line_of(&t.db, "SO-2026-0150", "Bot Creator").await.0;
+    let (status, _, body) = call(
+        &app,
+        "save_drawdown",
+        &save(tailspin_order, tailspin_line, 3),
+        Some(&other),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "another partner saves: {body}");
+}

@@ -117,6 +117,7 @@ fn FileLicenses(
     let FileLicensesView {
         account,
         may_change,
+        may_download,
         files,
         more_files,
         entitlements,
@@ -167,7 +168,7 @@ fn FileLicenses(
         } else {
             let shown = files.len();
             view! {
-                <FilesTable account=account_id files may_change revoke form />
+                <FilesTable account=account_id files may_change may_download revoke form />
                 <LoadMoreRows rows shown more=more_files row_id=file_row_id counted=T::FilesShown />
             }
             .into_any()
@@ -182,6 +183,8 @@ fn FilesTable(
     account: AccountId,
     files: Vec<LicenseFileSummary>,
     may_change: bool,
+    /// Vendor staff read the files but take none (`domain::access`).
+    may_download: bool,
     revoke: ServerAction<RevokeLicenseFile>,
     form: FileForm,
 ) -> impl IntoView {
@@ -251,15 +254,20 @@ fn FilesTable(
                                     </td>
                                     <td>
                                         <div class="row-actions">
-                                            <a
-                                                class="button"
-                                                href=license_file_download_path(file_id)
-                                                download=format!("{reference}.lic")
-                                                aria-label=move || action_on(i18n.locale(), T::Download, &download_label)
-                                                rel="external"
-                                            >
-                                                {move || i18n.t(T::Download)}
-                                            </a>
+                                            {may_download
+                                                .then(|| {
+                                                    view! {
+                                                        <a
+                                                            class="button"
+                                                            href=license_file_download_path(file_id)
+                                                            download=format!("{reference}.lic")
+                                                            aria-label=move || action_on(i18n.locale(), T::Download, &download_label)
+                                                            rel="external"
+                                                        >
+                                                            {move || i18n.t(T::Download)}
+                                                        </a>
+                                                    }
+                                                })}
                                             {(may_change && active)
                                                 .then(|| {
                                                     view! {

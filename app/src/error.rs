@@ -75,6 +75,10 @@ pub enum AppError {
     /// not its JSON, a missing argument); what was wrong is in the log.
     #[error("malformed request")]
     Malformed,
+    /// The database does not answer (down, restarting, every connection
+    /// busy): nothing was done; the same request may be sent again.
+    #[error("the database is unavailable")]
+    Unavailable,
     /// Something failed on the server; details are in its log.
     #[error("internal error")]
     Internal,
@@ -160,6 +164,7 @@ impl AppError {
             | AppError::InvalidProvisioning { .. } => 422,
             AppError::Malformed => 400,
             AppError::Throttled { .. } | AppError::TooManySaves { .. } => 429,
+            AppError::Unavailable => 503,
             AppError::Internal | AppError::Transport { .. } => 500,
         }
     }
@@ -184,6 +189,7 @@ impl AppError {
             | AppError::CrossOrigin
             | AppError::UnsupportedMediaType
             | AppError::TooLarge => T::ErrorMalformed.text(locale).into(),
+            AppError::Unavailable => T::ErrorUnavailable.text(locale).into(),
             AppError::Internal | AppError::Transport { .. } => T::ErrorInternal.text(locale).into(),
         }
     }
@@ -198,8 +204,20 @@ impl AppError {
 
 #[cfg(feature = "ssr")]
 impl From<sqlx::Error> for AppError {
+    /// A database that cannot be reached is 503 (a load balancer retries
+    /// elsewhere, an operator's alert says which); any other database error
+    /// is the portal's fault.
     fn from(err: sqlx::Error) -> Self {
-        AppError::internal("database error", err)
+        match err {
+            sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_) => {
+                tracing::error!(%err, "database unavailable");
+                AppError::Unavailable
+            }
+            err => AppError::internal("database error", err),
+        }
     }
 }
 
@@ -384,6 +402,7 @@ mod tests {
                 415,
                 r#"{"error":"unsupported_media_type"}"#,
             ),
+            (AppError::Unavailable, 503, r#"{"error":"unavailable"}"#),
             (AppError::Internal, 500, r#"{"error":"internal"}"#),
         ];
         for (error, status, json) in &cases {

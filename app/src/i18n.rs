@@ -267,6 +267,7 @@ pub enum T {
     ErrorInternal,
     ErrorInvalidInput,
     ErrorMalformed,
+    ErrorUnavailable,
     ProvisioningFailedHint,
     PageNotFound,
     BackToStart,
@@ -528,6 +529,10 @@ impl T {
             T::ProvisioningFailedHint => (
                 "The vendor's cloud could not start it. Retry; if it fails again, contact the vendor.",
                 "Le cloud de l'éditeur n'a pas pu le démarrer. Réessayez ; en cas de nouvel échec, contactez l'éditeur.",
+            ),
+            T::ErrorUnavailable => (
+                "The portal cannot reach its database just now. Nothing was changed; try again in a moment.",
+                "Le portail ne joint pas sa base de données pour l'instant. Rien n'a été modifié ; réessayez dans un instant.",
             ),
             T::ErrorMalformed => (
                 "The portal could not read this request. Reload the page and try again.",

@@ -161,6 +161,14 @@ async fn each_refusal_answers_its_own_status_with_a_stable_code() {
         matches!(status, StatusCode::NOT_FOUND | StatusCode::FORBIDDEN),
         "{status} {body}"
     );
+
+    // 503: the database is gone; the answer says so, not "internal".
+    t.db.close().await;
+    let (status, _, body) = call(&app, "list_accounts", "{}", Some(&partner)).await;
+    assert_eq!(
+        (status, body.as_str()),
+        (StatusCode::SERVICE_UNAVAILABLE, r#"{"error":"unavailable"}"#)
+    );
 }
 
 async fn send(

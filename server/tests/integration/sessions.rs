@@ -33,19 +33,21 @@ pub async fn call(
     if let Some(cookie) = cookie {
         request = request.header(header::COOKIE, cookie);
     }
-    let response = app
-        .clone()
-        .oneshot(request.body(Body::from(form.to_string())).expect("request"))
-        .await
-        .expect("response");
-    let status = response.status();
-    let set_cookie = response
-        .headers()
+    let (status, headers, body) =
+        send(app, request.body(Body::from(form.to_string())).expect("request")).await;
+    let set_cookie = headers
         .get(header::SET_COOKIE)
         .and_then(|v| v.to_str().ok())
         .map(|v| v.split(';').next().unwrap_or_default().to_string());
+    (status, set_cookie, body)
+}
+
+/// Sends one request through the router: its status, headers and body.
+pub async fn send(app: &Router, request: Request<Body>) -> (StatusCode, http::HeaderMap, String) {
+    let response = app.clone().oneshot(request).await.expect("response");
+    let (status, headers) = (response.status(), response.headers().clone());
     let body = response.into_body().collect().await.expect("body").to_bytes();
-    (status, set_cookie, String::from_utf8_lossy(&body).into_owned())
+    (status, headers, String::from_utf8_lossy(&body).into_owned())
 }
 
 #[tokio::test]

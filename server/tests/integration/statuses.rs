@@ -5,7 +5,7 @@
 use http::StatusCode;
 
 use crate::helpers::{count_rows, demo_db, line_of, order_id};
-use crate::sessions::{call, portal};
+use crate::sessions::{call, portal, send};
 
 async fn signed_in(app: &axum::Router, email: &str) -> String {
     let (status, cookie, body) = call(app, "sign_in", &format!("email={email}&password=demo"), None).await;
@@ -169,18 +169,6 @@ async fn each_refusal_answers_its_own_status_with_a_stable_code() {
         (status, body.as_str()),
         (StatusCode::SERVICE_UNAVAILABLE, r#"{"error":"unavailable"}"#)
     );
-}
-
-async fn send(
-    app: &axum::Router,
-    request: http::Request<axum::body::Body>,
-) -> (StatusCode, http::HeaderMap, String) {
-    use http_body_util::BodyExt;
-    use tower::ServiceExt;
-    let response = app.clone().oneshot(request).await.expect("response");
-    let (status, headers) = (response.status(), response.headers().clone());
-    let body = response.into_body().collect().await.expect("body").to_bytes();
-    (status, headers, String::from_utf8_lossy(&body).into_owned())
 }
 
 #[tokio::test]

@@ -36,7 +36,10 @@ servers=()
 trap 'kill "${servers[@]}" 2>/dev/null || true; stop_postgres' EXIT
 # One after the other: the first loads the demo data, the second finds it there.
 for port in 3000 3001; do
-  LEPTOS_SITE_ADDR="127.0.0.1:$port" PORTAL_METRICS_ADDR="127.0.0.1:$((port + 6464))" \
+  # Each process is reached at its own address here (behind a load balancer
+  # they would share one public URL): that address is the origin its pages post from.
+  LEPTOS_SITE_ADDR="127.0.0.1:$port" PORTAL_PUBLIC_URL="http://127.0.0.1:$port" \
+    PORTAL_METRICS_ADDR="127.0.0.1:$((port + 6464))" \
     target/release/server >"target/e2e/server-$port.log" 2>&1 &
   servers+=("$!")
   for _ in $(seq 1 300); do

@@ -122,8 +122,12 @@ async fn download_license_file(
     use axum::http::{header, StatusCode};
     use axum::response::IntoResponse;
     let cookie = app::auth::session_cookie_name(&state.settings);
-    let Ok(user) = app::auth::user_from_headers(&state.db, cookie, &headers).await else {
-        return (StatusCode::UNAUTHORIZED, "sign in first\n").into_response();
+    let user = match app::auth::user_from_headers(&state.db, cookie, &headers).await {
+        Ok(user) => user,
+        Err(app::error::AppError::NotSignedIn) => {
+            return (StatusCode::UNAUTHORIZED, "sign in first\n").into_response();
+        }
+        Err(error) => return status_of(&error).into_response(),
     };
     match state
         .services()
@@ -145,8 +149,15 @@ async fn download_license_file(
         Err(app::error::AppError::NotFound | app::error::AppError::Forbidden) => {
             (StatusCode::NOT_FOUND, "no such license file\n").into_response()
         }
-        Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "try again\n").into_response(),
+        Err(error) => status_of(&error).into_response(),
     }
+}
+
+/// The status of an error answered outside a server function, with its code.
+fn status_of(error: &app::error::AppError) -> (axum::http::StatusCode, String) {
+    let status = axum::http::StatusCode::from_u16(error.status())
+        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+    (status, serde_json::to_string(error).unwrap_or_default())
 }
 
 /// Builds the shared state of one process.

@@ -10,6 +10,7 @@ mod helpers;
 mod license_verify;
 mod licenses;
 mod live;
+mod matrix;
 mod operations;
 mod orders_api;
 mod orders_import;

@@ -1,0 +1,546 @@
+//! The authorization matrix (issue 12): every server function and HTTP
+//! endpoint, called through the real router by each kind of caller, against
+//! the Northwind partner's own resources (so the Tailspin partner is
+//! "another partner"), with the status each must answer. A server function
+//! with no row fails the test. Each row runs on a database of its own, the
+//! callers in the order of the row (one that may act comes last).
+
+use std::collections::BTreeSet;
+
+use app::domain::{LicenseFileForm, ListRows};
+use axum::body::Body;
+use http::{header, Request, StatusCode};
+use tower::ServiceExt;
+
+use crate::helpers::{account_id, line_of, order_id, user, Portal};
+use crate::sessions::{call, send};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Caller {
+    Anonymous,
+    /// Tailspin's partner admin: another partner.
+    OtherPartner,
+    /// Contoso's customer user: the account the resources belong to.
+    Customer,
+    Accounting,
+    /// Northwind's partner admin: the resources' owner.
+    Partner,
+}
+
+use Caller::*;
+
+const EVERYONE: [Caller; 5] = [Anonymous, OtherPartner, Customer, Accounting, Partner];
+
+fn email(caller: Caller) -> Option<&'static str> {
+    match caller {
+        Anonymous => None,
+        OtherPartner => Some("other-partner@example.com"),
+        Customer => Some("customer@example.com"),
+        Accounting => Some("accounting@example.com"),
+        Partner => Some("partner@example.com"),
+    }
+}
+
+/// The ids a row's body names.
+struct Ids {
+    northwind: i64,
+    contoso: i64,
+    order: i64,
+    line: i64,
+    request: i64,
+    control_room: i64,
+    iq_bot_server: i64,
+    bound: i64,
+    unbound_cloud: i64,
+    file_entitlement: i64,
+    file: i64,
+}
+
+/// How a row calls: a server function (JSON or form body) or an endpoint.
+enum Call {
+    Json(&'static str, fn(&Ids) -> String),
+    Form(&'static str, fn(&Ids) -> String),
+    Get(fn(&Ids) -> String),
+    /// Only the status is read (a stream that does not end).
+    GetStream(&'static str),
+    Post(&'static str, &'static str),
+}
+
+struct Row {
+    name: &'static str,
+    call: Call,
+    expected: Vec<(Caller, StatusCode)>,
+}
+
+fn all(status: StatusCode) -> Vec<(Caller, StatusCode)> {
+    EVERYONE.iter().map(|c| (*c, status)).collect()
+}
+
+/// 401 for the anonymous caller, then the others in order.
+fn signed_in(others: [(Caller, StatusCode); 4]) -> Vec<(Caller, StatusCode)> {
+    std::iter::once((Anonymous, StatusCode::UNAUTHORIZED))
+        .chain(others)
+        .collect()
+}
+
+const OK: StatusCode = StatusCode::OK;
+const FORBIDDEN: StatusCode = StatusCode::FORBIDDEN;
+const NOT_FOUND: StatusCode = StatusCode::NOT_FOUND;
+const INVALID: StatusCode = StatusCode::UNPROCESSABLE_ENTITY;
+
+/// Readers of an account: its partner, its own users and vendor staff.
+fn account_readers() -> Vec<(Caller, StatusCode)> {
+    signed_in([
+        (OtherPartner, FORBIDDEN),
+        (Customer, OK),
+        (Accounting, OK),
+        (Partner, OK),
+    ])
+}
+
+/// Changers of a customer's licenses and services: its partner only.
+fn license_changers() -> Vec<(Caller, StatusCode)> {
+    signed_in([
+        (OtherPartner, FORBIDDEN),
+        (Customer, FORBIDDEN),
+        (Accounting, FORBIDDEN),
+        (Partner, OK),
+    ])
+}
+
+fn rows() -> Vec<Row> {
+    vec![
+        Row {
+            name: "sign_in",
+            call: Call::Form("sign_in", |_| "email=partner%40example.com&password=demo".into()),
+            expected: all(OK),
+        },
+        Row {
+            name: "sign_out",
+            call: Call::Form("sign_out", |_| String::new()),
+            expected: all(OK),
+        },
+        Row {
+            name: "signed_in_user",
+            call: Call::Form("signed_in_user", |_| String::new()),
+            expected: all(OK),
+        },
+        Row {
+            name: "set_language",
+            call: Call::Form("set_language", |_| "tag=fr".into()),
+            expected: all(OK),
+        },
+        Row {
+            name: "list_accounts",
+            call: Call::Json("list_accounts", |_| "{}".into()),
+            expected: signed_in([
+                (OtherPartner, OK),
+                (Customer, OK),
+                (Accounting, OK),
+                (Partner, OK),
+            ]),
+        },
+        Row {
+            name: "account_entitlements",
+            call: Call::Form("account_entitlements", |i| format!("account={}", i.contoso)),
+            expected: account_readers(),
+        },
+        Row {
+            name: "list_drawdowns",
+            call: Call::Json("list_drawdowns", |i| {
+                format!(
+                    r#"{{"account":{},"state":null,"search":null,"page":{{"after":null,"rows":null}}}}"#,
+                    i.northwind
+                )
+            }),
+            expected: signed_in([
+                (OtherPartner, FORBIDDEN),
+                (Customer, FORBIDDEN),
+                (Accounting, OK),
+                (Partner, OK),
+            ]),
+        },
+        Row {
+            name: "list_approvals",
+            call: Call::Json("list_approvals", |_| {
+                r#"{"search":null,"page":{"after":null,"rows":null}}"#.into()
+            }),
+            expected: signed_in([
+                (OtherPartner, FORBIDDEN),
+                (Customer, FORBIDDEN),
+                (Partner, FORBIDDEN),
+                (Accounting, OK),
+            ]),
+        },
+        Row {
+            name: "drawdown",
+            call: Call::Json("drawdown", |i| format!(r#"{{"id":{}}}"#, i.request)),
+            expected: signed_in([
+                (OtherPartner, FORBIDDEN),
+                (Customer, FORBIDDEN),
+                (Accounting, OK),
+                (Partner, OK),
+            ]),
+        },
+        Row {
+            name: "new_drawdown_form",
+            call: Call::Json("new_drawdown_form", |i| {
+                format!(r#"{{"account":{},"clone":null}}"#, i.northwind)
+            }),
+            // The caller's own form: the account is only a prefill hint, and
+            // another partner's account prefills nothing.
+            expected: signed_in([
+                (OtherPartner, OK),
+                (Customer, FORBIDDEN),
+                (Accounting, FORBIDDEN),
+                (Partner, OK),
+            ]),
+        },
+        Row {
+            name: "save_drawdown",
+            call: Call::Json("save_drawdown", |i| {
+                format!(
+                    r#"{{"order":{},"form":{{"customer_account":"Matrix Ltd","customer_website":"https://matrix.example","customer_name":"Robin","customer_email":"robin@matrix.example","quantities":[[{},"1"]]}},"cloned_from":null}}"#,
+                    i.order, i.line
+                )
+            }),
+            // Another partner's order is as good as none: "choose an order".
+            expected: signed_in([
+                (OtherPartner, INVALID),
+                (Customer, FORBIDDEN),
+                (Accounting, FORBIDDEN),
+                (Partner, OK),
+            ]),
+        },
+        Row {
+            name: "change_drawdown",
+            call: Call::Json("change_drawdown", |i| {
+                format!(r#"{{"id":{},"transition":"approve","reason":null}}"#, i.request)
+            }),
+            expected: signed_in([
+                (OtherPartner, FORBIDDEN),
+                (Customer, FORBIDDEN),
+                (Partner, FORBIDDEN),
+                (Accounting, OK),
+            ]),
+        },
+        Row {
+            name: "cloud_licenses",
+            call: Call::Json("cloud_licenses", |i| format!(r#"{{"account":{}}}"#, i.contoso)),
+            expected: account_readers(),
+        },
+        Row {
+            name: "bind_entitlement",
+            call: Call::Json("bind_entitlement", |i| {
+                format!(
+                    r#"{{"account":{},"control_room":{},"entitlement":{},"quantity":"1"}}"#,
+                    i.contoso, i.control_room, i.unbound_cloud
+                )
+            }),
+            expected: license_changers(),
+        },
+        Row {
+            name: "unbind_entitlement",
+            call: Call::Json("unbind_entitlement", |i| {
+                format!(
+                    r#"{{"account":{},"control_room":{},"entitlement":{}}}"#,
+                    i.contoso, i.control_room, i.bound
+                )
+            }),
+            expected: license_changers(),
+        },
+        Row {
+            name: "file_licenses",
+            call: Call::Json("file_licenses", |i| {
+                format!(r#"{{"account":{},"rows":50}}"#, i.contoso)
+            }),
+            expected: account_readers(),
+        },
+        Row {
+            name: "configure_license_file",
+            call: Call::Json("configure_license_file", |i| {
+                format!(
+                    r#"{{"account":{},"form":{{"host_name":"matrix-2","host_id":"matrix-host-2","quantities":[[{},"1"]]}},"replaces":null}}"#,
+                    i.contoso, i.file_entitlement
+                )
+            }),
+            expected: license_changers(),
+        },
+        Row {
+            name: "revoke_license_file",
+            call: Call::Json("revoke_license_file", |i| {
+                format!(r#"{{"account":{},"file":{}}}"#, i.contoso, i.file)
+            }),
+            expected: license_changers(),
+        },
+        Row {
+            name: "cloud_services",
+            call: Call::Json("cloud_services", |i| {
+                format!(r#"{{"account":{},"rows":50}}"#, i.contoso)
+            }),
+            expected: account_readers(),
+        },
+        Row {
+            name: "provision_instance",
+            call: Call::Json("provision_instance", |i| {
+                format!(
+                    r#"{{"account":{},"instance":{},"region":"eu-central","tenant":"matrix-tenant"}}"#,
+                    i.contoso, i.iq_bot_server
+                )
+            }),
+            expected: license_changers(),
+        },
+        Row {
+            name: "retry_provisioning",
+            call: Call::Json("retry_provisioning", |i| {
+                format!(r#"{{"account":{},"instance":{}}}"#, i.contoso, i.control_room)
+            }),
+            // Its Control Room is active: nothing to retry, and the partner is told so.
+            expected: signed_in([
+                (OtherPartner, FORBIDDEN),
+                (Customer, FORBIDDEN),
+                (Accounting, FORBIDDEN),
+                (Partner, INVALID),
+            ]),
+        },
+        Row {
+            name: "GET /license/files/{id}",
+            call: Call::Get(|i| format!("/license/files/{}", i.file)),
+            // Another partner, and vendor staff, are told there is no such file.
+            expected: signed_in([
+                (OtherPartner, NOT_FOUND),
+                (Accounting, NOT_FOUND),
+                (Customer, OK),
+                (Partner, OK),
+            ]),
+        },
+        Row {
+            name: "GET /license/public-key",
+            call: Call::Get(|_| server::LICENSE_PUBLIC_KEY_PATH.into()),
+            expected: all(OK),
+        },
+        Row {
+            name: "GET /api/events",
+            call: Call::GetStream(app::events::EVENTS_PATH),
+            expected: signed_in([
+                (OtherPartner, OK),
+                (Customer, OK),
+                (Accounting, OK),
+                (Partner, OK),
+            ]),
+        },
+        Row {
+            name: "POST /api/orders/import",
+            call: Call::Post(
+                server::orders_api::ORDERS_IMPORT_PATH,
+                "order_number,partner,order_date,product,quantity,term_months\n",
+            ),
+            // Off without a token; a session is no token.
+            expected: all(NOT_FOUND),
+        },
+        Row {
+            name: "POST /api/provisioning/callback",
+            call: Call::Post(
+                server::provisioning::CALLBACK_PATH,
+                r#"{"status":"failed","job":1,"error":"x"}"#,
+            ),
+            // Only the configured provisioner's signature is taken.
+            expected: all(NOT_FOUND),
+        },
+        Row {
+            name: "POST /csp-report",
+            call: Call::Post(server::security::CSP_REPORT_PATH, "{}"),
+            expected: all(StatusCode::NO_CONTENT),
+        },
+        Row {
+            name: "GET /healthz",
+            call: Call::Get(|_| server::HEALTH_PATH.into()),
+            expected: all(OK),
+        },
+        Row {
+            name: "GET /readyz",
+            call: Call::Get(|_| server::READY_PATH.into()),
+            expected: all(OK),
+        },
+    ]
+}
+
+/// A database with the demo history, a submitted request and a license file.
+async fn arrange() -> (Portal, Ids) {
+    let p = Portal::demo().await;
+    server::demo::walk_history(p.services())
+        .await
+        .expect("demo history");
+    let partner = user(p.db(), "partner@example.com").await;
+    let contoso = account_id(p.db(), "Contoso Pharma").await;
+    let order = order_id(p.db(), "SO-2026-0101").await;
+    let line = line_of(p.db(), "SO-2026-0101", "Bot Creator").await;
+    let form = app::domain::DrawdownForm {
+        customer_account: "Matrix Request Ltd".into(),
+        customer_website: "https://matrix-request.example".into(),
+        customer_name: "Robin".into(),
+        customer_email: "robin@matrix-request.example".into(),
+        quantities: vec![(line, "1".into())],
+    };
+    let request = p
+        .services()
+        .save(&partner, Some(order), &form, None)
+        .await
+        .expect("saved")
+        .id;
+    let mut conn = p.db().read().await.expect("conn");
+    let id =
+        |sql: &'static str, sku: &'static str| sqlx::query_scalar::<_, i64>(sql).bind(contoso.0).bind(sku);
+    let instance = "SELECT i.id FROM service_instances i JOIN products p ON p.id = i.product_id WHERE i.account_id = $1 AND p.sku = $2";
+    let entitlement = "SELECT e.id FROM entitlements e JOIN products p ON p.id = e.product_id WHERE e.account_id = $1 AND p.sku = $2";
+    let control_room = id(instance, "CR")
+        .fetch_one(&mut *conn)
+        .await
+        .expect("Control Room");
+    let iq_bot_server = id(instance, "IQS")
+        .fetch_one(&mut *conn)
+        .await
+        .expect("IQ Bot server");
+    let bound = id(entitlement, "BC")
+        .fetch_one(&mut *conn)
+        .await
+        .expect("Bot Creator");
+    let unbound_cloud = id(entitlement, "IQP")
+        .fetch_one(&mut *conn)
+        .await
+        .expect("IQ Bot pages");
+    let file_entitlement = id(entitlement, "ABR")
+        .fetch_one(&mut *conn)
+        .await
+        .expect("Attended Bot Runner");
+    drop(conn);
+    let file = p
+        .services()
+        .configure_license_file(
+            &partner,
+            contoso,
+            &LicenseFileForm {
+                host_name: "matrix-1".into(),
+                host_id: "matrix-host-1".into(),
+                quantities: vec![(app::domain::EntitlementId(file_entitlement), "1".into())],
+            },
+            None,
+        )
+        .await
+        .expect("a license file");
+    let view = p
+        .services()
+        .file_licenses(&partner, contoso, ListRows::FIRST)
+        .await
+        .expect("files");
+    assert_eq!(view.files.len(), 1);
+    let ids = Ids {
+        northwind: partner.account_id.0,
+        contoso: contoso.0,
+        order: order.0,
+        line: line.0,
+        request: request.0,
+        control_room,
+        iq_bot_server,
+        bound,
+        unbound_cloud,
+        file_entitlement,
+        file: file.0,
+    };
+    (p, ids)
+}
+
+async fn status_of(app: &axum::Router, how: &Call, ids: &Ids, cookie: Option<&str>) -> (StatusCode, String) {
+    let with_cookie = |mut request: http::request::Builder| {
+        if let Some(cookie) = cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        request
+    };
+    match how {
+        // `sessions::call` sends JSON for a body that starts with `{`, else a form.
+        Call::Json(endpoint, body) | Call::Form(endpoint, body) => {
+            let (status, _, text) = call(app, endpoint, &body(ids), cookie).await;
+            (status, text)
+        }
+        Call::Get(path) => {
+            let request = with_cookie(Request::get(path(ids)))
+                .body(Body::empty())
+                .expect("request");
+            let (status, _, text) = send(app, request).await;
+            (status, text)
+        }
+        Call::GetStream(path) => {
+            let request = with_cookie(Request::get(*path))
+                .body(Body::empty())
+                .expect("request");
+            let response = app.clone().oneshot(request).await.expect("response");
+            (response.status(), String::new())
+        }
+        Call::Post(path, body) => {
+            let request = with_cookie(Request::post(*path).header(header::CONTENT_TYPE, "application/json"))
+                .body(Body::from(*body))
+                .expect("request");
+            let (status, _, text) = send(app, request).await;
+            (status, text)
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_server_function_and_endpoint_answers_each_caller_as_the_matrix_says() {
+    let rows = rows();
+    // Every registered server function has its row.
+    let registered: BTreeSet<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path.trim_start_matches("/api/").to_string())
+        .collect();
+    let covered: BTreeSet<String> = rows
+        .iter()
+        .filter_map(|row| match row.call {
+            Call::Json(endpoint, _) | Call::Form(endpoint, _) => Some(endpoint.to_string()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        registered, covered,
+        "server functions without a row (left) or rows without a function (right)"
+    );
+
+    let mut failures = Vec::new();
+    let mut cells = 0;
+    for row in &rows {
+        let (p, ids) = arrange().await;
+        let app = crate::sessions::portal(p.db().clone());
+        for (caller, expected) in &row.expected {
+            let cookie = match email(*caller) {
+                Some(email) => {
+                    let form = format!("email={}&password=demo", email.replace('@', "%40"));
+                    let (status, cookie, _) = call(&app, "sign_in", &form, None).await;
+                    assert!(status.is_success(), "{caller:?} signs in");
+                    cookie
+                }
+                None => None,
+            };
+            let (status, body) = status_of(&app, &row.call, &ids, cookie.as_deref()).await;
+            cells += 1;
+            if status != *expected {
+                failures.push(format!(
+                    "{} as {caller:?}: {status}, expected {expected}: {body}",
+                    row.name
+                ));
+            }
+            assert!(
+                !status.is_server_error(),
+                "{} as {caller:?}: {status} {body}",
+                row.name
+            );
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {cells} cells differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(cells >= 140, "{cells} cells");
+}

@@ -82,6 +82,9 @@ struct ServeOptions {
     /// (e.g. X-Forwarded-For; its last value counts). Unset: the peer's address.
     #[arg(long, env = "PORTAL_CLIENT_ADDRESS_HEADER", global = true)]
     client_address_header: Option<String>,
+    /// Hours a session lasts after sign-in, whatever is done with it (1 to 2,160).
+    #[arg(long, env = "PORTAL_SESSION_HOURS", default_value_t = 336, value_parser = clap::value_parser!(u16).range(1..=2160), global = true)]
+    session_hours: u16,
     /// Drawdown requests one partner may save in an hour, all its users together.
     #[arg(long, env = "PORTAL_SAVES_PER_HOUR", default_value_t = 600, global = true)]
     saves_per_hour: u32,
@@ -374,7 +377,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 orders_api_token,
                 client_address_header: options.client_address_header,
                 saves_per_partner_per_hour: options.saves_per_hour,
-                ..Settings::default()
+                session_lifetime: time::Duration::hours(i64::from(options.session_hours)),
             };
             let mut state = server::app_state(db.clone(), settings, conf.leptos_options);
             let (events, relay) = server::relay::Relay::for_database(&db, &cli.database_url);

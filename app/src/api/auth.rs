@@ -53,6 +53,13 @@ mod ssr {
             &password,
         )
         .await?;
+        // A new session replaces the one this browser brought, which ends:
+        // a session id planted before sign-in is worth nothing after it.
+        if let Some(previous) = cookie_value(&parts.headers, session_cookie_name(&state.settings)) {
+            let mut tx = state.db.begin().await?;
+            sessions::delete_session(&mut tx, &hash_session_token(&previous)).await?;
+            tx.commit().await?;
+        }
         tracing::info!(%user, "signed in");
         set_response_cookie(&session_cookie(&token, &state.settings))?;
         Ok(())

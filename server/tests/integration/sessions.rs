@@ -138,3 +138,20 @@ async fn a_partner_is_refused_an_account_it_does_not_manage() {
     );
     assert!(!body.contains("Northwind") && !body.contains("Contoso"), "{body}");
 }
+
+#[tokio::test]
+async fn signing_in_again_ends_the_session_the_browser_brought() {
+    let t = demo_db().await;
+    let app = portal(t.db.clone());
+    let form = "email=partner%40example.com&password=demo";
+    let (_, first, _) = call(&app, "sign_in", form, None).await;
+    let first = first.expect("first session");
+    // The same browser signs in again, sending the cookie it has.
+    let (_, second, _) = call(&app, "sign_in", form, Some(&first)).await;
+    let second = second.expect("second session");
+    assert_ne!(first, second, "a new session id");
+    let (_, _, body) = call(&app, "signed_in_user", "", Some(&first)).await;
+    assert_eq!(body, "null", "the session it brought has ended");
+    let (_, _, body) = call(&app, "signed_in_user", "", Some(&second)).await;
+    assert!(body.contains("\"email\":\"partner@example.com\""), "{body}");
+}

@@ -127,7 +127,7 @@ async fn download_license_file(
         Err(app::error::AppError::NotSignedIn) => {
             return (StatusCode::UNAUTHORIZED, "sign in first\n").into_response();
         }
-        Err(error) => return status_of(&error).into_response(),
+        Err(error) => return security::error_response(&error),
     };
     match state
         .services()
@@ -149,15 +149,8 @@ async fn download_license_file(
         Err(app::error::AppError::NotFound | app::error::AppError::Forbidden) => {
             (StatusCode::NOT_FOUND, "no such license file\n").into_response()
         }
-        Err(error) => status_of(&error).into_response(),
+        Err(error) => security::error_response(&error),
     }
-}
-
-/// The status of an error answered outside a server function, with its code.
-fn status_of(error: &app::error::AppError) -> (axum::http::StatusCode, String) {
-    let status = axum::http::StatusCode::from_u16(error.status())
-        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-    (status, serde_json::to_string(error).unwrap_or_default())
 }
 
 /// Builds the shared state of one process.

@@ -328,13 +328,9 @@ pub async fn callback(
             (job, JobOutcome::Active { url })
         }
         ProvisionReport::Failed { job, error } => {
-            tracing::warn!(job, error = %error.chars().take(500).collect::<String>(), "provisioning failed");
-            (
-                job,
-                JobOutcome::Failed {
-                    error: error.chars().take(500).collect(),
-                },
-            )
+            let error: String = error.chars().take(500).collect();
+            tracing::warn!(job, %error, "provisioning failed");
+            (job, JobOutcome::Failed { error })
         }
     };
     let job = ProvisioningJobId(job);

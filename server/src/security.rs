@@ -152,20 +152,25 @@ pub enum Refusal {
 
 impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
-        let error = match self {
+        error_response(&match self {
             Refusal::CrossOrigin => app::error::AppError::CrossOrigin,
             Refusal::WrongContentType => app::error::AppError::UnsupportedMediaType,
             Refusal::TooLarge => app::error::AppError::TooLarge,
-        };
-        let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::BAD_REQUEST);
-        let body = serde_json::to_string(&error).unwrap_or_default();
-        (
-            status,
-            [(header::CONTENT_TYPE, "application/json")],
-            Body::from(body),
-        )
-            .into_response()
+        })
     }
+}
+
+/// An error answered outside a server function (a refused request, a
+/// download): its status and its code, as server functions answer them.
+pub fn error_response(error: &app::error::AppError) -> Response {
+    let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let body = serde_json::to_string(error).unwrap_or_default();
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        Body::from(body),
+    )
+        .into_response()
 }
 
 /// A browser sends `Origin` on every POST (and `Sec-Fetch-Site` on every
@@ -190,7 +195,7 @@ pub fn check_request(
         (None, Some("same-origin" | "none")) | (None, None) => {}
         (None, Some(_)) => return Err(Refusal::CrossOrigin),
     }
-    if path.starts_with(app::api::PREFIX) && path != app::api::PREFIX {
+    if is_server_function(path) {
         let content_type = headers
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())

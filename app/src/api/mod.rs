@@ -8,9 +8,6 @@ pub mod drawdowns;
 pub mod licenses;
 pub mod preferences;
 
-/// Where every server function answers.
-pub const PREFIX: &str = "/api";
-
 /// The server functions that take a form body (`application/x-www-form-urlencoded`):
 /// the sign-in and sign-out forms work before the page hydrates. Every other
 /// server function takes JSON, and the server refuses any other body type.

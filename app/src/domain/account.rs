@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::AccountId;
+use super::{AccountId, Holding, OrderLineBalance};
 
 /// What kind of organisation an account is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -141,6 +141,27 @@ impl LicenseModel {
         }
     }
 }
+
+/// Everything the Entitlements view shows for one account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntitlementsView {
+    pub account: AccountSummary,
+    pub holdings: Vec<Holding>,
+    /// The partner's order lines; empty for a customer account.
+    pub order_lines: Vec<OrderLineBalance>,
+}
+
+/// What "Select an account" offers: the user's own account first, then the
+/// others by name, at most `ACCOUNT_CHOICES` of them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountChoices {
+    pub accounts: Vec<AccountSummary>,
+    /// More accounts matched than are offered: "Find an account" narrows them.
+    pub more: bool,
+}
+
+/// How many accounts "Select an account" offers at once.
+pub const ACCOUNT_CHOICES: usize = 100;
 
 #[cfg(test)]
 mod tests {

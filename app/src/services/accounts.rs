@@ -2,8 +2,10 @@
 //! (the Entitlements tab).
 
 use super::Services;
-use crate::api::accounts::{AccountChoices, EntitlementsView, ACCOUNT_CHOICES};
-use crate::domain::{may_view_account, AccountId, AccountKind, CurrentUser, CUSTOMER_SEARCH_MAX};
+use crate::domain::{
+    may_view_account, AccountChoices, AccountId, AccountKind, CurrentUser, EntitlementsView, ACCOUNT_CHOICES,
+    CUSTOMER_SEARCH_MAX,
+};
 use crate::error::AppError;
 use crate::repo::{accounts, entitlements, orders};
 

@@ -4,10 +4,11 @@
 use leptos::prelude::*;
 
 use super::{use_account_param, TabPanel};
-use crate::api::accounts::{account_entitlements, EntitlementsView};
+use crate::api::accounts::account_entitlements;
 use crate::components::i18n::use_i18n;
 use crate::components::live::use_live_changes;
 use crate::components::status::EmptyState;
+use crate::domain::EntitlementsView;
 use crate::domain::{AccountKind, Holding, LicenseModel, OrderLineBalance};
 use crate::error::AppError;
 use crate::i18n::{months, number, Locale, T};

@@ -28,6 +28,10 @@ pub enum AppError {
     /// The thing asked for does not exist (or is not the caller's to know of).
     #[error("not found")]
     NotFound,
+    /// The license file was revoked or replaced: it is not downloaded or
+    /// renewed any more.
+    #[error("the license file was revoked or replaced")]
+    LicenseFileEnded,
     /// Too many failed sign-ins for this account or from this address:
     /// every attempt is refused until `retry_after` seconds have passed.
     #[error("too many attempts; retry in {retry_after} s")]
@@ -150,6 +154,7 @@ impl AppError {
             AppError::UnsupportedMediaType => 415,
             AppError::TooLarge => 413,
             AppError::NotFound => 404,
+            AppError::LicenseFileEnded => 410,
             AppError::TransitionRefused {
                 refusal: TransitionError::NotPermitted { .. },
             } => 403,
@@ -178,6 +183,7 @@ impl AppError {
             AppError::TooManySaves { retry_after } => i18n::too_many_saves(locale, *retry_after),
             AppError::Forbidden => T::ErrorForbidden.text(locale).into(),
             AppError::NotFound => T::ErrorNotFound.text(locale).into(),
+            AppError::LicenseFileEnded => T::ErrorLicenseFileEnded.text(locale).into(),
             AppError::InvalidInput { .. } => T::ErrorInvalidInput.text(locale).into(),
             AppError::InvalidDrawdown { .. } => T::ErrorInvalidDrawdown.text(locale).into(),
             AppError::TransitionRefused { refusal } => i18n::transition_refusal(locale, refusal),
@@ -245,6 +251,11 @@ mod tests {
             ),
             (AppError::Forbidden, 403, r#"{"error":"forbidden"}"#),
             (AppError::NotFound, 404, r#"{"error":"not_found"}"#),
+            (
+                AppError::LicenseFileEnded,
+                410,
+                r#"{"error":"license_file_ended"}"#,
+            ),
             (
                 AppError::InvalidInput {
                     field: "language".into(),

@@ -183,6 +183,8 @@ pub enum T {
     FileActive,
     FileReplaced,
     FileRevoked,
+    Renew,
+    ValidUntil,
     NoLicenseFiles,
     CloudServicesHint,
     NoServices,
@@ -264,6 +266,7 @@ pub enum T {
     ErrorForbidden,
     ErrorNotSignedIn,
     ErrorNotFound,
+    ErrorLicenseFileEnded,
     ErrorInternal,
     ErrorInvalidInput,
     ErrorMalformed,
@@ -377,10 +380,10 @@ impl T {
             T::InUse => ("In use", "Utilisé"),
             T::Free => ("Free", "Disponible"),
             T::NotProvisioned => ("not provisioned yet", "pas encore provisionnée"),
-            T::FileLicensesHint => ("A license file lets one Control Room installation run without the cloud. It is signed, so the Control Room can check offline that nobody changed it.", "Un fichier de licence permet à une installation de Control Room de fonctionner sans le cloud. Il est signé : la Control Room vérifie hors ligne que personne ne l'a modifié."),
+            T::FileLicensesHint => ("A license file lets one Control Room installation run without the cloud. It is signed, so the Control Room can check offline that nobody changed it, and valid until the date shown: renew it and give the Control Room the new file before then.", "Un fichier de licence permet à une installation de Control Room de fonctionner sans le cloud. Il est signé : la Control Room vérifie hors ligne que personne ne l'a modifié, et il est valide jusqu'à la date indiquée : renouvelez-le et donnez le nouveau fichier à la Control Room avant."),
             T::ConfigureLicenseFile => ("Configure a license file", "Configurer un fichier de licence"),
             T::ReconfigureLicenseFile => ("Reconfigure the license file", "Reconfigurer le fichier de licence"),
-            T::ReconfigureHint => ("The quantities of the current file count as free: the new file replaces it.", "Les quantités du fichier actuel comptent comme disponibles : le nouveau fichier le remplace."),
+            T::ReconfigureHint => ("The new file replaces the current one, whose copies stay valid until their date: its quantities stay in use until then, so the new file takes free quantities of its own.", "Le nouveau fichier remplace le fichier actuel, dont les copies restent valides jusqu'à leur date : ses quantités restent utilisées jusque-là, et le nouveau fichier prend ses propres quantités disponibles."),
             T::HostName => ("Host name", "Nom d'hôte"),
             T::HostId => ("Host ID", "ID d'hôte"),
             T::HostIdHint => ("As the Control Room shows it under Settings, License.", "Tel que la Control Room l'affiche sous Paramètres, Licence."),
@@ -394,6 +397,8 @@ impl T {
             T::Products => ("Products", "Produits"),
             T::Issued => ("Issued", "Émis le"),
             T::Expires => ("Expires", "Expire le"),
+            T::ValidUntil => ("Valid until", "Valide jusqu'au"),
+            T::Renew => ("Renew", "Renouveler"),
             T::State => ("State", "État"),
             T::Actions => ("Actions", "Actions"),
             T::FileActive => ("Active", "Actif"),
@@ -521,6 +526,10 @@ impl T {
                 "Votre session a pris fin. Reconnectez-vous.",
             ),
             T::ErrorNotFound => ("Nothing was found here.", "Rien n'a été trouvé ici."),
+            T::ErrorLicenseFileEnded => (
+                "This license file was revoked or replaced; use the installation's current file.",
+                "Ce fichier de licence a été révoqué ou remplacé ; utilisez le fichier actuel de l'installation.",
+            ),
             T::ErrorInternal => (
                 "Something went wrong on our side. Try again in a moment.",
                 "Un problème est survenu de notre côté. Réessayez dans un instant.",
@@ -774,6 +783,23 @@ pub fn throttled(locale: Locale, retry_after_seconds: u32) -> String {
         (Locale::En, m) => format!("Too many failed sign-ins. Try again in {m} minutes."),
         (Locale::Fr, 1) => "Trop de connexions échouées. Réessayez dans une minute.".into(),
         (Locale::Fr, m) => format!("Trop de connexions échouées. Réessayez dans {m} minutes."),
+    }
+}
+
+/// Under a revoked or replaced file: when what it holds is free again.
+pub fn quantities_return_on(locale: Locale, unix_seconds: i64) -> String {
+    let at = date_time(locale, unix_seconds);
+    match locale {
+        Locale::En => format!("Quantities return on {at}"),
+        Locale::Fr => format!("Quantités rendues le {at}"),
+    }
+}
+
+/// After Renew: the file to download again.
+pub fn file_renewed(locale: Locale, reference: &str) -> String {
+    match locale {
+        Locale::En => format!("{reference} renewed: download it again for its Control Room."),
+        Locale::Fr => format!("{reference} renouvelé : téléchargez-le à nouveau pour sa Control Room."),
     }
 }
 

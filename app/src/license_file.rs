@@ -1,55 +1,65 @@
-//! Signed license files (SPEC, "File licenses"): a readable document a
-//! Control Room installation verifies offline with the vendor's public key.
+//! Signed license files (SPEC, "File licenses" and "Security promises"): a
+//! document a Control Room installation verifies offline with the vendor's
+//! public key, valid until its `not_after` (a lease of at most 30 days by
+//! default, never past the entitlements' end).
 //!
-//! The file is the document, then a signature block:
+//! The file is the document as JSON, in base64, then a signature block:
 //!
 //! ```text
 //! -----BEGIN LICENSE-----
-//! format: 1
-//! license: LIC-000001
-//! account: Contoso Pharma
-//! host-name: cr01.contoso.example
-//! host-id: 4C4C4544-0042
-//! issued-at: 2026-11-24T12:00:00Z
-//! expires-at: 2027-11-24T12:00:00Z
-//! product: Attended Bot Runner | quantity 10 | term 12 months
+//! eyJmb3JtYXQiOjIsImxpY2Vuc2UiOiJMSUMtMDAwMDAxIiwiYWNjb3VudCI6IkNvbnRvc28g
+//! …
 //! -----END LICENSE-----
 //! key-id: 3f1c…
 //! signature: <base64 Ed25519 signature of every byte from BEGIN to END, newline included>
 //! ```
 //!
-//! Only the document's bytes are signed, so no re-encoding can differ
-//! between signer and verifier.
+//! No text a user typed (an account or host name) can change the document's
+//! structure: it is a JSON string inside base64, whose alphabet has no line
+//! break, dash or colon. Only the block's bytes are signed, so no
+//! re-encoding can differ between signer and verifier.
 
 use base64::Engine as _;
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 const BEGIN: &str = "-----BEGIN LICENSE-----\n";
 const END: &str = "-----END LICENSE-----\n";
-const FORMAT: &str = "1";
+/// Version 1 was a line-per-field text a name could break; it is refused.
+const FORMAT: u32 = 2;
+/// Base64 lines of the block, as PEM wraps them.
+const LINE: usize = 64;
 
 /// One licensed product.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LicensedProduct {
     pub name: String,
     pub quantity: i64,
     pub term_months: i64,
 }
 
-/// What a license file grants.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What a license file grants, and until when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LicenseDocument {
     /// The license's reference, e.g. `LIC-000001`.
     pub license: String,
     pub account: String,
     pub host_name: String,
     pub host_id: String,
-    /// Unix seconds.
+    /// When this copy was signed (a renewal signs a new copy), Unix seconds.
     pub issued_at: i64,
-    /// Unix seconds.
-    pub expires_at: i64,
+    /// The end of its lease, Unix seconds: the file is refused from then on.
+    pub not_after: i64,
     pub products: Vec<LicensedProduct>,
+}
+
+/// The signed JSON: the document with its format version first.
+#[derive(Serialize, Deserialize)]
+struct Signed {
+    format: u32,
+    #[serde(flatten)]
+    document: LicenseDocument,
 }
 
 /// Why a license file is refused; each says exactly what failed.
@@ -61,7 +71,7 @@ pub enum VerifyError {
     WrongKey { found: String, expected: String },
     #[error("the signature does not match the document: the file was changed after it was signed")]
     Tampered,
-    #[error("the license expired at {0}")]
+    #[error("the license's lease ended at {0}; download its renewed file from the portal")]
     Expired(String),
 }
 
@@ -73,42 +83,28 @@ pub fn key_id(key: &VerifyingKey) -> String {
         .collect()
 }
 
-fn timestamp(unix: i64) -> String {
+/// A Unix time as RFC 3339, for messages.
+pub fn timestamp(unix: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(unix)
         .ok()
         .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
         .unwrap_or_default()
 }
 
-fn parse_timestamp(s: &str) -> Option<i64> {
-    time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
-        .ok()
-        .map(|t| t.unix_timestamp())
-}
-
-/// Keeps a value on its own line: line breaks inside it become spaces.
-fn one_line(s: &str) -> String {
-    s.replace(['\r', '\n'], " ").trim().to_string()
-}
-
 impl LicenseDocument {
-    /// The document's text, exactly as it is signed.
+    /// The signed block, exactly as it is signed.
     pub fn to_text(&self) -> String {
+        let json = serde_json::to_vec(&Signed {
+            format: FORMAT,
+            document: self.clone(),
+        })
+        .unwrap_or_default();
+        let encoded = base64::engine::general_purpose::STANDARD.encode(json);
         let mut text = String::from(BEGIN);
-        text.push_str(&format!("format: {FORMAT}\n"));
-        text.push_str(&format!("license: {}\n", one_line(&self.license)));
-        text.push_str(&format!("account: {}\n", one_line(&self.account)));
-        text.push_str(&format!("host-name: {}\n", one_line(&self.host_name)));
-        text.push_str(&format!("host-id: {}\n", one_line(&self.host_id)));
-        text.push_str(&format!("issued-at: {}\n", timestamp(self.issued_at)));
-        text.push_str(&format!("expires-at: {}\n", timestamp(self.expires_at)));
-        for p in &self.products {
-            text.push_str(&format!(
-                "product: {} | quantity {} | term {} months\n",
-                one_line(&p.name).replace('|', "/"),
-                p.quantity,
-                p.term_months
-            ));
+        for chunk in encoded.as_bytes().chunks(LINE) {
+            // Base64 is ASCII: every chunk is a str.
+            text.push_str(std::str::from_utf8(chunk).unwrap_or_default());
+            text.push('\n');
         }
         text.push_str(END);
         text
@@ -120,55 +116,21 @@ impl LicenseDocument {
             .strip_prefix(BEGIN)
             .and_then(|t| t.strip_suffix(END))
             .ok_or_else(|| bad("the document block is missing"))?;
-        let mut fields = std::collections::BTreeMap::new();
-        let mut products = Vec::new();
-        for line in body.lines() {
-            let (key, value) = line
-                .split_once(": ")
-                .ok_or_else(|| bad(&format!("unreadable line {line:?}")))?;
-            if key == "product" {
-                let parts: Vec<&str> = value.split(" | ").collect();
-                let [name, quantity, term] = parts[..] else {
-                    return Err(bad(&format!("unreadable product {value:?}")));
-                };
-                let quantity = quantity.strip_prefix("quantity ").and_then(|q| q.parse().ok());
-                let term = term
-                    .strip_prefix("term ")
-                    .and_then(|t| t.strip_suffix(" months"))
-                    .and_then(|t| t.parse().ok());
-                match (quantity, term) {
-                    (Some(quantity), Some(term_months)) => products.push(LicensedProduct {
-                        name: name.to_string(),
-                        quantity,
-                        term_months,
-                    }),
-                    _ => return Err(bad(&format!("unreadable product {value:?}"))),
-                }
-            } else {
-                fields.insert(key.to_string(), value.to_string());
-            }
+        let encoded: String = body.lines().collect();
+        let json = base64::engine::general_purpose::STANDARD
+            .decode(encoded)
+            .map_err(|_| bad("the document block is not base64"))?;
+        let format = serde_json::from_slice::<serde_json::Value>(&json)
+            .ok()
+            .and_then(|v| v.get("format").and_then(serde_json::Value::as_u64));
+        if format != Some(u64::from(FORMAT)) {
+            return Err(bad(
+                "unknown format version (a file from before leases: configure it again)",
+            ));
         }
-        let field = |k: &str| {
-            fields
-                .get(k)
-                .cloned()
-                .ok_or_else(|| bad(&format!("the {k} line is missing")))
-        };
-        if field("format")? != FORMAT {
-            return Err(bad("unknown format version"));
-        }
-        let time_field = |k: &str| {
-            field(k).and_then(|v| parse_timestamp(&v).ok_or_else(|| bad(&format!("unreadable {k}"))))
-        };
-        Ok(Self {
-            license: field("license")?,
-            account: field("account")?,
-            host_name: field("host-name")?,
-            host_id: field("host-id")?,
-            issued_at: time_field("issued-at")?,
-            expires_at: time_field("expires-at")?,
-            products,
-        })
+        serde_json::from_slice::<Signed>(&json)
+            .map(|signed| signed.document)
+            .map_err(|e| bad(&format!("unreadable document: {e}")))
     }
 }
 
@@ -295,8 +257,8 @@ pub fn verify(file: &str, key: &VerifyingKey, now: i64) -> Result<LicenseDocumen
     key.verify(text.as_bytes(), &signature)
         .map_err(|_| VerifyError::Tampered)?;
     let document = LicenseDocument::from_text(text)?;
-    if document.expires_at <= now {
-        return Err(VerifyError::Expired(timestamp(document.expires_at)));
+    if document.not_after <= now {
+        return Err(VerifyError::Expired(timestamp(document.not_after)));
     }
     Ok(document)
 }
@@ -316,7 +278,7 @@ mod tests {
             host_name: "cr01.contoso.example".into(),
             host_id: "4C4C4544-0042".into(),
             issued_at: 1_795_000_000,
-            expires_at: 1_826_536_000,
+            not_after: 1_797_592_000,
             products: vec![
                 LicensedProduct {
                     name: "Attended Bot Runner".into(),
@@ -332,16 +294,19 @@ mod tests {
         }
     }
 
-    const NOW: i64 = 1_800_000_000;
+    const NOW: i64 = 1_796_000_000;
 
     #[test]
     fn a_signed_file_verifies_and_reads_back_what_it_grants() {
         let file = sign(&document(), &key(1));
+        assert!(file.starts_with(BEGIN), "{file}");
         assert!(
-            file.contains("product: Attended Bot Runner | quantity 10 | term 12 months\n"),
+            file.lines()
+                .skip(1)
+                .take_while(|l| !l.starts_with("-----"))
+                .all(|l| l.len() <= LINE),
             "{file}"
         );
-        assert!(file.contains("expires-at: 2027-11-18T"), "{file}");
         assert_eq!(verify(&file, &key(1).verifying_key(), NOW), Ok(document()));
     }
 
@@ -368,8 +333,14 @@ mod tests {
         }
         assert!(refused > 400, "{refused}");
         // A change in the document is reported as tampering.
-        let changed = file.replace("quantity 10", "quantity 99");
-        assert_eq!(verify(&changed, &public, NOW), Err(VerifyError::Tampered));
+        let mut more = document();
+        more.products[0].quantity = 99;
+        let forged = more.to_text();
+        let signature_block = &file[file.find(END).expect("end") + END.len()..];
+        assert_eq!(
+            verify(&format!("{forged}{signature_block}"), &public, NOW),
+            Err(VerifyError::Tampered)
+        );
     }
 
     #[test]
@@ -381,8 +352,11 @@ mod tests {
         };
         assert_eq!(found, key_id(&key(1).verifying_key()));
         assert_eq!(expected, key_id(&key(2).verifying_key()));
-        let error = verify(&file, &key(1).verifying_key(), 1_826_536_000).expect_err("expired");
-        assert_eq!(error.to_string(), "the license expired at 2027-11-18T11:06:40Z");
+        let error = verify(&file, &key(1).verifying_key(), 1_797_592_000).expect_err("expired");
+        assert_eq!(
+            error.to_string(),
+            "the license's lease ended at 2026-12-18T11:06:40Z; download its renewed file from the portal"
+        );
     }
 
     #[test]
@@ -408,12 +382,31 @@ mod tests {
     }
 
     #[test]
-    fn values_cannot_forge_lines() {
+    fn no_name_can_change_the_structure_of_the_file() {
         let mut doc = document();
-        doc.account = "Evil\nproduct: Bot Creator | quantity 1000 | term 12 months".into();
+        doc.account = "Evil\n-----END LICENSE-----\nkey-id: 00\nproduct: Bot Creator | quantity 1000".into();
+        doc.host_name =
+            "\"},\"products\":[{\"name\":\"Bot Creator\",\"quantity\":1000,\"term_months\":12}],\"x\":{\""
+                .into();
         let file = sign(&doc, &key(1));
+        assert_eq!(file.matches("-----END LICENSE-----").count(), 1, "{file}");
         let read = verify(&file, &key(1).verifying_key(), NOW).expect("valid");
+        assert_eq!(read, doc);
         assert_eq!(read.products.len(), 2);
-        assert!(read.account.starts_with("Evil product:"));
+    }
+
+    #[test]
+    fn a_file_of_the_first_format_is_refused_with_its_reason() {
+        let old = "-----BEGIN LICENSE-----\nformat: 1\nlicense: LIC-000001\n-----END LICENSE-----\n";
+        let signed = key(1).sign(old.as_bytes());
+        let file = format!(
+            "{old}key-id: {}\nsignature: {}\n",
+            key_id(&key(1).verifying_key()),
+            base64::engine::general_purpose::STANDARD.encode(signed.to_bytes())
+        );
+        let Err(VerifyError::NotALicense(why)) = verify(&file, &key(1).verifying_key(), NOW) else {
+            panic!("a format 1 file is refused");
+        };
+        assert!(why.contains("base64"), "{why}");
     }
 }

@@ -22,6 +22,10 @@ pub struct Settings {
     /// How long an approved request waits for the partner's acceptance
     /// before it expires and its reservation is released.
     pub approval_lifetime: time::Duration,
+    /// How long a license file is valid offline (its `not_after`, never past
+    /// its entitlements' end); a revoked or replaced file holds its
+    /// quantities until then.
+    pub license_lease: time::Duration,
     /// The vendor's key that signs license files.
     pub license_signing_key: std::sync::Arc<ed25519_dalek::SigningKey>,
     /// Who provisions cloud service instances.
@@ -100,6 +104,7 @@ impl Default for Settings {
             accounting_email: UserEmail::parse("accounting@example.com").expect("a valid address"),
             public_url: "http://127.0.0.1:3000".into(),
             approval_lifetime: time::Duration::days(30),
+            license_lease: time::Duration::days(30),
             // A key of the moment; the server loads or creates its own (see `serve`).
             license_signing_key: std::sync::Arc::new(ed25519_dalek::SigningKey::from_bytes(&{
                 use argon2::password_hash::rand_core::{OsRng, RngCore};

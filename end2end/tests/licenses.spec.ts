@@ -107,20 +107,38 @@ test("a partner configures a license file, downloads it, and license verify acce
   expect(out).toContain(`is valid: ${reference} for ${name} on cr01.traders.example`);
   expect(out).toContain("Attended Bot Runner: 4 for 12 months");
 
-  // Reconfiguring counts the file's 4 as free again; the new file replaces it.
+  // Renewing signs the same file again with a fresh lease, taking nothing more.
+  const usage = page.getByRole("table", { name: "File-based entitlements of this account" });
+  const inUse = usage.getByRole("row", { name: /Attended Bot Runner/ }).getByRole("cell").nth(3);
+  await expect(inUse).toHaveText("4");
+  await page.getByRole("button", { name: `Renew ${reference}` }).click();
+  await expect(page.getByRole("status").filter({ hasText: "renewed" })).toContainText(`${reference} renewed`);
+  await expect(inUse).toHaveText("4");
+
+  // A new version of the file: the old one's copies stay valid offline until
+  // their lease ends, so its 4 stay in use until then and the new version
+  // takes 4 more; asking for all 10 is refused.
   await page.getByRole("button", { name: `Reconfigure ${reference}` }).click();
   await expect(quantity).toHaveValue("4");
   await quantity.fill("10");
   await page.getByRole("button", { name: "Issue license file" }).click();
-  await expect(files.getByRole("row", { name: reference })).toContainText("Replaced");
-  const usage = page.getByRole("table", { name: "File-based entitlements of this account" });
-  await expect(usage.getByRole("row", { name: /Attended Bot Runner/ }).getByRole("cell").nth(3)).toHaveText("10");
+  await expect(quantity).toHaveAccessibleDescription(/Only 6 free\./);
+  await quantity.fill("4");
+  await page.getByRole("button", { name: "Issue license file" }).click();
+  const replaced = files.getByRole("row", { name: reference });
+  await expect(replaced).toContainText("Replaced");
+  await expect(replaced).toContainText(/Quantities return on /);
+  await expect(replaced.getByRole("link", { name: `Download ${reference}` })).toHaveCount(0);
+  await expect(inUse).toHaveText("8");
+  // Its download is refused: the file is gone.
+  expect((await page.request.get(`/license/files/${Number(reference.replace("LIC-", ""))}`)).status()).toBe(410);
 
   const current = files.getByRole("row").filter({ hasText: "Active" });
   const newReference = (await current.getByRole("rowheader").textContent())?.trim() ?? "";
   await page.getByRole("button", { name: `Revoke ${newReference}` }).click();
   await expect(files.getByRole("row", { name: newReference })).toContainText("Revoked");
-  await expect(usage.getByRole("row", { name: /Attended Bot Runner/ }).getByRole("cell").nth(3)).toHaveText("0");
+  await expect(files.getByRole("row", { name: newReference })).toContainText(/Quantities return on /);
+  await expect(inUse).toHaveText("8");
 });
 
 test("a partner provisions a Control Room and sees it become Active with its address, without reloading", async ({

@@ -95,7 +95,8 @@ test("a partner pages through an account's license files with the keyboard, curr
   // 51 files issued through the API first.
   test.setTimeout(90_000);
   const name = `Paging files ${stamp}`;
-  const account = await customerHolding(name, { "Attended Bot Runner": 1 });
+  // A revoked file holds its unit until its lease ends: 51 files need 51.
+  const account = await customerHolding(name, { "Attended Bot Runner": 51 });
   const partner = await apiSession(stockPartner.email, stockPartner.password);
   const post = async (endpoint: string, data: unknown) => {
     const response = await partner.post(`/api/${endpoint}`, { data });

@@ -99,6 +99,9 @@ struct ServeOptions {
     /// Days an approved request waits for acceptance before it expires.
     #[arg(long, env = "PORTAL_APPROVAL_DAYS", default_value_t = 30, value_parser = clap::value_parser!(u16).range(1..=3650), global = true)]
     approval_days: u16,
+    /// Days a license file is valid offline before its Control Room needs the renewed file.
+    #[arg(long, env = "PORTAL_LICENSE_LEASE_DAYS", default_value_t = 30, value_parser = clap::value_parser!(u16).range(1..=366), global = true)]
+    license_lease_days: u16,
     /// The key that signs license files; created with owner-only permissions if missing.
     #[arg(
         long,
@@ -372,6 +375,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 accounting_email,
                 public_url: options.public_url,
                 approval_lifetime: time::Duration::days(i64::from(options.approval_days)),
+                license_lease: time::Duration::days(i64::from(options.license_lease_days)),
                 license_signing_key: std::sync::Arc::new(license_signing_key),
                 provisioner,
                 orders_api_token,
@@ -537,6 +541,10 @@ fn verify_license(file: &Path, public_key: Option<&Path>, key_file: &Path) -> Re
     for p in &license.products {
         println!("  {}: {} for {} months", p.name, p.quantity, p.term_months);
     }
+    println!(
+        "  valid offline until {} (renewed from the portal before then)",
+        app::license_file::timestamp(license.not_after)
+    );
     Ok(())
 }
 

@@ -81,6 +81,14 @@ pub async fn revoke_license_file(account: AccountId, file: LicenseFileId) -> Res
     app.services().revoke_license_file(&user, account, file).await
 }
 
+/// Signs the current file of an installation again with a fresh lease,
+/// taking nothing more.
+#[server(prefix = "/api", endpoint = "renew_license_file", input = Json)]
+pub async fn renew_license_file(account: AccountId, file: LicenseFileId) -> Result<(), AppError> {
+    let (user, app) = crate::auth::require_caller().await?;
+    app.services().renew_license_file(&user, account, file).await
+}
+
 /// The Cloud services tab of the account.
 #[server(prefix = "/api", endpoint = "cloud_services", input = Json)]
 pub async fn cloud_services(account: AccountId, rows: ListRows) -> Result<CloudServicesView, AppError> {

@@ -335,11 +335,13 @@ pub enum BindingError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LicenseFileState {
-    /// The installation's current file; it holds its quantities.
+    /// The installation's current file; it holds its quantities and is
+    /// renewed for a new lease.
     Active,
-    /// A newer file for the same installation took its place.
+    /// A newer file for the same installation took its place; it holds its
+    /// quantities until its lease ends.
     Replaced,
-    /// Withdrawn; its quantities went back to the account.
+    /// Withdrawn; it holds its quantities until its lease ends.
     Revoked,
 }
 
@@ -376,8 +378,28 @@ pub struct LicenseFileSummary {
     pub host_id: String,
     pub state: LicenseFileState,
     pub issued_at: i64,
+    /// When its entitlements end: the last day a renewal reaches.
     pub expires_at: i64,
+    /// When the lease of its latest copy ends: a Control Room refuses the
+    /// file from then on.
+    pub not_after: i64,
+    /// Whether an ended file has given its quantities back.
+    pub released: bool,
     pub lines: Vec<LicenseFileLine>,
+}
+
+impl LicenseFileSummary {
+    /// When an ended file's quantities come back to the account; `None`
+    /// for the current file and for one that gave them back.
+    pub fn quantities_return_at(&self) -> Option<i64> {
+        (self.state != LicenseFileState::Active && !self.released).then_some(self.not_after)
+    }
+}
+
+/// The end of the lease of a license file signed at `signed_at`: the
+/// configured lease later, but never past the end of its entitlements.
+pub fn lease_end(signed_at: i64, lease_seconds: i64, entitlements_end: i64) -> i64 {
+    signed_at.saturating_add(lease_seconds).min(entitlements_end)
 }
 
 /// The File licenses tab of one account.

@@ -14,7 +14,10 @@ pub struct NewLicenseFileRow<'a> {
     pub host_name: &'a HostName,
     pub host_id: &'a HostId,
     pub issued_at: i64,
+    /// When its entitlements end: no renewal goes past it.
     pub expires_at: i64,
+    /// When the lease of the copy signed now ends.
+    pub not_after: i64,
     pub created_by: UserId,
     pub replaces: Option<LicenseFileId>,
 }
@@ -42,14 +45,15 @@ pub async fn insert_license_file(
     file: &NewLicenseFileRow<'_>,
 ) -> Result<LicenseFileId, InsertFileError> {
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO license_files (account_id, host_name, host_id, state, signed_text, issued_at, expires_at, created_by, replaces, changed_at)
-         VALUES ($1, $2, $3, 'active', '', $4, $5, $6, $7, $4) RETURNING id",
+        "INSERT INTO license_files (account_id, host_name, host_id, state, signed_text, issued_at, expires_at, not_after, created_by, replaces, changed_at)
+         VALUES ($1, $2, $3, 'active', '', $4, $5, $6, $7, $8, $4) RETURNING id",
     )
     .bind(file.account.0)
     .bind(file.host_name.as_str())
     .bind(file.host_id.as_str())
     .bind(file.issued_at)
     .bind(file.expires_at)
+    .bind(file.not_after)
     .bind(file.created_by.0)
     .bind(file.replaces.map(|f| f.0))
     .fetch_one(&mut *conn)
@@ -64,18 +68,69 @@ pub async fn insert_license_file(
     Ok(LicenseFileId(id))
 }
 
-/// Stores what was signed.
+/// Stores what was signed and the end of its lease. False when the file
+/// is not active any more (a renewal that lost to a revocation).
 pub async fn set_signed_text(
     conn: &mut AnyConnection,
     id: LicenseFileId,
     text: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE license_files SET signed_text = $1 WHERE id = $2")
-        .bind(text)
-        .bind(id.0)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
+    not_after: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE license_files SET signed_text = $1, not_after = $2 WHERE id = $3 AND state = 'active'",
+    )
+    .bind(text)
+    .bind(not_after)
+    .bind(id.0)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Ended files whose lease ran out by `at` and that still hold quantities,
+/// oldest lease first, at most `limit`.
+#[tracing::instrument(skip(conn))]
+pub async fn list_lapsed_files(
+    conn: &mut AnyConnection,
+    at: i64,
+    limit: i64,
+) -> Result<Vec<(AccountId, LicenseFileId)>, sqlx::Error> {
+    sqlx::query(
+        "SELECT account_id, id FROM license_files
+         WHERE state <> 'active' AND released_at IS NULL AND not_after <= $1
+         ORDER BY not_after LIMIT $2",
+    )
+    .bind(at)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|r| {
+        Ok((
+            AccountId(r.try_get("account_id")?),
+            LicenseFileId(r.try_get("id")?),
+        ))
+    })
+    .collect()
+}
+
+/// Marks an ended file's quantities as given back. False when another
+/// process released it first, so only one of them appends the release.
+#[tracing::instrument(skip(conn))]
+pub async fn mark_released(
+    conn: &mut AnyConnection,
+    id: LicenseFileId,
+    at: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE license_files SET released_at = $1
+         WHERE id = $2 AND state <> 'active' AND released_at IS NULL AND not_after <= $1",
+    )
+    .bind(at)
+    .bind(id.0)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// Ends an active file (replaced or revoked). False when it was not active
@@ -97,7 +152,8 @@ pub async fn end_license_file(
     Ok(done.rows_affected() == 1)
 }
 
-const FILE_COLUMNS: &str = "id, account_id, host_name, host_id, state, issued_at, expires_at";
+const FILE_COLUMNS: &str =
+    "id, account_id, host_name, host_id, state, issued_at, expires_at, not_after, released_at";
 
 fn file_from_row(r: &sqlx::any::AnyRow) -> Result<LicenseFileSummary, sqlx::Error> {
     Ok(LicenseFileSummary {
@@ -107,6 +163,8 @@ fn file_from_row(r: &sqlx::any::AnyRow) -> Result<LicenseFileSummary, sqlx::Erro
         state: decode_stored(r, "state", LicenseFileState::parse)?,
         issued_at: r.try_get("issued_at")?,
         expires_at: r.try_get("expires_at")?,
+        not_after: r.try_get("not_after")?,
+        released: r.try_get::<Option<i64>, _>("released_at")?.is_some(),
         lines: Vec::new(),
     })
 }

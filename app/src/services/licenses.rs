@@ -5,8 +5,8 @@
 
 use super::Services;
 use crate::domain::{
-    license_reference, may_download_license_files_of, may_manage_licenses_of, may_view_account, AccountId,
-    AccountSummary, BindingError, CloudLicense, CloudLicensesView, CurrentUser, EntitlementId,
+    lease_end, license_reference, may_download_license_files_of, may_manage_licenses_of, may_view_account,
+    AccountId, AccountSummary, BindingError, CloudLicense, CloudLicensesView, CurrentUser, EntitlementId,
     FileLicensesView, LicenseFileField, LicenseFileFieldError, LicenseFileForm, LicenseFileId,
     LicenseFileProblem, LicenseFileState, LicenseFileSummary, LicenseModel, ListRows, Quantity,
     ServiceInstanceId,
@@ -18,6 +18,26 @@ use crate::repo::license_files::{self, InsertFileError, NewLicenseFileRow};
 use crate::repo::usage::{self, NewUsageEntry, UsageError, UsageKind, UsageTarget};
 use crate::repo::{accounts, cloud_services, now};
 use sqlx::AnyConnection;
+
+/// A license file's products, one per product and term: a file configured
+/// from two requests of the same product has one line for both.
+fn licensed_products(lines: Vec<(String, i64, i64)>) -> Vec<LicensedProduct> {
+    let mut products: Vec<LicensedProduct> = Vec::new();
+    for (name, term_months, quantity) in lines {
+        match products
+            .iter_mut()
+            .find(|p| p.name == name && p.term_months == term_months)
+        {
+            Some(p) => p.quantity += quantity,
+            None => products.push(LicensedProduct {
+                name,
+                quantity,
+                term_months,
+            }),
+        }
+    }
+    products
+}
 
 /// A license file ready to download.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -215,9 +235,10 @@ impl Services<'_> {
     }
 
     /// Issues a signed license file for one installation, or, with
-    /// `replaces`, a new version of an active file: the old one gives its
-    /// quantities back first, so they count as free, and ends as Replaced.
-    /// All in one transaction: a refused form changes nothing.
+    /// `replaces`, a new version of an active file: the old one ends as
+    /// Replaced but holds its quantities until its lease ends (its copies
+    /// verify offline until then), so the new one takes free quantities of
+    /// its own. All in one transaction: a refused form changes nothing.
     pub async fn configure_license_file(
         &self,
         user: &CurrentUser,
@@ -231,7 +252,7 @@ impl Services<'_> {
         if let Some(old) = replaces {
             // A new version is for the same installation, whatever the form says.
             let old = self
-                .end_file(&mut tx, user, account.id, old, LicenseFileState::Replaced)
+                .end_file(&mut tx, account.id, old, LicenseFileState::Replaced)
                 .await?;
             form.host_name = old.host_name;
             form.host_id = old.host_id;
@@ -248,12 +269,14 @@ impl Services<'_> {
             .map(|e| e.ends_at)
             .min()
             .ok_or(AppError::Internal)?;
+        let not_after = lease_end(issued_at, self.settings.license_lease.whole_seconds(), expires_at);
         let row = NewLicenseFileRow {
             account: account.id,
             host_name: &file.host_name,
             host_id: &file.host_id,
             issued_at,
             expires_at,
+            not_after,
             created_by: user.id,
             replaces,
         };
@@ -268,7 +291,6 @@ impl Services<'_> {
                 },
                 InsertFileError::Database(err) => err.into(),
             })?;
-        let mut products: Vec<LicensedProduct> = Vec::new();
         for (entitlement, quantity) in &file.lines {
             let entry = NewUsageEntry {
                 entitlement: *entitlement,
@@ -288,40 +310,39 @@ impl Services<'_> {
                     },
                     UsageError::Database(err) => err.into(),
                 })?;
-            let e = offered
-                .iter()
-                .find(|e| e.id == *entitlement)
-                .ok_or(AppError::Internal)?;
-            // Same product and term from two requests: one line in the file.
-            match products
-                .iter_mut()
-                .find(|p| p.name == e.product_name && p.term_months == e.term_months)
-            {
-                Some(p) => p.quantity += quantity.get(),
-                None => products.push(LicensedProduct {
-                    name: e.product_name.clone(),
-                    quantity: quantity.get(),
-                    term_months: e.term_months,
-                }),
-            }
         }
+        let lines = file
+            .lines
+            .iter()
+            .map(|(entitlement, quantity)| {
+                let e = offered
+                    .iter()
+                    .find(|e| e.id == *entitlement)
+                    .ok_or(AppError::Internal)?;
+                Ok((e.product_name.clone(), e.term_months, quantity.get()))
+            })
+            .collect::<Result<Vec<_>, AppError>>()?;
         let document = LicenseDocument {
             license: license_reference(id),
             account: account.name.clone(),
             host_name: file.host_name.as_str().to_string(),
             host_id: file.host_id.as_str().to_string(),
             issued_at,
-            expires_at,
-            products,
+            not_after,
+            products: licensed_products(lines),
         };
-        license_files::set_signed_text(&mut tx, id, &sign(&document, &self.settings.license_signing_key))
-            .await?;
+        let signed = sign(&document, &self.settings.license_signing_key);
+        if !license_files::set_signed_text(&mut tx, id, &signed, not_after).await? {
+            return Err(AppError::Internal);
+        }
         tx.commit().await?;
         self.announce_licenses(&account);
         Ok(id)
     }
 
-    /// Withdraws an active file; its quantities go back to the account.
+    /// Withdraws an active file. Copies already downloaded stay valid offline
+    /// until their lease ends, so its quantities stay in use until then
+    /// (`release_lapsed_license_files` gives them back).
     pub async fn revoke_license_file(
         &self,
         user: &CurrentUser,
@@ -330,18 +351,18 @@ impl Services<'_> {
     ) -> Result<(), AppError> {
         let mut tx = self.db.begin().await?;
         let account = manageable_account(&mut tx, user, account).await?;
-        self.end_file(&mut tx, user, account.id, file, LicenseFileState::Revoked)
+        self.end_file(&mut tx, account.id, file, LicenseFileState::Revoked)
             .await?;
         tx.commit().await?;
         self.announce_licenses(&account);
         Ok(())
     }
 
-    /// Ends an active file of the account and releases what it held.
+    /// Ends an active file of the account; what it holds stays in use until
+    /// its lease ends.
     async fn end_file(
         &self,
         tx: &mut AnyConnection,
-        user: &CurrentUser,
         account: AccountId,
         file: LicenseFileId,
         to: LicenseFileState,
@@ -352,22 +373,98 @@ impl Services<'_> {
         };
         if !license_files::end_license_file(tx, file, to).await? {
             // Another request replaced or revoked it first.
-            return Err(AppError::NotFound);
-        }
-        let target = UsageTarget::LicenseFile(file);
-        for (entitlement, quantity) in usage::list_held_by(tx, target).await? {
-            let entry = NewUsageEntry {
-                entitlement,
-                kind: UsageKind::Release,
-                quantity,
-                target,
-                user: Some(user.id),
-            };
-            usage::append_usage_entry(tx, entry)
-                .await
-                .map_err(usage_failure)?;
+            return Err(AppError::LicenseFileEnded);
         }
         Ok(summary)
+    }
+
+    /// Renews the current file of an installation: the same license, the
+    /// same quantities (nothing more is taken), signed again with a lease
+    /// from now, never past its entitlements' end. What the Control Room
+    /// fetches before its copy's `not_after`.
+    pub async fn renew_license_file(
+        &self,
+        user: &CurrentUser,
+        account: AccountId,
+        file: LicenseFileId,
+    ) -> Result<(), AppError> {
+        let mut tx = self.db.begin().await?;
+        let account = manageable_account(&mut tx, user, account).await?;
+        let summary = match license_files::find_license_file(&mut tx, file).await? {
+            Some((owner, summary)) if owner == account.id => summary,
+            _ => return Err(AppError::NotFound),
+        };
+        if summary.state != LicenseFileState::Active {
+            return Err(AppError::LicenseFileEnded);
+        }
+        let signed_at = now();
+        let not_after = lease_end(
+            signed_at,
+            self.settings.license_lease.whole_seconds(),
+            summary.expires_at,
+        );
+        if not_after <= signed_at {
+            // Its entitlements ended: there is nothing left to renew.
+            return Err(AppError::LicenseFileEnded);
+        }
+        let lines = usage::list_file_lines(&mut tx, &[file])
+            .await?
+            .into_iter()
+            .map(|(_, l)| (l.product_name, l.term_months, l.quantity))
+            .collect();
+        let document = LicenseDocument {
+            license: license_reference(file),
+            account: account.name.clone(),
+            host_name: summary.host_name,
+            host_id: summary.host_id,
+            issued_at: signed_at,
+            not_after,
+            products: licensed_products(lines),
+        };
+        let signed = sign(&document, &self.settings.license_signing_key);
+        if !license_files::set_signed_text(&mut tx, file, &signed, not_after).await? {
+            return Err(AppError::LicenseFileEnded);
+        }
+        tx.commit().await?;
+        self.announce_licenses(&account);
+        Ok(())
+    }
+
+    /// Gives back what revoked and replaced files held once their lease
+    /// ended by `at`: each file in a transaction of its own, claimed by a
+    /// conditional update so that with several server processes only one
+    /// appends the release. Returns how many files gave quantities back.
+    pub async fn release_lapsed_license_files(&self, at: i64) -> Result<usize, AppError> {
+        let lapsed = {
+            let mut conn = self.db.read().await?;
+            license_files::list_lapsed_files(&mut conn, at, 500).await?
+        };
+        let mut released = 0;
+        for (account, file) in lapsed {
+            let mut tx = self.db.begin().await?;
+            if !license_files::mark_released(&mut tx, file, at).await? {
+                continue;
+            }
+            let target = UsageTarget::LicenseFile(file);
+            for (entitlement, quantity) in usage::list_held_by(&mut tx, target).await? {
+                let entry = NewUsageEntry {
+                    entitlement,
+                    kind: UsageKind::Release,
+                    quantity,
+                    target,
+                    user: None,
+                };
+                usage::append_usage_entry(&mut tx, entry)
+                    .await
+                    .map_err(usage_failure)?;
+            }
+            tx.commit().await?;
+            released += 1;
+            if let Some(account) = accounts::find_account(&mut *self.db.read().await?, account).await? {
+                self.announce_licenses(&account);
+            }
+        }
+        Ok(released)
     }
 
     /// A file's signed text, for a user who may see its account.
@@ -385,6 +482,11 @@ impl Services<'_> {
             .map_err(|_| AppError::NotFound)?;
         if !may_download_license_files_of(user, &account) {
             return Err(AppError::Forbidden);
+        }
+        // Only the installation's current file: an ended one is refused so
+        // that its copies die with their lease.
+        if summary.state != LicenseFileState::Active {
+            return Err(AppError::LicenseFileEnded);
         }
         let signed_text = license_files::find_signed_text(&mut conn, file)
             .await?

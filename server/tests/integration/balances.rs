@@ -506,7 +506,9 @@ async fn license_files_and_service_instances_come_a_page_at_a_time_current_files
         host_name: host,
         quantities: vec![(attended, "1".to_string())],
     };
-    // 58 files issued and revoked, then two current ones.
+    // 58 files issued and revoked, each giving its one unit back when its
+    // lease ends (as the sweep does then), then two current ones.
+    let after_leases = app::repo::now() + p.settings.license_lease.whole_seconds() + 1;
     for i in 0..58 {
         let file = p
             .services()
@@ -517,6 +519,10 @@ async fn license_files_and_service_instances_come_a_page_at_a_time_current_files
             .revoke_license_file(&partner, contoso, file)
             .await
             .expect("revoked");
+        assert_eq!(
+            p.services().release_lapsed_license_files(after_leases).await,
+            Ok(1)
+        );
     }
     for host in ["cr-a.contoso.local", "cr-b.contoso.local"] {
         p.services()

@@ -14,14 +14,14 @@ use tower::ServiceExt;
 
 use crate::helpers::fresh_db;
 
-fn document(expires_at: i64) -> LicenseDocument {
+fn document(not_after: i64) -> LicenseDocument {
     LicenseDocument {
         license: "LIC-000042".into(),
         account: "Contoso Pharma".into(),
         host_name: "cr01.contoso.example".into(),
         host_id: "4C4C4544-0042".into(),
         issued_at: time::OffsetDateTime::now_utc().unix_timestamp(),
-        expires_at,
+        not_after,
         products: vec![LicensedProduct {
             name: "Attended Bot Runner".into(),
             quantity: 10,
@@ -54,9 +54,9 @@ async fn license_verify_accepts_a_signed_file_and_says_why_others_fail() {
     let dir = tempfile::tempdir().expect("dir");
     let key_file = dir.path().join("data/license-signing.key");
     let key = load_or_create_signing_key(&key_file).expect("key");
-    let in_a_year = time::OffsetDateTime::now_utc().unix_timestamp() + 365 * 86_400;
+    let in_a_month = time::OffsetDateTime::now_utc().unix_timestamp() + 30 * 86_400;
     let good = dir.path().join("good.lic");
-    std::fs::write(&good, sign(&document(in_a_year), &key)).expect("write");
+    std::fs::write(&good, sign(&document(in_a_month), &key)).expect("write");
 
     let (ok, out) = verify(&good, &key_file, None);
     assert!(ok, "{out}");
@@ -65,6 +65,7 @@ async fn license_verify_accepts_a_signed_file_and_says_why_others_fail() {
         "{out}"
     );
     assert!(out.contains("Attended Bot Runner: 10 for 12 months"), "{out}");
+    assert!(out.contains("valid offline until "), "{out}");
 
     // The public key as the portal serves it verifies the file too.
     let t = fresh_db().await;
@@ -90,9 +91,12 @@ async fn license_verify_accepts_a_signed_file_and_says_why_others_fail() {
     assert!(ok, "{out}");
 
     let tampered = dir.path().join("tampered.lic");
-    let text = std::fs::read_to_string(&good)
-        .expect("read")
-        .replace("quantity 10", "quantity 90");
+    // The same signature under a document granting 90.
+    let good_text = std::fs::read_to_string(&good).expect("read");
+    let mut more = document(in_a_month);
+    more.products[0].quantity = 90;
+    let signature = &good_text[good_text.find("-----END LICENSE-----\n").expect("end") + 22..];
+    let text = format!("{}{signature}", more.to_text());
     std::fs::write(&tampered, text).expect("write");
     let (ok, out) = verify(&tampered, &key_file, None);
     assert!(!ok);
@@ -105,8 +109,8 @@ async fn license_verify_accepts_a_signed_file_and_says_why_others_fail() {
     assert!(out.contains("signed with another key"), "{out}");
 
     let expired = dir.path().join("expired.lic");
-    std::fs::write(&expired, sign(&document(in_a_year - 400 * 86_400), &key)).expect("write");
+    std::fs::write(&expired, sign(&document(in_a_month - 31 * 86_400), &key)).expect("write");
     let (ok, out) = verify(&expired, &key_file, None);
     assert!(!ok);
-    assert!(out.contains("the license expired at"), "{out}");
+    assert!(out.contains("the license's lease ended at"), "{out}");
 }

@@ -1,11 +1,11 @@
 //! Cloud licenses and license files through the services, on a real SQLite
 //! file: binding keeps the usage ledger's invariant under concurrency, files
-//! are signed and verifiable, and reconfiguring or revoking gives back what
-//! a file held.
+//! are leased, signed and verifiable, and a reconfigured or revoked file
+//! gives back what it held when its lease ends.
 
 use app::domain::{
-    AccountId, BindingError, CurrentUser, LicenseFileField, LicenseFileFieldError, LicenseFileForm,
-    LicenseFileState, LicenseModel, ListRows, UsableEntitlement,
+    license_reference, AccountId, BindingError, CurrentUser, LicenseFileField, LicenseFileFieldError,
+    LicenseFileForm, LicenseFileState, LicenseModel, ListRows, UsableEntitlement,
 };
 use app::error::AppError;
 use app::license_file::verify;
@@ -28,8 +28,8 @@ pub async fn contoso(p: &Portal) -> (AccountId, CurrentUser) {
 }
 
 /// No entitlement has more in use than it holds, none less than nothing,
-/// and no Control Room or file holds a negative quantity; revoked and
-/// replaced files hold nothing.
+/// and no Control Room or file holds a negative quantity; a file that
+/// gave its quantities back when its lease ended holds nothing.
 pub async fn assert_usage_invariant(db: &Db) {
     let mut conn = db.read().await.expect("conn");
     let broken: Vec<(i64, i64, i64)> = sqlx::query_as(
@@ -58,13 +58,13 @@ pub async fn assert_usage_invariant(db: &Db) {
         "SELECT count(*) FROM (
              SELECT sum(CASE u.kind WHEN 'assign' THEN u.quantity ELSE -u.quantity END) AS held
              FROM usage_entries u JOIN license_files f ON f.id = u.license_file_id
-             WHERE f.state <> 'active' GROUP BY u.license_file_id) t
+             WHERE f.released_at IS NOT NULL GROUP BY u.license_file_id) t
          WHERE held <> 0",
     )
     .fetch_one(&mut *conn)
     .await
     .expect("files");
-    assert_eq!(ended_holding, 0, "an ended license file still holds quantities");
+    assert_eq!(ended_holding, 0, "a released license file still holds quantities");
     crate::helpers::assert_ledger_check_clean(db).await;
 }
 
@@ -288,7 +288,8 @@ fn file_form(host: &str, quantities: Vec<(app::domain::EntitlementId, &str)>) ->
 }
 
 #[tokio::test]
-async fn a_license_file_is_signed_verifiable_and_gives_back_its_quantities_when_replaced_or_revoked() {
+async fn a_license_file_is_leased_signed_and_verifiable_and_an_ended_one_holds_its_quantities_until_its_lease_ends(
+) {
     let p = Portal::demo().await;
     let (contoso, partner) = contoso(&p).await;
     let files = p
@@ -340,9 +341,12 @@ async fn a_license_file_is_signed_verifiable_and_gives_back_its_quantities_when_
         (document.products[0].quantity, document.products[0].term_months),
         (6, 12)
     );
-    assert_eq!(
-        document.expires_at, attended.ends_at,
-        "the file ends with its entitlement's term"
+    let lease = p.settings.license_lease.whole_seconds();
+    assert!(attended.ends_at > now() + lease);
+    assert!(
+        (now() + lease - 5..=now() + lease).contains(&document.not_after),
+        "valid offline for the lease only, not its entitlement's whole term: {}",
+        document.not_after
     );
     assert!(
         download.file_name.ends_with("-cr01.contoso.local.lic"),
@@ -391,13 +395,34 @@ async fn a_license_file_is_signed_verifiable_and_gives_back_its_quantities_when_
     );
     assert_eq!(count_rows(p.db(), "license_files").await, rows);
 
-    // Reconfiguring counts the old file's 6 as free: 10 fit.
-    let second = p
+    // A new version: copies of the old file stay valid offline until their
+    // lease ends, so its 6 stay in use; 10 is refused (4 free) and the old
+    // file is left as it was.
+    let more = p
         .services()
         .configure_license_file(
             &partner,
             contoso,
             &file_form("ignored", vec![(attended.id, "10")]),
+            Some(first),
+        )
+        .await;
+    assert_eq!(
+        more,
+        Err(AppError::InvalidLicenseFile {
+            problems: vec![app::domain::LicenseFileProblem {
+                field: LicenseFileField::Quantity(attended.id),
+                error: LicenseFileFieldError::MoreThanFree { free: 4 }
+            }]
+        })
+    );
+    assert!(p.services().license_file_download(&partner, first).await.is_ok());
+    let second = p
+        .services()
+        .configure_license_file(
+            &partner,
+            contoso,
+            &file_form("ignored", vec![(attended.id, "4")]),
             Some(first),
         )
         .await;
@@ -409,7 +434,10 @@ async fn a_license_file_is_signed_verifiable_and_gives_back_its_quantities_when_
         .await
         .expect("download")
         .signed_text;
-    assert!(text.contains("host-name: cr01.contoso.local\n"), "{text}");
+    assert_eq!(
+        verify(&text, &key, now()).expect("valid").host_name,
+        "cr01.contoso.local"
+    );
     let files = p
         .services()
         .file_licenses(&partner, contoso, ListRows::FIRST)
@@ -423,10 +451,16 @@ async fn a_license_file_is_signed_verifiable_and_gives_back_its_quantities_when_
             (first.0, LicenseFileState::Replaced)
         ]
     );
+    let replaced = &files.files[1];
+    assert_eq!(replaced.quantities_return_at(), Some(replaced.not_after));
+    assert_eq!(files.files[0].quantities_return_at(), None);
     assert_eq!(find(&files.entitlements, "Attended Bot Runner").in_use, 10);
     assert_usage_invariant(p.db()).await;
-
-    // Replacing a file that is no longer current is refused.
+    // The replaced file is gone: not downloaded, not replaced again.
+    assert_eq!(
+        p.services().license_file_download(&partner, first).await,
+        Err(AppError::LicenseFileEnded)
+    );
     assert_eq!(
         p.services()
             .configure_license_file(
@@ -436,9 +470,62 @@ async fn a_license_file_is_signed_verifiable_and_gives_back_its_quantities_when_
                 Some(first)
             )
             .await,
-        Err(AppError::NotFound)
+        Err(AppError::LicenseFileEnded)
     );
 
+    // Renewal: the same file signed again with a fresh lease, nothing more taken.
+    let usage_rows = count_rows(p.db(), "usage_entries").await;
+    let mut tx = p.db().begin().await.expect("tx");
+    sqlx::query("UPDATE license_files SET not_after = $1 WHERE id = $2")
+        .bind(now() + 60)
+        .bind(second.0)
+        .execute(&mut *tx)
+        .await
+        .expect("a lease about to end");
+    tx.commit().await.expect("commit");
+    p.services()
+        .renew_license_file(&partner, contoso, second)
+        .await
+        .expect("renewed");
+    let renewed = p
+        .services()
+        .license_file_download(&partner, second)
+        .await
+        .expect("download")
+        .signed_text;
+    let renewed = verify(&renewed, &key, now()).expect("valid");
+    assert!(renewed.not_after >= now() + lease - 5, "{}", renewed.not_after);
+    assert_eq!(
+        (renewed.license, renewed.products.len()),
+        (license_reference(second), 1)
+    );
+    assert_eq!(renewed.products[0].quantity, 4);
+    assert_eq!(count_rows(p.db(), "usage_entries").await, usage_rows);
+    assert_eq!(
+        p.services().renew_license_file(&partner, contoso, first).await,
+        Err(AppError::LicenseFileEnded),
+        "an ended file is not renewed"
+    );
+
+    // The customer user downloads its own files; another partner cannot.
+    let customer = user(p.db(), "customer@example.com").await;
+    assert!(p
+        .services()
+        .license_file_download(&customer, second)
+        .await
+        .is_ok());
+    let other = user(p.db(), "other-partner@example.com").await;
+    assert_eq!(
+        p.services().license_file_download(&other, second).await,
+        Err(AppError::NotFound)
+    );
+    assert_eq!(
+        p.services().renew_license_file(&other, contoso, second).await,
+        Err(AppError::Forbidden)
+    );
+
+    // Issue, download, revoke, issue again: a revoked file holds its
+    // quantities until its lease ends, so the loop cannot multiply them.
     p.services()
         .revoke_license_file(&partner, contoso, second)
         .await
@@ -448,21 +535,51 @@ async fn a_license_file_is_signed_verifiable_and_gives_back_its_quantities_when_
         .file_licenses(&partner, contoso, ListRows::FIRST)
         .await
         .expect("files");
-    assert_eq!(find(&files.entitlements, "Attended Bot Runner").in_use, 0);
+    assert_eq!(find(&files.entitlements, "Attended Bot Runner").in_use, 10);
     assert_eq!(files.files[0].state, LicenseFileState::Revoked);
     assert_eq!(
+        p.services()
+            .configure_license_file(
+                &partner,
+                contoso,
+                &file_form("cr01.contoso.local", vec![(attended.id, "1")]),
+                None
+            )
+            .await,
+        Err(AppError::InvalidLicenseFile {
+            problems: vec![app::domain::LicenseFileProblem {
+                field: LicenseFileField::Quantity(attended.id),
+                error: LicenseFileFieldError::MoreThanFree { free: 0 }
+            }]
+        })
+    );
+    assert_eq!(
         p.services().revoke_license_file(&partner, contoso, second).await,
-        Err(AppError::NotFound),
+        Err(AppError::LicenseFileEnded),
         "revoked once"
     );
-    assert_usage_invariant(p.db()).await;
-
-    // The customer user downloads its own files; another partner cannot.
-    let customer = user(p.db(), "customer@example.com").await;
-    assert!(p.services().license_file_download(&customer, first).await.is_ok());
-    let other = user(p.db(), "other-partner@example.com").await;
     assert_eq!(
-        p.services().license_file_download(&other, first).await,
-        Err(AppError::NotFound)
+        p.services().license_file_download(&customer, second).await,
+        Err(AppError::LicenseFileEnded)
     );
+
+    // When their leases end, the sweep gives the quantities back, once.
+    assert_eq!(p.services().release_lapsed_license_files(now()).await, Ok(0));
+    let after_leases = now() + lease + 1;
+    assert_eq!(
+        p.services().release_lapsed_license_files(after_leases).await,
+        Ok(2)
+    );
+    assert_eq!(
+        p.services().release_lapsed_license_files(after_leases).await,
+        Ok(0)
+    );
+    let files = p
+        .services()
+        .file_licenses(&partner, contoso, ListRows::FIRST)
+        .await
+        .expect("files");
+    assert_eq!(find(&files.entitlements, "Attended Bot Runner").in_use, 0);
+    assert!(files.files.iter().all(|f| f.quantities_return_at().is_none()));
+    assert_usage_invariant(p.db()).await;
 }

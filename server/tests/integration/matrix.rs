@@ -274,6 +274,13 @@ fn rows() -> Vec<Row> {
             expected: license_changers(),
         },
         Row {
+            name: "renew_license_file",
+            call: Call::Json("renew_license_file", |i| {
+                format!(r#"{{"account":{},"file":{}}}"#, i.contoso, i.file)
+            }),
+            expected: license_changers(),
+        },
+        Row {
             name: "cloud_services",
             call: Call::Json("cloud_services", |i| {
                 format!(r#"{{"account":{},"rows":50}}"#, i.contoso)

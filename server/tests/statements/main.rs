@@ -199,6 +199,17 @@ async fn a_drawdown_cycle_and_each_screen_on_a_ledger_with_history_run_their_bud
         take(),
         3 * SCREEN_STATEMENTS,
     ));
+    // Every process runs these each minute, with nothing due nearly always.
+    services.expire_due().await.expect("expiry");
+    services
+        .release_lapsed_license_files(app::repo::now())
+        .await
+        .expect("license leases");
+    checked.push((
+        "the minute's sweeps: approvals due, license files lapsed",
+        take(),
+        2,
+    ));
     for (screen, ran, budget) in &checked {
         assert_budget(&mut conn, screen, ran, *budget).await;
     }

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use super::usage_table::{UsageNotice, UsageTable};
 use super::{use_account_param, TabPanel};
 use crate::api::licenses::{
-    file_licenses, license_file_download_path, ConfigureLicenseFile, RevokeLicenseFile,
+    file_licenses, license_file_download_path, ConfigureLicenseFile, RenewLicenseFile, RevokeLicenseFile,
 };
 use crate::components::form::{FieldError, RowAction, TextField};
 use crate::components::i18n::use_i18n;
@@ -20,7 +20,8 @@ use crate::domain::{
 };
 use crate::error::AppError;
 use crate::i18n::{
-    action_on, date_time, file_state_text, license_file_error, months, number, quantity_for, T,
+    action_on, date_time, file_renewed, file_state_text, license_file_error, months, number,
+    quantities_return_on, quantity_for, T,
 };
 
 /// The form being filled: a new file, or a new version of one.
@@ -77,6 +78,7 @@ pub fn FileLicensesPage() -> impl IntoView {
     let live = use_live_changes().of_account(account);
     let configure = ServerAction::<ConfigureLicenseFile>::new();
     let revoke = ServerAction::<RevokeLicenseFile>::new();
+    let renew = ServerAction::<RenewLicenseFile>::new();
     let form = FileForm {
         editing: RwSignal::new(None),
         host_name: RwSignal::new(String::new()),
@@ -97,12 +99,13 @@ pub fn FileLicensesPage() -> impl IntoView {
                 live.get(),
                 configure.version().get(),
                 revoke.version().get(),
+                renew.version().get(),
                 rows.for_account(account.get()),
             )
         },
         |(account, .., asked)| async move { file_licenses(account.ok_or(AppError::NotFound)?, asked).await },
     );
-    view! { <TabPanel name="file-licenses" data=data content=move |view| view! { <FileLicenses view configure revoke form rows /> } /> }
+    view! { <TabPanel name="file-licenses" data=data content=move |view| view! { <FileLicenses view configure revoke renew form rows /> } /> }
 }
 
 #[component]
@@ -110,6 +113,7 @@ fn FileLicenses(
     view: FileLicensesView,
     configure: ServerAction<ConfigureLicenseFile>,
     revoke: ServerAction<RevokeLicenseFile>,
+    renew: ServerAction<RenewLicenseFile>,
     form: FileForm,
     rows: ShownRows,
 ) -> impl IntoView {
@@ -130,6 +134,16 @@ fn FileLicenses(
             .and_then(Result::err)
             .filter(|e| !matches!(e, AppError::InvalidLicenseFile { .. }))
             .or_else(|| revoke.value().get().and_then(Result::err))
+            .or_else(|| renew.value().get().and_then(Result::err))
+    };
+    // Said once the renewed file is there to download again.
+    let renewed = move || {
+        renew
+            .value()
+            .get()
+            .filter(Result::is_ok)
+            .and(renew.input().get())
+            .map(|input| file_renewed(i18n.locale(), &license_reference(input.file)))
     };
     let may_configure = may_change && !entitlements.is_empty();
     let form_view = {
@@ -148,6 +162,7 @@ fn FileLicenses(
         <p class="panel__hint">{move || i18n.t(T::FileLicensesHint)}</p>
         <UsageNotice is_partner_account=account.kind == AccountKind::Partner may_change />
         <div aria-live="polite">{move || other_error().map(|error| view! { <ErrorNotice error /> })}</div>
+        <p class="status" role="status">{renewed}</p>
         {may_configure
             .then(|| {
                 view! {
@@ -168,7 +183,7 @@ fn FileLicenses(
         } else {
             let shown = files.len();
             view! {
-                <FilesTable account=account_id files may_change may_download revoke form />
+                <FilesTable account=account_id files may_change may_download revoke renew form />
                 <LoadMoreRows rows shown more=more_files row_id=file_row_id counted=T::FilesShown />
             }
             .into_any()
@@ -186,6 +201,7 @@ fn FilesTable(
     /// Vendor staff read the files but take none (`domain::access`).
     may_download: bool,
     revoke: ServerAction<RevokeLicenseFile>,
+    renew: ServerAction<RenewLicenseFile>,
     form: FileForm,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -199,7 +215,7 @@ fn FilesTable(
                         <th scope="col">{move || i18n.t(T::Host)}</th>
                         <th scope="col">{move || i18n.t(T::Products)}</th>
                         <th scope="col">{move || i18n.t(T::Issued)}</th>
-                        <th scope="col">{move || i18n.t(T::Expires)}</th>
+                        <th scope="col">{move || i18n.t(T::ValidUntil)}</th>
                         <th scope="col">{move || i18n.t(T::State)}</th>
                         <th scope="col">{move || i18n.t(T::Actions)}</th>
                     </tr>
@@ -218,7 +234,9 @@ fn FilesTable(
                                 .collect::<Vec<_>>();
                             let file_id = file.id;
                             let for_edit = file.clone();
-                            let (download_label, reconfigure_label, revoke_label) = (
+                            let returns_at = file.quantities_return_at();
+                            let (download_label, renew_label, reconfigure_label, revoke_label) = (
+                                reference.clone(),
                                 reference.clone(),
                                 reference.clone(),
                                 reference.clone(),
@@ -246,15 +264,22 @@ fn FilesTable(
                                             .collect_view()}
                                     </td>
                                     <td>{move || date_time(i18n.locale(), file.issued_at)}</td>
-                                    <td>{move || date_time(i18n.locale(), file.expires_at)}</td>
-                                    <td>
+                                    <td>{move || date_time(i18n.locale(), file.not_after)}</td>
+                                    <td class="wrap">
                                         <span class=format!("badge badge--{}", file.state.as_str())>
                                             {move || file_state_text(i18n.locale(), file.state)}
                                         </span>
+                                        {returns_at
+                                            .map(|at| {
+                                                view! {
+                                                    <br />
+                                                    <small>{move || quantities_return_on(i18n.locale(), at)}</small>
+                                                }
+                                            })}
                                     </td>
                                     <td>
                                         <div class="row-actions">
-                                            {may_download
+                                            {(may_download && active)
                                                 .then(|| {
                                                     view! {
                                                         <a
@@ -271,6 +296,14 @@ fn FilesTable(
                                             {(may_change && active)
                                                 .then(|| {
                                                     view! {
+                                                        <RowAction
+                                                            action=T::Renew
+                                                            subject=renew_label
+                                                            busy=renew.pending()
+                                                            on_click=move || {
+                                                                renew.dispatch(RenewLicenseFile { account, file: file_id });
+                                                            }
+                                                        />
                                                         <RowAction
                                                             action=T::Reconfigure
                                                             subject=reconfigure_label

@@ -213,7 +213,7 @@ pub async fn require_user() -> Result<CurrentUser, AppError> {
     let state = app_state()?;
     let parts = leptos::prelude::use_context::<http::request::Parts>()
         .ok_or_else(|| AppError::internal("session", "request parts missing from context"))?;
-    user_from_headers(&state.db, session_cookie_name(&state.settings), &parts.headers).await
+    user_from_headers(&state.db, &state.settings, &parts.headers, Activity::User).await
 }
 
 /// The signed-in user and the process's state, for a server function.
@@ -227,23 +227,48 @@ pub async fn require_caller() -> Result<(CurrentUser, crate::state::AppState), A
     let state = app_state()?;
     let parts = leptos::prelude::use_context::<http::request::Parts>()
         .ok_or_else(|| AppError::internal("session", "request parts missing from context"))?;
-    let user = user_from_headers(&state.db, session_cookie_name(&state.settings), &parts.headers).await?;
+    let user = user_from_headers(&state.db, &state.settings, &parts.headers, Activity::User).await?;
     Ok((user, state))
 }
 
-/// The user whose session cookie (named `cookie`, see `session_cookie_name`)
-/// the request carries, for handlers outside server functions too (the
-/// live-update stream, downloads).
+/// Whether a request is the user's own doing, which keeps the session from
+/// its idle timeout, or the browser's (the live-update stream checking that
+/// the session lasts), which does not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Activity {
+    User,
+    Background,
+}
+
+/// How stale a session's last use may get before it is written again: one
+/// write a minute per session, not one per request.
+const TOUCH_EVERY_SECONDS: i64 = 60;
+
+/// The user whose session cookie the request carries, if the session is
+/// neither past its lifetime nor idle longer than the idle timeout; for
+/// handlers outside server functions too (the live-update stream,
+/// downloads).
 pub async fn user_from_headers(
     db: &repo::Db,
-    cookie: &str,
+    settings: &Settings,
     headers: &http::HeaderMap,
+    activity: Activity,
 ) -> Result<CurrentUser, AppError> {
-    let token = cookie_value(headers, cookie).ok_or(AppError::NotSignedIn)?;
-    let mut conn = db.read().await?;
-    sessions::find_session_user(&mut conn, &hash_session_token(&token), repo::now())
-        .await?
-        .ok_or(AppError::NotSignedIn)
+    let token = cookie_value(headers, session_cookie_name(settings)).ok_or(AppError::NotSignedIn)?;
+    let hash = hash_session_token(&token);
+    let now = repo::now();
+    let idle_since = now - settings.session_idle_timeout.whole_seconds();
+    let found = {
+        let mut conn = db.read().await?;
+        sessions::find_session_user(&mut conn, &hash, now, idle_since).await?
+    };
+    let (user, last_seen) = found.ok_or(AppError::NotSignedIn)?;
+    if activity == Activity::User && now - last_seen >= TOUCH_EVERY_SECONDS {
+        let mut tx = db.begin().await?;
+        sessions::touch_session(&mut tx, &hash, now).await?;
+        tx.commit().await?;
+    }
+    Ok(user)
 }
 
 #[cfg(test)]

@@ -210,20 +210,10 @@ impl AppError {
 
 #[cfg(feature = "ssr")]
 impl From<sqlx::Error> for AppError {
-    /// A database that cannot be reached is 503 (a load balancer retries
-    /// elsewhere, an operator's alert says which); any other database error
-    /// is the portal's fault.
+    /// As the services classify it (`services::Fault`): 503 when the
+    /// database cannot be reached, else 500.
     fn from(err: sqlx::Error) -> Self {
-        match err {
-            sqlx::Error::PoolTimedOut
-            | sqlx::Error::PoolClosed
-            | sqlx::Error::Io(_)
-            | sqlx::Error::Tls(_) => {
-                tracing::error!(%err, "database unavailable");
-                AppError::Unavailable
-            }
-            err => AppError::internal("database error", err),
-        }
+        crate::services::Fault::from(err).into()
     }
 }
 

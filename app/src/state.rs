@@ -13,8 +13,10 @@ use crate::repo::Db;
 pub struct Settings {
     /// Send the session cookie only over HTTPS. Off for http://127.0.0.1.
     pub secure_cookies: bool,
-    /// How long a session lasts after sign-in.
+    /// How long a session lasts after sign-in, however much it is used.
     pub session_lifetime: time::Duration,
+    /// How long a session lasts without a request of its user.
+    pub session_idle_timeout: time::Duration,
     /// Where a saved drawdown request is announced.
     pub accounting_email: UserEmail,
     /// The portal's address as people reach it, for links in emails.
@@ -100,7 +102,8 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             secure_cookies: false,
-            session_lifetime: time::Duration::days(14),
+            session_lifetime: time::Duration::hours(12),
+            session_idle_timeout: time::Duration::minutes(30),
             accounting_email: UserEmail::parse("accounting@example.com").expect("a valid address"),
             public_url: "http://127.0.0.1:3000".into(),
             approval_lifetime: time::Duration::days(30),

@@ -119,16 +119,19 @@ async fn download_license_file(
     axum::extract::Path(id): axum::extract::Path<i64>,
     headers: axum::http::HeaderMap,
 ) -> axum::response::Response {
+    use app::services::LicensingError;
     use axum::http::{header, StatusCode};
     use axum::response::IntoResponse;
-    let cookie = app::auth::session_cookie_name(&state.settings);
-    let user = match app::auth::user_from_headers(&state.db, cookie, &headers).await {
-        Ok(user) => user,
-        Err(app::error::AppError::NotSignedIn) => {
-            return (StatusCode::UNAUTHORIZED, "sign in first\n").into_response();
-        }
-        Err(error) => return security::error_response(&error),
-    };
+    let user =
+        match app::auth::user_from_headers(&state.db, &state.settings, &headers, app::auth::Activity::User)
+            .await
+        {
+            Ok(user) => user,
+            Err(app::error::AppError::NotSignedIn) => {
+                return (StatusCode::UNAUTHORIZED, "sign in first\n").into_response();
+            }
+            Err(error) => return security::error_response(&error),
+        };
     match state
         .services()
         .license_file_download(&user, app::domain::LicenseFileId(id))
@@ -146,10 +149,10 @@ async fn download_license_file(
             file.signed_text,
         )
             .into_response(),
-        Err(app::error::AppError::NotFound | app::error::AppError::Forbidden) => {
+        Err(LicensingError::NotFound | LicensingError::Forbidden) => {
             (StatusCode::NOT_FOUND, "no such license file\n").into_response()
         }
-        Err(error) => security::error_response(&error),
+        Err(error) => security::error_response(&error.into()),
     }
 }
 

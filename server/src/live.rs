@@ -3,6 +3,7 @@
 
 use std::convert::Infallible;
 
+use app::auth::Activity;
 use app::events::EVENT_NAME;
 use app::state::AppState;
 use axum::extract::State;
@@ -23,8 +24,8 @@ pub async fn event_stream(
     Extension(ShuttingDown(mut shutdown)): Extension<ShuttingDown>,
     headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, StatusCode> {
-    let cookie = app::auth::session_cookie_name(&state.settings);
-    let user = app::auth::user_from_headers(&state.db, cookie, &headers)
+    // Opening the stream is the page's own doing; its later checks are not.
+    let user = app::auth::user_from_headers(&state.db, &state.settings, &headers, Activity::User)
         .await
         .map_err(|_| StatusCode::UNAUTHORIZED)?;
     let receiver = state.events.subscribe();
@@ -32,7 +33,7 @@ pub async fn event_stream(
     let resync = || Event::default().event(EVENT_NAME).data("{\"kind\":\"resync\"}");
     let signed_in = SignedIn {
         db: state.db.clone(),
-        cookie,
+        settings: state.settings.clone(),
         headers,
         user,
     };
@@ -79,7 +80,7 @@ pub async fn event_stream(
 /// Who a stream is for, and how to ask again whether their session lasts.
 struct SignedIn {
     db: app::repo::Db,
-    cookie: &'static str,
+    settings: std::sync::Arc<app::state::Settings>,
     headers: HeaderMap,
     user: app::domain::CurrentUser,
 }
@@ -88,7 +89,9 @@ impl SignedIn {
     /// Reads the session again, so a stream never outlives its session by an
     /// event; the user read back (a changed role, say) is kept.
     async fn still_signed_in(&mut self) -> bool {
-        match app::auth::user_from_headers(&self.db, self.cookie, &self.headers).await {
+        match app::auth::user_from_headers(&self.db, &self.settings, &self.headers, Activity::Background)
+            .await
+        {
             Ok(user) => {
                 self.user = user;
                 true

@@ -83,8 +83,11 @@ struct ServeOptions {
     #[arg(long, env = "PORTAL_CLIENT_ADDRESS_HEADER", global = true)]
     client_address_header: Option<String>,
     /// Hours a session lasts after sign-in, whatever is done with it (1 to 2,160).
-    #[arg(long, env = "PORTAL_SESSION_HOURS", default_value_t = 336, value_parser = clap::value_parser!(u16).range(1..=2160), global = true)]
+    #[arg(long, env = "PORTAL_SESSION_HOURS", default_value_t = 12, value_parser = clap::value_parser!(u16).range(1..=2160), global = true)]
     session_hours: u16,
+    /// Minutes a session lasts without a request of its user (1 to 1,440).
+    #[arg(long, env = "PORTAL_SESSION_IDLE_MINUTES", default_value_t = 30, value_parser = clap::value_parser!(u16).range(1..=1440), global = true)]
+    session_idle_minutes: u16,
     /// Drawdown requests one partner may save in an hour, all its users together.
     #[arg(long, env = "PORTAL_SAVES_PER_HOUR", default_value_t = 600, global = true)]
     saves_per_hour: u32,
@@ -382,6 +385,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 client_address_header: options.client_address_header,
                 saves_per_partner_per_hour: options.saves_per_hour,
                 session_lifetime: time::Duration::hours(i64::from(options.session_hours)),
+                session_idle_timeout: time::Duration::minutes(i64::from(options.session_idle_minutes)),
             };
             let mut state = server::app_state(db.clone(), settings, conf.leptos_options);
             let (events, relay) = server::relay::Relay::for_database(&db, &cli.database_url);

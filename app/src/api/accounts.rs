@@ -18,11 +18,16 @@ pub async fn list_accounts(
         .services()
         .account_choices(&user, search.as_deref(), selected)
         .await
+        .map_err(AppError::from)
 }
 
 /// The Entitlements view of one account, if the user may see it.
 #[server(prefix = "/api", endpoint = "account_entitlements")]
 pub async fn account_entitlements(account: AccountId) -> Result<EntitlementsView, AppError> {
     let (user, state) = crate::auth::require_caller().await?;
-    state.services().entitlements(&user, account).await
+    state
+        .services()
+        .entitlements(&user, account)
+        .await
+        .map_err(AppError::from)
 }

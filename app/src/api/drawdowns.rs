@@ -22,20 +22,24 @@ pub async fn list_drawdowns(
     app.services()
         .list_drawdowns(&user, account, state, search, page)
         .await
+        .map_err(AppError::from)
 }
 
 /// Accounting's queue: submitted requests of every partner, a page at a time.
 #[server(prefix = "/api", endpoint = "list_approvals", input = Json)]
 pub async fn list_approvals(search: Option<String>, page: PageRequest) -> Result<DrawdownPage, AppError> {
     let (user, app) = crate::auth::require_caller().await?;
-    app.services().list_approvals(&user, search, page).await
+    app.services()
+        .list_approvals(&user, search, page)
+        .await
+        .map_err(AppError::from)
 }
 
 /// One request's page.
 #[server(prefix = "/api", endpoint = "drawdown", input = Json)]
 pub async fn drawdown(id: DrawdownId) -> Result<DrawdownDetail, AppError> {
     let (user, app) = crate::auth::require_caller().await?;
-    app.services().drawdown(&user, id).await
+    app.services().drawdown(&user, id).await.map_err(AppError::from)
 }
 
 /// What the New form offers, prefilled for the selected customer or a clone.
@@ -45,7 +49,10 @@ pub async fn new_drawdown_form(
     clone: Option<DrawdownId>,
 ) -> Result<DrawdownFormData, AppError> {
     let (user, app) = crate::auth::require_caller().await?;
-    app.services().form_data(&user, account, clone).await
+    app.services()
+        .form_data(&user, account, clone)
+        .await
+        .map_err(AppError::from)
 }
 
 /// Save: the server checks the whole form again, then records, reserves and
@@ -66,7 +73,11 @@ pub async fn save_drawdown(
             retry_after: retry_after_seconds(wait),
         });
     }
-    let saved = app.services().save(&user, order, &form, cloned_from).await?;
+    let saved = app
+        .services()
+        .save(&user, order, &form, cloned_from)
+        .await
+        .map_err(AppError::from)?;
     app.save_limit.record(&partner, Instant::now());
     Ok((saved.id, saved.number))
 }
@@ -82,4 +93,5 @@ pub async fn change_drawdown(
     app.services()
         .change(&user, id, transition, reason.as_deref())
         .await
+        .map_err(AppError::from)
 }

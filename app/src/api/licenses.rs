@@ -24,7 +24,10 @@ pub fn license_file_download_path(file: LicenseFileId) -> String {
 #[server(prefix = "/api", endpoint = "cloud_licenses", input = Json)]
 pub async fn cloud_licenses(account: AccountId) -> Result<CloudLicensesView, AppError> {
     let (user, app) = crate::auth::require_caller().await?;
-    app.services().cloud_licenses(&user, account).await
+    app.services()
+        .cloud_licenses(&user, account)
+        .await
+        .map_err(AppError::from)
 }
 
 /// Binds a quantity of a cloud entitlement to a Control Room.
@@ -39,6 +42,7 @@ pub async fn bind_entitlement(
     app.services()
         .bind(&user, account, control_room, entitlement, &quantity)
         .await
+        .map_err(AppError::from)
 }
 
 /// Unbinds an entitlement from a Control Room.
@@ -52,13 +56,17 @@ pub async fn unbind_entitlement(
     app.services()
         .unbind(&user, account, control_room, entitlement)
         .await
+        .map_err(AppError::from)
 }
 
 /// The File licenses tab of the account.
 #[server(prefix = "/api", endpoint = "file_licenses", input = Json)]
 pub async fn file_licenses(account: AccountId, rows: ListRows) -> Result<FileLicensesView, AppError> {
     let (user, app) = crate::auth::require_caller().await?;
-    app.services().file_licenses(&user, account, rows).await
+    app.services()
+        .file_licenses(&user, account, rows)
+        .await
+        .map_err(AppError::from)
 }
 
 /// Issues a license file, or a new version of one (`replaces`).
@@ -72,28 +80,38 @@ pub async fn configure_license_file(
     app.services()
         .configure_license_file(&user, account, &form, replaces)
         .await
+        .map_err(AppError::from)
 }
 
 /// Revokes a license file.
 #[server(prefix = "/api", endpoint = "revoke_license_file", input = Json)]
 pub async fn revoke_license_file(account: AccountId, file: LicenseFileId) -> Result<(), AppError> {
     let (user, app) = crate::auth::require_caller().await?;
-    app.services().revoke_license_file(&user, account, file).await
+    app.services()
+        .revoke_license_file(&user, account, file)
+        .await
+        .map_err(AppError::from)
 }
 
 /// Signs the current file of an installation again with a fresh lease,
 /// taking nothing more.
 #[server(prefix = "/api", endpoint = "renew_license_file", input = Json)]
-pub async fn renew_license_file(account: AccountId, file: LicenseFileId) -> Result<(), AppError> {
+pub async fn renew_license_file(account: AccountId, file: LicenseFileId) -> Result<LicenseFileId, AppError> {
     let (user, app) = crate::auth::require_caller().await?;
-    app.services().renew_license_file(&user, account, file).await
+    app.services()
+        .renew_license_file(&user, account, file)
+        .await
+        .map_err(AppError::from)
 }
 
 /// The Cloud services tab of the account.
 #[server(prefix = "/api", endpoint = "cloud_services", input = Json)]
 pub async fn cloud_services(account: AccountId, rows: ListRows) -> Result<CloudServicesView, AppError> {
     let (user, app) = crate::auth::require_caller().await?;
-    app.services().cloud_services(&user, account, rows).await
+    app.services()
+        .cloud_services(&user, account, rows)
+        .await
+        .map_err(AppError::from)
 }
 
 /// Provisions a Ready instance.
@@ -108,6 +126,7 @@ pub async fn provision_instance(
     app.services()
         .provision(&user, account, instance, &region, &tenant)
         .await
+        .map_err(AppError::from)
         .map(|_| ())
 }
 
@@ -118,5 +137,6 @@ pub async fn retry_provisioning(account: AccountId, instance: ServiceInstanceId)
     app.services()
         .retry_provisioning(&user, account, instance)
         .await
+        .map_err(AppError::from)
         .map(|_| ())
 }

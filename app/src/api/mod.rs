@@ -7,6 +7,8 @@ pub mod auth;
 pub mod drawdowns;
 pub mod licenses;
 pub mod preferences;
+#[cfg(feature = "ssr")]
+mod wire;
 
 /// The server functions that take a form body (`application/x-www-form-urlencoded`):
 /// the sign-in and sign-out forms work before the page hydrates. Every other

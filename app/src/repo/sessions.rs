@@ -1,7 +1,7 @@
 //! Sign-in sessions, kept in the database so they survive a restart and work
 //! on every server process.
 
-use sqlx::AnyConnection;
+use sqlx::{AnyConnection, Row};
 
 use super::users::{current_user_from_row, CURRENT_USER_COLUMNS};
 use crate::domain::{CurrentUser, UserId};
@@ -15,7 +15,9 @@ pub async fn insert_session(
     created_at: i64,
     expires_at: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, last_seen_at) VALUES ($1, $2, $3, $4, $3)",
+    )
         .bind(token_hash)
         .bind(user.0)
         .bind(created_at)
@@ -25,22 +27,38 @@ pub async fn insert_session(
     Ok(())
 }
 
-/// The user of a session that has not expired at `now`.
+/// The user of a session that has not expired at `now` and was used after
+/// `idle_since`, with when it was last used.
 #[tracing::instrument(skip_all)]
 pub async fn find_session_user(
     conn: &mut AnyConnection,
     token_hash: &str,
     now: i64,
-) -> Result<Option<CurrentUser>, sqlx::Error> {
+    idle_since: i64,
+) -> Result<Option<(CurrentUser, i64)>, sqlx::Error> {
     let row = sqlx::query(&format!(
-        "SELECT {CURRENT_USER_COLUMNS} JOIN sessions s ON s.user_id = u.id
-         WHERE s.token_hash = $1 AND s.expires_at > $2"
+        "SELECT s.last_seen_at, {CURRENT_USER_COLUMNS} JOIN sessions s ON s.user_id = u.id
+         WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3"
     ))
     .bind(token_hash)
     .bind(now)
+    .bind(idle_since)
     .fetch_optional(&mut *conn)
     .await?;
-    row.as_ref().map(current_user_from_row).transpose()
+    row.as_ref()
+        .map(|r| Ok((current_user_from_row(r)?, r.try_get("last_seen_at")?)))
+        .transpose()
+}
+
+/// Records that the session was used at `now`.
+#[tracing::instrument(skip_all)]
+pub async fn touch_session(conn: &mut AnyConnection, token_hash: &str, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1 AND last_seen_at < $2")
+        .bind(token_hash)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 /// Ends a session (sign-out).

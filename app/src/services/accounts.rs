@@ -2,12 +2,25 @@
 //! (the Entitlements tab).
 
 use super::Services;
+use super::{service_error_faults, Fault};
 use crate::domain::{
     may_view_account, AccountChoices, AccountId, AccountKind, CurrentUser, EntitlementsView, ACCOUNT_CHOICES,
     CUSTOMER_SEARCH_MAX,
 };
-use crate::error::AppError;
 use crate::repo::{accounts, entitlements, orders};
+
+/// Why an account could not be read. Mapped to the wire (`AppError`) at the
+/// `api` edge.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AccountError {
+    /// Outside what the user may see; a missing account gets the same answer.
+    #[error("forbidden")]
+    Forbidden,
+    #[error(transparent)]
+    Fault(Fault),
+}
+
+service_error_faults!(AccountError);
 
 impl Services<'_> {
     /// The accounts `user` may choose, those whose name starts with `search`
@@ -17,7 +30,7 @@ impl Services<'_> {
         user: &CurrentUser,
         search: Option<&str>,
         selected: Option<AccountId>,
-    ) -> Result<AccountChoices, AppError> {
+    ) -> Result<AccountChoices, AccountError> {
         // Longer than any name, nothing starts with it: only the user's own
         // account and the selected one are offered.
         let too_long = search.is_some_and(|s| s.trim().chars().count() > CUSTOMER_SEARCH_MAX);
@@ -37,14 +50,14 @@ impl Services<'_> {
         &self,
         user: &CurrentUser,
         account: AccountId,
-    ) -> Result<EntitlementsView, AppError> {
+    ) -> Result<EntitlementsView, AccountError> {
         let mut conn = self.db.read().await?;
         // A missing account and one outside the user's reach get the same
         // answer, so ids cannot be probed.
         let account = accounts::find_account(&mut conn, account)
             .await?
             .filter(|a| may_view_account(user, a))
-            .ok_or(AppError::Forbidden)?;
+            .ok_or(AccountError::Forbidden)?;
         let holdings = entitlements::list_holdings(&mut conn, account.id).await?;
         let order_lines = if account.kind == AccountKind::Partner {
             orders::list_order_line_balances(&mut conn, account.id).await?

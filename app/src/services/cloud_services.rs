@@ -3,19 +3,20 @@
 //! provisioner answered. The provisioner itself runs in the server
 //! (`server/src/provisioning.rs`), behind an adapter.
 
+use super::licenses::LicensingError;
 use super::licenses::{manageable_account, viewable_account};
+use super::Fault;
 use super::Services;
 use crate::domain::{
     may_manage_licenses_of, AccountId, CloudServicesView, CurrentUser, InstanceState, ListRows,
     ProvisioningError, ProvisioningJobId, Region, ServiceInstanceId, TenantName, TenantNameError,
 };
-use crate::error::AppError;
 use crate::events::PortalEvent;
 use crate::repo::accounts;
 use crate::repo::cloud_services::{self as instances, JobOutcome, StartError};
 
-fn refused(problem: ProvisioningError) -> AppError {
-    AppError::InvalidProvisioning { problem }
+fn refused(problem: ProvisioningError) -> LicensingError {
+    LicensingError::InvalidProvisioning { problem }
 }
 
 impl Services<'_> {
@@ -25,7 +26,7 @@ impl Services<'_> {
         user: &CurrentUser,
         account: AccountId,
         rows: ListRows,
-    ) -> Result<CloudServicesView, AppError> {
+    ) -> Result<CloudServicesView, LicensingError> {
         let mut conn = self.db.read().await?;
         let account = viewable_account(&mut conn, user, account).await?;
         let (instances, more_instances) =
@@ -46,7 +47,7 @@ impl Services<'_> {
         instance: ServiceInstanceId,
         region: &str,
         tenant: &str,
-    ) -> Result<ProvisioningJobId, AppError> {
+    ) -> Result<ProvisioningJobId, LicensingError> {
         let tenant = TenantName::parse(tenant).map_err(|e| refused(e.into()))?;
         let region = Region::parse(region).ok_or(refused(ProvisioningError::NoRegion))?;
         self.start(
@@ -66,7 +67,7 @@ impl Services<'_> {
         user: &CurrentUser,
         account: AccountId,
         instance: ServiceInstanceId,
-    ) -> Result<ProvisioningJobId, AppError> {
+    ) -> Result<ProvisioningJobId, LicensingError> {
         self.start(user, account, instance, InstanceState::Failed, None)
             .await
     }
@@ -78,12 +79,12 @@ impl Services<'_> {
         instance: ServiceInstanceId,
         from: InstanceState,
         placement: Option<(Region, &TenantName)>,
-    ) -> Result<ProvisioningJobId, AppError> {
+    ) -> Result<ProvisioningJobId, LicensingError> {
         let mut tx = self.db.begin().await?;
         let account = manageable_account(&mut tx, user, account).await?;
         match instances::find_instance(&mut tx, instance).await? {
             Some((owner, _)) if owner == account.id => {}
-            _ => return Err(AppError::NotFound),
+            _ => return Err(LicensingError::NotFound),
         }
         let job = instances::start_provisioning(
             &mut tx,
@@ -96,7 +97,7 @@ impl Services<'_> {
         .map_err(|err| match err {
             StartError::NotInState(state) => refused(ProvisioningError::NotReady(state)),
             StartError::TenantTaken => refused(TenantNameError::Taken.into()),
-            StartError::NotFound => AppError::NotFound,
+            StartError::NotFound => LicensingError::NotFound,
             StartError::Database(err) => err.into(),
         })?;
         tx.commit().await?;
@@ -111,14 +112,14 @@ impl Services<'_> {
         &self,
         job: ProvisioningJobId,
         outcome: &JobOutcome,
-    ) -> Result<bool, AppError> {
+    ) -> Result<bool, LicensingError> {
         let mut tx = self.db.begin().await?;
         let Some((_, account)) = instances::finish_job(&mut tx, job, outcome).await? else {
             return Ok(false);
         };
         let account = accounts::find_account(&mut tx, account)
             .await?
-            .ok_or(AppError::Internal)?;
+            .ok_or(LicensingError::Fault(Fault::Internal))?;
         tx.commit().await?;
         self.events.publish(PortalEvent::LicensesChanged {
             account: account.id,

@@ -2,13 +2,14 @@
 //! approve, reject, accept, cancel, expire, and what the screens read.
 
 use super::Services;
+use super::{service_error_faults, Fault};
+use crate::domain::TransitionError;
 use crate::domain::{
     matching_customer, may_view_account, may_view_drawdowns_of, AccountId, AccountKind, Actor, BalanceError,
     CurrentUser, DrawdownDetail, DrawdownField, DrawdownFieldError, DrawdownForm, DrawdownFormData,
     DrawdownId, DrawdownPage, DrawdownState, FieldProblem, LedgerEntryKind, LineAvailability, OrderId,
     PageRequest, PdrNumber, Reason, ReasonError, Transition, CUSTOMER_SEARCH_MAX,
 };
-use crate::error::AppError;
 use crate::events::PortalEvent;
 use crate::i18n::Locale;
 use crate::mail::{compose, Notice, RequestFacts};
@@ -19,6 +20,34 @@ use crate::repo::ledger::{append_ledger_entry, LedgerError, NewLedgerEntry};
 use crate::repo::{accounts, cloud_services, orders, outbox, users};
 use sqlx::AnyConnection;
 
+/// Why a step of the drawdown procedure, or a read of its screens, did not
+/// happen. Mapped to the wire (`AppError`) at the `api` edge.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DrawdownError {
+    /// Outside what the user may see or do; also a request or account that
+    /// does not exist, so ids cannot be probed.
+    #[error("forbidden")]
+    Forbidden,
+    /// The form broke rules, each named with its field.
+    #[error("the request is not valid: {problems:?}")]
+    Invalid { problems: Vec<FieldProblem> },
+    #[error("the reason is not valid: {problem}")]
+    InvalidReason { problem: ReasonError },
+    /// The state machine refuses the step (from this state, or by this actor).
+    #[error("{refusal}")]
+    Refused { refusal: TransitionError },
+    #[error(transparent)]
+    Fault(Fault),
+}
+
+service_error_faults!(DrawdownError);
+
+impl DrawdownError {
+    fn internal(context: &str, err: impl std::fmt::Display) -> Self {
+        Self::Fault(Fault::internal(context, err))
+    }
+}
+
 /// A request that was saved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Saved {
@@ -26,10 +55,10 @@ pub struct Saved {
     pub number: PdrNumber,
 }
 
-fn require_partner(user: &CurrentUser) -> Result<(), AppError> {
+fn require_partner(user: &CurrentUser) -> Result<(), DrawdownError> {
     match Actor::of(user.role) {
         Some(Actor::Partner) => Ok(()),
-        _ => Err(AppError::Forbidden),
+        _ => Err(DrawdownError::Forbidden),
     }
 }
 
@@ -39,7 +68,7 @@ async fn list_page(
     conn: &mut AnyConnection,
     filter: &DrawdownFilter,
     page: PageRequest,
-) -> Result<DrawdownPage, AppError> {
+) -> Result<DrawdownPage, DrawdownError> {
     let too_long = filter
         .customer_search
         .as_deref()
@@ -53,8 +82,8 @@ async fn list_page(
     Ok(requests::list_drawdowns(conn, filter, page.after, page.limit()).await?)
 }
 
-fn ledger_failure(err: LedgerError) -> AppError {
-    AppError::internal("ledger movement refused inside a state change", err)
+fn ledger_failure(err: LedgerError) -> DrawdownError {
+    DrawdownError::internal("ledger movement refused inside a state change", err)
 }
 
 impl Services<'_> {
@@ -67,19 +96,22 @@ impl Services<'_> {
         state: Option<DrawdownState>,
         customer_search: Option<String>,
         page: impl Into<PageRequest>,
-    ) -> Result<DrawdownPage, AppError> {
+    ) -> Result<DrawdownPage, DrawdownError> {
         let mut conn = self.db.read().await?;
         let account = accounts::find_account(&mut conn, account)
             .await?
             .filter(|a| may_view_account(user, a))
-            .ok_or(AppError::Forbidden)?;
+            .ok_or(DrawdownError::Forbidden)?;
         let (partner, customer) = match account.kind {
             AccountKind::Partner => (account.id, None),
-            AccountKind::Customer => (account.managed_by.ok_or(AppError::Forbidden)?, Some(account.id)),
-            AccountKind::Vendor => return Err(AppError::Forbidden),
+            AccountKind::Customer => (
+                account.managed_by.ok_or(DrawdownError::Forbidden)?,
+                Some(account.id),
+            ),
+            AccountKind::Vendor => return Err(DrawdownError::Forbidden),
         };
         if !may_view_drawdowns_of(user, partner) {
-            return Err(AppError::Forbidden);
+            return Err(DrawdownError::Forbidden);
         }
         let filter = DrawdownFilter {
             partner: Some(partner),
@@ -97,9 +129,9 @@ impl Services<'_> {
         user: &CurrentUser,
         customer_search: Option<String>,
         page: impl Into<PageRequest>,
-    ) -> Result<DrawdownPage, AppError> {
+    ) -> Result<DrawdownPage, DrawdownError> {
         if !user.role.is_vendor_staff() {
-            return Err(AppError::Forbidden);
+            return Err(DrawdownError::Forbidden);
         }
         let filter = DrawdownFilter {
             state: Some(DrawdownState::Submitted),
@@ -113,12 +145,16 @@ impl Services<'_> {
 
     /// One request's page. A request outside the user's reach and one that
     /// does not exist get the same answer, so ids cannot be probed.
-    pub async fn drawdown(&self, user: &CurrentUser, id: DrawdownId) -> Result<DrawdownDetail, AppError> {
+    pub async fn drawdown(
+        &self,
+        user: &CurrentUser,
+        id: DrawdownId,
+    ) -> Result<DrawdownDetail, DrawdownError> {
         let mut conn = self.db.read().await?;
         requests::find_drawdown(&mut conn, id)
             .await?
             .filter(|d| may_view_drawdowns_of(user, d.summary.partner_id))
-            .ok_or(AppError::Forbidden)
+            .ok_or(DrawdownError::Forbidden)
     }
 
     /// What the New form offers. `account` is the account selected when
@@ -129,7 +165,7 @@ impl Services<'_> {
         user: &CurrentUser,
         account: AccountId,
         clone: Option<DrawdownId>,
-    ) -> Result<DrawdownFormData, AppError> {
+    ) -> Result<DrawdownFormData, DrawdownError> {
         require_partner(user)?;
         let partner = user.account_id;
         let mut conn = self.db.read().await?;
@@ -152,7 +188,7 @@ impl Services<'_> {
             let source = requests::find_drawdown(&mut conn, clone)
                 .await?
                 .filter(|d| d.summary.partner_id == partner)
-                .ok_or(AppError::Forbidden)?;
+                .ok_or(DrawdownError::Forbidden)?;
             prefill = DrawdownForm {
                 customer_account: source.summary.customer_name.clone(),
                 customer_website: source.customer_website.clone(),
@@ -191,7 +227,7 @@ impl Services<'_> {
         order: Option<OrderId>,
         form: &DrawdownForm,
         cloned_from: Option<DrawdownId>,
-    ) -> Result<Saved, AppError> {
+    ) -> Result<Saved, DrawdownError> {
         require_partner(user)?;
         let partner = user.account_id;
         let mut tx = self.db.begin().await?;
@@ -210,19 +246,19 @@ impl Services<'_> {
                 })
                 .collect()
         });
-        let request =
-            form.validate(order_lines.as_deref())
-                .map_err(|problems| AppError::InvalidDrawdown {
-                    problems: problems
-                        .into_iter()
-                        .map(|(field, error)| FieldProblem { field, error })
-                        .collect(),
-                })?;
-        let order = order.ok_or(AppError::Internal)?;
+        let request = form
+            .validate(order_lines.as_deref())
+            .map_err(|problems| DrawdownError::Invalid {
+                problems: problems
+                    .into_iter()
+                    .map(|(field, error)| FieldProblem { field, error })
+                    .collect(),
+            })?;
+        let order = order.ok_or(DrawdownError::Fault(Fault::Internal))?;
         if let Some(source) = cloned_from {
             let owner = requests::find_drawdown_owner(&mut tx, source).await?;
             if owner.is_none_or(|o| o.partner != partner) {
-                return Err(AppError::Forbidden);
+                return Err(DrawdownError::Forbidden);
             }
         }
         let customers = requests::list_customers_matching(
@@ -266,7 +302,7 @@ impl Services<'_> {
             match reserved {
                 Ok(()) => {}
                 Err(LedgerError::Balance(BalanceError::NotEnoughAvailable { available, .. })) => {
-                    return Err(AppError::InvalidDrawdown {
+                    return Err(DrawdownError::Invalid {
                         problems: vec![FieldProblem {
                             field: DrawdownField::Quantity(*line),
                             error: DrawdownFieldError::AboveAvailable { available },
@@ -322,15 +358,15 @@ impl Services<'_> {
         id: DrawdownId,
         transition: Transition,
         reason: Option<&str>,
-    ) -> Result<DrawdownState, AppError> {
-        let actor = Actor::of(user.role).ok_or(AppError::Forbidden)?;
+    ) -> Result<DrawdownState, DrawdownError> {
+        let actor = Actor::of(user.role).ok_or(DrawdownError::Forbidden)?;
         self.apply(Some(user), actor, id, transition, reason).await
     }
 
     /// Expires every approval older than the configured lifetime; returns
     /// how many expired. Safe to run in several processes at once: each
     /// expiry is a state change that only one of them wins.
-    pub async fn expire_due(&self) -> Result<usize, AppError> {
+    pub async fn expire_due(&self) -> Result<usize, DrawdownError> {
         let cutoff = crate::repo::now() - self.settings.approval_lifetime.whole_seconds();
         let due = {
             let mut conn = self.db.read().await?;
@@ -344,7 +380,7 @@ impl Services<'_> {
             {
                 Ok(_) => expired += 1,
                 // Accepted or cancelled in the meantime.
-                Err(AppError::TransitionRefused { .. }) => {}
+                Err(DrawdownError::Refused { .. }) => {}
                 Err(err) => tracing::warn!(%id, %err, "could not expire an approved request"),
             }
         }
@@ -358,16 +394,16 @@ impl Services<'_> {
         id: DrawdownId,
         transition: Transition,
         reason: Option<&str>,
-    ) -> Result<DrawdownState, AppError> {
+    ) -> Result<DrawdownState, DrawdownError> {
         let reason = match (
             reason.map(str::trim).filter(|r| !r.is_empty()),
             transition.needs_reason(),
         ) {
             (Some(text), _) => {
-                Some(Reason::parse(text).map_err(|problem| AppError::InvalidReason { problem })?)
+                Some(Reason::parse(text).map_err(|problem| DrawdownError::InvalidReason { problem })?)
             }
             (None, true) => {
-                return Err(AppError::InvalidReason {
+                return Err(DrawdownError::InvalidReason {
                     problem: ReasonError::Empty,
                 })
             }
@@ -376,12 +412,12 @@ impl Services<'_> {
         let mut tx = self.db.begin().await?;
         let owner = requests::find_drawdown_owner(&mut tx, id)
             .await?
-            .ok_or(AppError::Forbidden)?;
+            .ok_or(DrawdownError::Forbidden)?;
         if user.is_some_and(|u| !may_view_drawdowns_of(u, owner.partner)) {
-            return Err(AppError::Forbidden);
+            return Err(DrawdownError::Forbidden);
         }
         crate::domain::next_state(owner.state, transition, actor)
-            .map_err(|refusal| AppError::TransitionRefused { refusal })?;
+            .map_err(|refusal| DrawdownError::Refused { refusal })?;
         let to = requests::change_state(
             &mut tx,
             id,
@@ -392,14 +428,14 @@ impl Services<'_> {
         )
         .await
         .map_err(|err| match err {
-            ChangeStateError::Refused(refusal) => AppError::TransitionRefused { refusal },
-            ChangeStateError::NotFound(_) => AppError::Forbidden,
+            ChangeStateError::Refused(refusal) => DrawdownError::Refused { refusal },
+            ChangeStateError::NotFound(_) => DrawdownError::Forbidden,
             ChangeStateError::Database(err) => err.into(),
         })?;
         // Read once: the ledger, the customer and the emails all use it.
         let request = requests::find_drawdown_without_history(&mut tx, id)
             .await?
-            .ok_or(AppError::Internal)?;
+            .ok_or(DrawdownError::Fault(Fault::Internal))?;
         let mut customer_account = owner.customer;
         // Reject, cancel and expire give the quantities back to the order;
         // accept moves them to the customer, who then holds them.
@@ -464,7 +500,7 @@ impl Services<'_> {
         tx: &mut AnyConnection,
         request: &DrawdownDetail,
         owner: &DrawdownOwner,
-    ) -> Result<AccountId, AppError> {
+    ) -> Result<AccountId, DrawdownError> {
         if let Some(customer) = owner.customer {
             return Ok(customer);
         }
@@ -493,7 +529,7 @@ impl Services<'_> {
         };
         accounts::insert_account(tx, &account)
             .await
-            .map_err(|err| AppError::internal("could not create the customer account", err))
+            .map_err(|err| DrawdownError::internal("could not create the customer account", err))
     }
 
     async fn queue_emails(
@@ -503,11 +539,11 @@ impl Services<'_> {
         owner: &DrawdownOwner,
         transition: Transition,
         reason: Option<&Reason>,
-    ) -> Result<(), AppError> {
+    ) -> Result<(), DrawdownError> {
         let facts = self.facts(request);
         let (partner_email, partner_locale) = users::find_mail_address(tx, owner.requested_by)
             .await?
-            .ok_or(AppError::Internal)?;
+            .ok_or(DrawdownError::Fault(Fault::Internal))?;
         let to_partner = |notice| compose(notice, &facts, partner_locale, &partner_email);
         let mut messages = Vec::new();
         match transition {

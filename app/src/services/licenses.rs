@@ -4,6 +4,7 @@
 //! usage ledger in one transaction.
 
 use super::Services;
+use super::{service_error_faults, Fault};
 use crate::domain::{
     lease_end, license_reference, may_download_license_files_of, may_manage_licenses_of, may_view_account,
     AccountId, AccountSummary, BindingError, CloudLicense, CloudLicensesView, CurrentUser, EntitlementId,
@@ -11,13 +12,40 @@ use crate::domain::{
     LicenseFileProblem, LicenseFileState, LicenseFileSummary, LicenseModel, ListRows, Quantity,
     ServiceInstanceId,
 };
-use crate::error::AppError;
 use crate::events::PortalEvent;
 use crate::license_file::{sign, LicenseDocument, LicensedProduct};
 use crate::repo::license_files::{self, InsertFileError, NewLicenseFileRow};
 use crate::repo::usage::{self, NewUsageEntry, UsageError, UsageKind, UsageTarget};
 use crate::repo::{accounts, cloud_services, now};
 use sqlx::AnyConnection;
+
+/// Why a step on an account's licenses or cloud services did not happen.
+/// Mapped to the wire (`AppError`) at the `api` edge.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LicensingError {
+    /// The account is outside what the user may see or change; a missing
+    /// account gets the same answer, so ids cannot be probed.
+    #[error("forbidden")]
+    Forbidden,
+    /// No such Control Room, instance or license file on this account.
+    #[error("not found")]
+    NotFound,
+    /// The license file was revoked or replaced.
+    #[error("the license file was revoked or replaced")]
+    FileEnded,
+    #[error("the license file is not valid: {problems:?}")]
+    InvalidFile { problems: Vec<LicenseFileProblem> },
+    #[error("{problem}")]
+    InvalidBinding { problem: BindingError },
+    #[error("{problem}")]
+    InvalidProvisioning {
+        problem: crate::domain::ProvisioningError,
+    },
+    #[error(transparent)]
+    Fault(Fault),
+}
+
+service_error_faults!(LicensingError);
 
 /// A license file's products, one per product and term: a file configured
 /// from two requests of the same product has one line for both.
@@ -53,11 +81,11 @@ pub(super) async fn viewable_account(
     conn: &mut AnyConnection,
     user: &CurrentUser,
     account: AccountId,
-) -> Result<AccountSummary, AppError> {
+) -> Result<AccountSummary, LicensingError> {
     accounts::find_account(conn, account)
         .await?
         .filter(|a| may_view_account(user, a))
-        .ok_or(AppError::Forbidden)
+        .ok_or(LicensingError::Forbidden)
 }
 
 /// The account, if `user` may change its licenses and services.
@@ -65,18 +93,18 @@ pub(super) async fn manageable_account(
     conn: &mut AnyConnection,
     user: &CurrentUser,
     account: AccountId,
-) -> Result<AccountSummary, AppError> {
+) -> Result<AccountSummary, LicensingError> {
     let account = viewable_account(conn, user, account).await?;
     if may_manage_licenses_of(user, &account) {
         Ok(account)
     } else {
-        Err(AppError::Forbidden)
+        Err(LicensingError::Forbidden)
     }
 }
 
-fn usage_failure(err: UsageError) -> AppError {
+fn usage_failure(err: UsageError) -> LicensingError {
     match err {
-        UsageError::NotEnough { free, .. } => AppError::InvalidBinding {
+        UsageError::NotEnough { free, .. } => LicensingError::InvalidBinding {
             problem: BindingError::MoreThanFree { free },
         },
         UsageError::Database(err) => err.into(),
@@ -90,7 +118,7 @@ impl Services<'_> {
         &self,
         user: &CurrentUser,
         account: AccountId,
-    ) -> Result<CloudLicensesView, AppError> {
+    ) -> Result<CloudLicensesView, LicensingError> {
         let mut conn = self.db.read().await?;
         let account = viewable_account(&mut conn, user, account).await?;
         let mut bindings = usage::list_bindings(&mut conn, account.id).await?;
@@ -124,8 +152,8 @@ impl Services<'_> {
         control_room: ServiceInstanceId,
         entitlement: EntitlementId,
         quantity: &str,
-    ) -> Result<(), AppError> {
-        let quantity = Quantity::parse_positive(quantity).map_err(|e| AppError::InvalidBinding {
+    ) -> Result<(), LicensingError> {
+        let quantity = Quantity::parse_positive(quantity).map_err(|e| LicensingError::InvalidBinding {
             problem: BindingError::Quantity(e),
         })?;
         let mut tx = self.db.begin().await?;
@@ -133,7 +161,7 @@ impl Services<'_> {
         self.check_control_room(&mut tx, account.id, control_room).await?;
         let cloud = usage::list_usable_entitlements(&mut tx, account.id, LicenseModel::Cloud).await?;
         if !cloud.iter().any(|e| e.id == entitlement) {
-            return Err(AppError::InvalidBinding {
+            return Err(LicensingError::InvalidBinding {
                 problem: BindingError::NotCloud,
             });
         }
@@ -159,7 +187,7 @@ impl Services<'_> {
         account: AccountId,
         control_room: ServiceInstanceId,
         entitlement: EntitlementId,
-    ) -> Result<(), AppError> {
+    ) -> Result<(), LicensingError> {
         let mut tx = self.db.begin().await?;
         let account = manageable_account(&mut tx, user, account).await?;
         self.check_control_room(&mut tx, account.id, control_room).await?;
@@ -169,7 +197,7 @@ impl Services<'_> {
             .into_iter()
             .find(|(e, _)| *e == entitlement)
             .map(|(_, q)| q)
-            .ok_or(AppError::InvalidBinding {
+            .ok_or(LicensingError::InvalidBinding {
                 problem: BindingError::NotBound,
             })?;
         let entry = NewUsageEntry {
@@ -192,10 +220,10 @@ impl Services<'_> {
         conn: &mut AnyConnection,
         account: AccountId,
         control_room: ServiceInstanceId,
-    ) -> Result<(), AppError> {
+    ) -> Result<(), LicensingError> {
         match cloud_services::find_instance(conn, control_room).await? {
             Some((owner, instance)) if owner == account && instance.holds_cloud_licenses => Ok(()),
-            _ => Err(AppError::NotFound),
+            _ => Err(LicensingError::NotFound),
         }
     }
 
@@ -206,7 +234,7 @@ impl Services<'_> {
         user: &CurrentUser,
         account: AccountId,
         rows: ListRows,
-    ) -> Result<FileLicensesView, AppError> {
+    ) -> Result<FileLicensesView, LicensingError> {
         let mut conn = self.db.read().await?;
         let account = viewable_account(&mut conn, user, account).await?;
         let (files, more_files) =
@@ -245,7 +273,7 @@ impl Services<'_> {
         account: AccountId,
         form: &LicenseFileForm,
         replaces: Option<LicenseFileId>,
-    ) -> Result<LicenseFileId, AppError> {
+    ) -> Result<LicenseFileId, LicensingError> {
         let mut tx = self.db.begin().await?;
         let account = manageable_account(&mut tx, user, account).await?;
         let mut form = form.clone();
@@ -260,7 +288,7 @@ impl Services<'_> {
         let offered = usage::list_usable_entitlements(&mut tx, account.id, LicenseModel::File).await?;
         let file = form
             .validate(&offered)
-            .map_err(|problems| AppError::InvalidLicenseFile { problems })?;
+            .map_err(|problems| LicensingError::InvalidFile { problems })?;
         let issued_at = now();
         let expires_at = file
             .lines
@@ -268,7 +296,7 @@ impl Services<'_> {
             .filter_map(|(id, _)| offered.iter().find(|e| e.id == *id))
             .map(|e| e.ends_at)
             .min()
-            .ok_or(AppError::Internal)?;
+            .ok_or(LicensingError::Fault(Fault::Internal))?;
         let not_after = lease_end(issued_at, self.settings.license_lease.whole_seconds(), expires_at);
         let row = NewLicenseFileRow {
             account: account.id,
@@ -283,7 +311,7 @@ impl Services<'_> {
         let id = license_files::insert_license_file(&mut tx, &row)
             .await
             .map_err(|err| match err {
-                InsertFileError::HostHasFile => AppError::InvalidLicenseFile {
+                InsertFileError::HostHasFile => LicensingError::InvalidFile {
                     problems: vec![LicenseFileProblem {
                         field: LicenseFileField::HostId,
                         error: LicenseFileFieldError::HostHasFile,
@@ -302,7 +330,7 @@ impl Services<'_> {
             usage::append_usage_entry(&mut tx, entry)
                 .await
                 .map_err(|err| match err {
-                    UsageError::NotEnough { free, .. } => AppError::InvalidLicenseFile {
+                    UsageError::NotEnough { free, .. } => LicensingError::InvalidFile {
                         problems: vec![LicenseFileProblem {
                             field: LicenseFileField::Quantity(*entitlement),
                             error: LicenseFileFieldError::MoreThanFree { free },
@@ -318,10 +346,10 @@ impl Services<'_> {
                 let e = offered
                     .iter()
                     .find(|e| e.id == *entitlement)
-                    .ok_or(AppError::Internal)?;
+                    .ok_or(LicensingError::Fault(Fault::Internal))?;
                 Ok((e.product_name.clone(), e.term_months, quantity.get()))
             })
-            .collect::<Result<Vec<_>, AppError>>()?;
+            .collect::<Result<Vec<_>, LicensingError>>()?;
         let document = LicenseDocument {
             license: license_reference(id),
             account: account.name.clone(),
@@ -333,7 +361,7 @@ impl Services<'_> {
         };
         let signed = sign(&document, &self.settings.license_signing_key);
         if !license_files::set_signed_text(&mut tx, id, &signed, not_after).await? {
-            return Err(AppError::Internal);
+            return Err(LicensingError::Fault(Fault::Internal));
         }
         tx.commit().await?;
         self.announce_licenses(&account);
@@ -348,7 +376,7 @@ impl Services<'_> {
         user: &CurrentUser,
         account: AccountId,
         file: LicenseFileId,
-    ) -> Result<(), AppError> {
+    ) -> Result<(), LicensingError> {
         let mut tx = self.db.begin().await?;
         let account = manageable_account(&mut tx, user, account).await?;
         self.end_file(&mut tx, account.id, file, LicenseFileState::Revoked)
@@ -366,14 +394,14 @@ impl Services<'_> {
         account: AccountId,
         file: LicenseFileId,
         to: LicenseFileState,
-    ) -> Result<LicenseFileSummary, AppError> {
+    ) -> Result<LicenseFileSummary, LicensingError> {
         let summary = match license_files::find_license_file(tx, file).await? {
             Some((owner, summary)) if owner == account => summary,
-            _ => return Err(AppError::NotFound),
+            _ => return Err(LicensingError::NotFound),
         };
         if !license_files::end_license_file(tx, file, to).await? {
             // Another request replaced or revoked it first.
-            return Err(AppError::LicenseFileEnded);
+            return Err(LicensingError::FileEnded);
         }
         Ok(summary)
     }
@@ -387,15 +415,15 @@ impl Services<'_> {
         user: &CurrentUser,
         account: AccountId,
         file: LicenseFileId,
-    ) -> Result<(), AppError> {
+    ) -> Result<LicenseFileId, LicensingError> {
         let mut tx = self.db.begin().await?;
         let account = manageable_account(&mut tx, user, account).await?;
         let summary = match license_files::find_license_file(&mut tx, file).await? {
             Some((owner, summary)) if owner == account.id => summary,
-            _ => return Err(AppError::NotFound),
+            _ => return Err(LicensingError::NotFound),
         };
         if summary.state != LicenseFileState::Active {
-            return Err(AppError::LicenseFileEnded);
+            return Err(LicensingError::FileEnded);
         }
         let signed_at = now();
         let not_after = lease_end(
@@ -405,7 +433,7 @@ impl Services<'_> {
         );
         if not_after <= signed_at {
             // Its entitlements ended: there is nothing left to renew.
-            return Err(AppError::LicenseFileEnded);
+            return Err(LicensingError::FileEnded);
         }
         let lines = usage::list_file_lines(&mut tx, &[file])
             .await?
@@ -423,18 +451,18 @@ impl Services<'_> {
         };
         let signed = sign(&document, &self.settings.license_signing_key);
         if !license_files::set_signed_text(&mut tx, file, &signed, not_after).await? {
-            return Err(AppError::LicenseFileEnded);
+            return Err(LicensingError::FileEnded);
         }
         tx.commit().await?;
         self.announce_licenses(&account);
-        Ok(())
+        Ok(file)
     }
 
     /// Gives back what revoked and replaced files held once their lease
     /// ended by `at`: each file in a transaction of its own, claimed by a
     /// conditional update so that with several server processes only one
     /// appends the release. Returns how many files gave quantities back.
-    pub async fn release_lapsed_license_files(&self, at: i64) -> Result<usize, AppError> {
+    pub async fn release_lapsed_license_files(&self, at: i64) -> Result<usize, LicensingError> {
         let lapsed = {
             let mut conn = self.db.read().await?;
             license_files::list_lapsed_files(&mut conn, at, 500).await?
@@ -472,25 +500,25 @@ impl Services<'_> {
         &self,
         user: &CurrentUser,
         file: LicenseFileId,
-    ) -> Result<LicenseFileDownload, AppError> {
+    ) -> Result<LicenseFileDownload, LicensingError> {
         let mut conn = self.db.read().await?;
         let (account, summary) = license_files::find_license_file(&mut conn, file)
             .await?
-            .ok_or(AppError::NotFound)?;
+            .ok_or(LicensingError::NotFound)?;
         let account = viewable_account(&mut conn, user, account)
             .await
-            .map_err(|_| AppError::NotFound)?;
+            .map_err(|_| LicensingError::NotFound)?;
         if !may_download_license_files_of(user, &account) {
-            return Err(AppError::Forbidden);
+            return Err(LicensingError::Forbidden);
         }
         // Only the installation's current file: an ended one is refused so
         // that its copies die with their lease.
         if summary.state != LicenseFileState::Active {
-            return Err(AppError::LicenseFileEnded);
+            return Err(LicensingError::FileEnded);
         }
         let signed_text = license_files::find_signed_text(&mut conn, file)
             .await?
-            .ok_or(AppError::NotFound)?;
+            .ok_or(LicensingError::NotFound)?;
         Ok(LicenseFileDownload {
             file_name: format!("license-{}-{}.lic", license_reference(file), summary.host_name),
             signed_text,

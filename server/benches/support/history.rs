@@ -85,6 +85,23 @@ pub async fn seed_history(db: &Db, partner: &CurrentUser, order: OrderId, line: 
     .execute(&mut *tx)
     .await
     .expect("customers");
+    // Other partners of the vendor, one order each: a vendor with years of
+    // history has many, so no read of one partner's orders may walk all.
+    let partners = (requests / 1000).clamp(1, 500);
+    sqlx::query(&format!(
+        "{} INSERT INTO accounts (kind, name, created_at) SELECT 'partner', 'History partner ' || i, 0 FROM s",
+        series(partners)
+    ))
+    .execute(&mut *tx)
+    .await
+    .expect("partners");
+    sqlx::query(
+        "INSERT INTO orders (number, partner_id, ordered_on, created_at)
+         SELECT 'SO-HIST-' || id, id, '2025-06-01', 0 FROM accounts WHERE kind = 'partner' AND name LIKE 'History partner %'",
+    )
+    .execute(&mut *tx)
+    .await
+    .expect("their orders");
     // Ids of one INSERT are consecutive on both engines (a sequence's cache
     // of 1 on PostgreSQL); the request of number base + i - 1 goes to the
     // (i mod customers)-th of them.

@@ -8,9 +8,9 @@ use app::domain::{
     AccountId, CurrentUser, DrawdownField, DrawdownFieldError, DrawdownForm, DrawdownId, DrawdownState,
     OrderId, OrderLineId, ReasonError, Transition, TransitionError,
 };
-use app::error::AppError;
 use app::events::PortalEvent;
 use app::repo::Db;
+use app::services::DrawdownError;
 
 use crate::helpers::{assert_ledger_invariant, count_rows, line_of, order_id, user, Portal};
 
@@ -45,13 +45,13 @@ pub async fn save(
     who: &CurrentUser,
     customer: &str,
     quantity: &str,
-) -> Result<DrawdownId, AppError> {
+) -> Result<DrawdownId, DrawdownError> {
     let (order, form) = form(p.db(), customer, quantity).await;
     p.services().save(who, order, &form, None).await.map(|s| s.id)
 }
 
 /// Saves a request on the line with room for hundreds (IQ Bot pages, 50,000).
-async fn save_roomy(p: &Portal, who: &CurrentUser, customer: &str) -> Result<DrawdownId, AppError> {
+async fn save_roomy(p: &Portal, who: &CurrentUser, customer: &str) -> Result<DrawdownId, DrawdownError> {
     let (order, form) = form_for(p.db(), "IQ Bot pages", customer, "100").await;
     p.services().save(who, order, &form, None).await.map(|s| s.id)
 }
@@ -189,7 +189,7 @@ async fn bad_input_is_refused_field_by_field_and_nothing_is_written() {
         customer_email: "not-an-email".into(),
         quantities: vec![(line, "11".into())],
     };
-    let Err(AppError::InvalidDrawdown { problems }) = p.services().save(&partner, order, &bad, None).await
+    let Err(DrawdownError::Invalid { problems }) = p.services().save(&partner, order, &bad, None).await
     else {
         panic!("refused as invalid");
     };
@@ -212,8 +212,7 @@ async fn bad_input_is_refused_field_by_field_and_nothing_is_written() {
     // Another partner's order is no order at all.
     let other = user(p.db(), OTHER_PARTNER).await;
     let (order, form) = form(p.db(), "Adventure Works", "1").await;
-    let Err(AppError::InvalidDrawdown { problems }) = p.services().save(&other, order, &form, None).await
-    else {
+    let Err(DrawdownError::Invalid { problems }) = p.services().save(&other, order, &form, None).await else {
         panic!("refused");
     };
     assert_eq!(problems[0].field, DrawdownField::Order);
@@ -223,7 +222,7 @@ async fn bad_input_is_refused_field_by_field_and_nothing_is_written() {
         let who = user(p.db(), who).await;
         assert_eq!(
             save(&p, &who, "Adventure Works", "1").await,
-            Err(AppError::Forbidden)
+            Err(DrawdownError::Forbidden)
         );
     }
     assert_eq!(footprint(p.db()).await, before);
@@ -300,8 +299,8 @@ async fn every_step_from_every_state_is_allowed_only_to_its_role() {
                     None => {
                         match (&result, role) {
                             // Outside their reach: the same answer as a missing request.
-                            (Err(AppError::Forbidden), "customer" | "other partner") => {}
-                            (Err(AppError::TransitionRefused { .. }), "partner" | "accounting") => {}
+                            (Err(DrawdownError::Forbidden), "customer" | "other partner") => {}
+                            (Err(DrawdownError::Refused { .. }), "partner" | "accounting") => {}
                             _ => panic!("{from} {transition} by {role}: {result:?}"),
                         }
                         assert_eq!(
@@ -329,7 +328,7 @@ async fn a_refusal_says_what_state_the_request_is_in() {
         p.services()
             .change(&accounting, id, Transition::Approve, None)
             .await,
-        Err(AppError::TransitionRefused {
+        Err(DrawdownError::Refused {
             refusal: TransitionError::NotAllowedFrom {
                 transition: Transition::Approve,
                 from: DrawdownState::Rejected
@@ -341,7 +340,7 @@ async fn a_refusal_says_what_state_the_request_is_in() {
         p.services()
             .change(&accounting, id, Transition::Accept, None)
             .await,
-        Err(AppError::TransitionRefused {
+        Err(DrawdownError::Refused {
             refusal: TransitionError::NotPermitted { .. }
         })
     ));
@@ -362,7 +361,7 @@ async fn a_rejection_needs_a_reason_and_the_partner_reads_it() {
             p.services()
                 .change(&accounting, id, Transition::Reject, blank)
                 .await,
-            Err(AppError::InvalidReason {
+            Err(DrawdownError::InvalidReason {
                 problem: ReasonError::Empty
             })
         );
@@ -508,7 +507,7 @@ async fn sixty_four_concurrent_saves_on_a_line_of_ten_never_reserve_more_than_te
     for task in tasks {
         match task.await.expect("task") {
             (q, Ok(_)) => reserved += q,
-            (_, Err(AppError::InvalidDrawdown { problems })) => {
+            (_, Err(DrawdownError::Invalid { problems })) => {
                 assert_eq!(problems.len(), 1);
                 assert_eq!(problems[0].field, DrawdownField::Quantity(line));
                 assert!(matches!(
@@ -553,10 +552,7 @@ async fn approve_racing_reject_and_accept_racing_cancel_each_have_one_winner() {
         );
         assert!(a.is_ok() != b.is_ok(), "exactly one wins: {a:?} {b:?}");
         let loser = if a.is_ok() { b } else { a };
-        assert!(
-            matches!(loser, Err(AppError::TransitionRefused { .. })),
-            "{loser:?}"
-        );
+        assert!(matches!(loser, Err(DrawdownError::Refused { .. })), "{loser:?}");
         let history = p.services().drawdown(&partner, id).await.expect("detail").history;
         assert_eq!(history.len(), 2, "one change recorded");
 
@@ -848,24 +844,27 @@ async fn lists_show_each_user_only_what_they_may_see() {
     );
     assert_eq!(
         s.list_drawdowns(&other, northwind, None, None, None).await,
-        Err(AppError::Forbidden)
+        Err(DrawdownError::Forbidden)
     );
     assert_eq!(
         s.list_drawdowns(&customer, northwind, None, None, None).await,
-        Err(AppError::Forbidden)
+        Err(DrawdownError::Forbidden)
     );
     assert_eq!(
         s.list_approvals(&partner, None, None).await,
-        Err(AppError::Forbidden)
+        Err(DrawdownError::Forbidden)
     );
-    assert_eq!(s.drawdown(&other, id).await.map(|_| ()), Err(AppError::Forbidden));
+    assert_eq!(
+        s.drawdown(&other, id).await.map(|_| ()),
+        Err(DrawdownError::Forbidden)
+    );
     assert_eq!(
         s.drawdown(&customer, id).await.map(|_| ()),
-        Err(AppError::Forbidden)
+        Err(DrawdownError::Forbidden)
     );
     assert_eq!(
         s.drawdown(&partner, DrawdownId(9999)).await.map(|_| ()),
-        Err(AppError::Forbidden)
+        Err(DrawdownError::Forbidden)
     );
     assert_ledger_invariant(p.db()).await;
 }
@@ -908,7 +907,7 @@ async fn a_clone_prefills_the_form_and_leaves_the_original_alone() {
             .form_data(&other, other_account, Some(original))
             .await
             .map(|_| ()),
-        Err(AppError::Forbidden)
+        Err(DrawdownError::Forbidden)
     );
     assert_ledger_invariant(p.db()).await;
 }

@@ -7,9 +7,9 @@ use app::domain::{
     license_reference, AccountId, BindingError, CurrentUser, LicenseFileField, LicenseFileFieldError,
     LicenseFileForm, LicenseFileState, LicenseModel, ListRows, UsableEntitlement,
 };
-use app::error::AppError;
 use app::license_file::verify;
 use app::repo::{now, Db};
+use app::services::LicensingError;
 
 use crate::helpers::{account_id, assert_ledger_invariant, count_rows, user, Portal};
 
@@ -153,7 +153,7 @@ async fn concurrent_binds_never_bind_more_than_is_held_and_unbinding_gives_it_ba
     for lost in results.iter().filter_map(|r| r.as_ref().err()) {
         assert_eq!(
             lost,
-            &AppError::InvalidBinding {
+            &LicensingError::InvalidBinding {
                 problem: BindingError::MoreThanFree { free: 0 }
             }
         );
@@ -191,7 +191,7 @@ async fn concurrent_binds_never_bind_more_than_is_held_and_unbinding_gives_it_ba
         p.services()
             .unbind(&partner, contoso, control_room, runners.id)
             .await,
-        Err(AppError::InvalidBinding {
+        Err(LicensingError::InvalidBinding {
             problem: BindingError::NotBound
         })
     );
@@ -222,7 +222,7 @@ async fn only_the_managing_partner_binds_and_only_cloud_entitlements_to_its_own_
             p.services()
                 .bind(&someone, contoso, control_room, pages, "1")
                 .await,
-            Err(AppError::Forbidden),
+            Err(LicensingError::Forbidden),
             "{email}"
         );
     }
@@ -237,7 +237,7 @@ async fn only_the_managing_partner_binds_and_only_cloud_entitlements_to_its_own_
     let tailspin_customer = account_id(p.db(), "Wingtip Toys").await;
     assert_eq!(
         p.services().cloud_licenses(&customer, tailspin_customer).await,
-        Err(AppError::Forbidden)
+        Err(LicensingError::Forbidden)
     );
 
     let files = p
@@ -250,7 +250,7 @@ async fn only_the_managing_partner_binds_and_only_cloud_entitlements_to_its_own_
         p.services()
             .bind(&partner, contoso, control_room, attended, "1")
             .await,
-        Err(AppError::InvalidBinding {
+        Err(LicensingError::InvalidBinding {
             problem: BindingError::NotCloud
         })
     );
@@ -259,7 +259,7 @@ async fn only_the_managing_partner_binds_and_only_cloud_entitlements_to_its_own_
         p.services()
             .bind(&partner, fabrikam, control_room, pages, "1")
             .await,
-        Err(AppError::NotFound),
+        Err(LicensingError::NotFound),
         "another account's Control Room"
     );
     for bad in ["0", "-1", "x", ""] {
@@ -267,7 +267,7 @@ async fn only_the_managing_partner_binds_and_only_cloud_entitlements_to_its_own_
             p.services()
                 .bind(&partner, contoso, control_room, pages, bad)
                 .await,
-            Err(AppError::InvalidBinding {
+            Err(LicensingError::InvalidBinding {
                 problem: BindingError::Quantity(_)
             })
         ));
@@ -324,7 +324,7 @@ async fn a_license_file_is_leased_signed_and_verifiable_and_an_ended_one_holds_i
             .license_file_download(&accounting, first)
             .await
             .map(|_| ()),
-        Err(AppError::Forbidden)
+        Err(LicensingError::Forbidden)
     );
     let seen = p
         .services()
@@ -366,7 +366,7 @@ async fn a_license_file_is_leased_signed_and_verifiable_and_an_ended_one_holds_i
         .await;
     assert_eq!(
         again,
-        Err(AppError::InvalidLicenseFile {
+        Err(LicensingError::InvalidFile {
             problems: vec![app::domain::LicenseFileProblem {
                 field: LicenseFileField::HostId,
                 error: LicenseFileFieldError::HostHasFile
@@ -386,7 +386,7 @@ async fn a_license_file_is_leased_signed_and_verifiable_and_an_ended_one_holds_i
         .await;
     assert_eq!(
         over,
-        Err(AppError::InvalidLicenseFile {
+        Err(LicensingError::InvalidFile {
             problems: vec![app::domain::LicenseFileProblem {
                 field: LicenseFileField::Quantity(attended.id),
                 error: LicenseFileFieldError::MoreThanFree { free: 4 }
@@ -409,7 +409,7 @@ async fn a_license_file_is_leased_signed_and_verifiable_and_an_ended_one_holds_i
         .await;
     assert_eq!(
         more,
-        Err(AppError::InvalidLicenseFile {
+        Err(LicensingError::InvalidFile {
             problems: vec![app::domain::LicenseFileProblem {
                 field: LicenseFileField::Quantity(attended.id),
                 error: LicenseFileFieldError::MoreThanFree { free: 4 }
@@ -459,7 +459,7 @@ async fn a_license_file_is_leased_signed_and_verifiable_and_an_ended_one_holds_i
     // The replaced file is gone: not downloaded, not replaced again.
     assert_eq!(
         p.services().license_file_download(&partner, first).await,
-        Err(AppError::LicenseFileEnded)
+        Err(LicensingError::FileEnded)
     );
     assert_eq!(
         p.services()
@@ -470,7 +470,7 @@ async fn a_license_file_is_leased_signed_and_verifiable_and_an_ended_one_holds_i
                 Some(first)
             )
             .await,
-        Err(AppError::LicenseFileEnded)
+        Err(LicensingError::FileEnded)
     );
 
     // Renewal: the same file signed again with a fresh lease, nothing more taken.
@@ -503,7 +503,7 @@ async fn a_license_file_is_leased_signed_and_verifiable_and_an_ended_one_holds_i
     assert_eq!(count_rows(p.db(), "usage_entries").await, usage_rows);
     assert_eq!(
         p.services().renew_license_file(&partner, contoso, first).await,
-        Err(AppError::LicenseFileEnded),
+        Err(LicensingError::FileEnded),
         "an ended file is not renewed"
     );
 
@@ -517,11 +517,11 @@ async fn a_license_file_is_leased_signed_and_verifiable_and_an_ended_one_holds_i
     let other = user(p.db(), "other-partner@example.com").await;
     assert_eq!(
         p.services().license_file_download(&other, second).await,
-        Err(AppError::NotFound)
+        Err(LicensingError::NotFound)
     );
     assert_eq!(
         p.services().renew_license_file(&other, contoso, second).await,
-        Err(AppError::Forbidden)
+        Err(LicensingError::Forbidden)
     );
 
     // Issue, download, revoke, issue again: a revoked file holds its
@@ -546,7 +546,7 @@ async fn a_license_file_is_leased_signed_and_verifiable_and_an_ended_one_holds_i
                 None
             )
             .await,
-        Err(AppError::InvalidLicenseFile {
+        Err(LicensingError::InvalidFile {
             problems: vec![app::domain::LicenseFileProblem {
                 field: LicenseFileField::Quantity(attended.id),
                 error: LicenseFileFieldError::MoreThanFree { free: 0 }
@@ -555,12 +555,12 @@ async fn a_license_file_is_leased_signed_and_verifiable_and_an_ended_one_holds_i
     );
     assert_eq!(
         p.services().revoke_license_file(&partner, contoso, second).await,
-        Err(AppError::LicenseFileEnded),
+        Err(LicensingError::FileEnded),
         "revoked once"
     );
     assert_eq!(
         p.services().license_file_download(&customer, second).await,
-        Err(AppError::LicenseFileEnded)
+        Err(LicensingError::FileEnded)
     );
 
     // When their leases end, the sweep gives the quantities back, once.

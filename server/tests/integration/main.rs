@@ -6,6 +6,7 @@ mod balances;
 mod bootstrap;
 mod drawdowns;
 mod email;
+mod fuzz;
 mod helpers;
 mod license_verify;
 mod licenses;

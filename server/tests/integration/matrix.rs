@@ -16,7 +16,7 @@ use crate::helpers::{account_id, line_of, order_id, user, Portal};
 use crate::sessions::{call, send};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Caller {
+pub(crate) enum Caller {
     Anonymous,
     /// Tailspin's partner admin: another partner.
     OtherPartner,
@@ -29,9 +29,9 @@ enum Caller {
 
 use Caller::*;
 
-const EVERYONE: [Caller; 5] = [Anonymous, OtherPartner, Customer, Accounting, Partner];
+pub(crate) const EVERYONE: [Caller; 5] = [Anonymous, OtherPartner, Customer, Accounting, Partner];
 
-fn email(caller: Caller) -> Option<&'static str> {
+pub(crate) fn email(caller: Caller) -> Option<&'static str> {
     match caller {
         Anonymous => None,
         OtherPartner => Some("other-partner@example.com"),
@@ -42,7 +42,7 @@ fn email(caller: Caller) -> Option<&'static str> {
 }
 
 /// The ids a row's body names.
-struct Ids {
+pub(crate) struct Ids {
     northwind: i64,
     contoso: i64,
     order: i64,
@@ -57,7 +57,7 @@ struct Ids {
 }
 
 /// How a row calls: a server function (JSON or form body) or an endpoint.
-enum Call {
+pub(crate) enum Call {
     Json(&'static str, fn(&Ids) -> String),
     Form(&'static str, fn(&Ids) -> String),
     Get(fn(&Ids) -> String),
@@ -66,9 +66,9 @@ enum Call {
     Post(&'static str, &'static str),
 }
 
-struct Row {
-    name: &'static str,
-    call: Call,
+pub(crate) struct Row {
+    pub name: &'static str,
+    pub call: Call,
     expected: Vec<(Caller, StatusCode)>,
 }
 
@@ -108,7 +108,7 @@ fn license_changers() -> Vec<(Caller, StatusCode)> {
     ])
 }
 
-fn rows() -> Vec<Row> {
+pub(crate) fn rows() -> Vec<Row> {
     vec![
         Row {
             name: "sign_in",
@@ -373,7 +373,7 @@ fn rows() -> Vec<Row> {
 }
 
 /// A database with the demo history, a submitted request and a license file.
-async fn arrange() -> (Portal, Ids) {
+pub(crate) async fn arrange() -> (Portal, Ids) {
     let p = Portal::demo().await;
     server::demo::walk_history(p.services())
         .await

@@ -9,8 +9,8 @@ use std::time::Duration;
 use app::domain::{
     AccountId, CurrentUser, InstanceState, ListRows, ProvisioningError, ServiceInstance, TenantNameError,
 };
-use app::error::AppError;
 use app::repo::cloud_services::count_jobs;
+use app::services::LicensingError;
 use app::state::{AppState, Provisioner, Settings};
 use axum::body::{Body, Bytes};
 use http::{HeaderMap, Request, StatusCode};
@@ -101,7 +101,7 @@ async fn concurrent_provisioning_requests_for_one_instance_start_one_job() {
     for lost in results.iter().filter_map(|r| r.as_ref().err()) {
         assert_eq!(
             lost,
-            &AppError::InvalidProvisioning {
+            &LicensingError::InvalidProvisioning {
                 problem: ProvisioningError::NotReady(InstanceState::Provisioning)
             }
         );
@@ -135,7 +135,7 @@ async fn concurrent_provisioning_requests_for_one_instance_start_one_job() {
                 &taken.to_uppercase()
             )
             .await,
-        Err(AppError::InvalidProvisioning {
+        Err(LicensingError::InvalidProvisioning {
             problem: TenantNameError::Taken.into()
         })
     );
@@ -144,7 +144,7 @@ async fn concurrent_provisioning_requests_for_one_instance_start_one_job() {
             .services()
             .provision(&partner, contoso, iq_server.id, "eu-central", "Bad name")
             .await,
-        Err(AppError::InvalidProvisioning {
+        Err(LicensingError::InvalidProvisioning {
             problem: TenantNameError::Characters.into()
         })
     );
@@ -153,7 +153,7 @@ async fn concurrent_provisioning_requests_for_one_instance_start_one_job() {
             .services()
             .provision(&partner, contoso, iq_server.id, "mars-north", "contoso-iq")
             .await,
-        Err(AppError::InvalidProvisioning {
+        Err(LicensingError::InvalidProvisioning {
             problem: ProvisioningError::NoRegion
         })
     );
@@ -163,7 +163,7 @@ async fn concurrent_provisioning_requests_for_one_instance_start_one_job() {
             .services()
             .provision(&customer, contoso, iq_server.id, "eu-central", "contoso-iq")
             .await,
-        Err(AppError::Forbidden),
+        Err(LicensingError::Forbidden),
         "a customer user looks, the partner provisions"
     );
     assert_eq!(
@@ -395,7 +395,7 @@ async fn a_failed_instance_is_retried_with_a_new_job() {
             .services()
             .retry_provisioning(&partner, contoso, control_room.id)
             .await,
-        Err(AppError::InvalidProvisioning {
+        Err(LicensingError::InvalidProvisioning {
             problem: ProvisioningError::NotReady(InstanceState::Provisioning)
         })
     );

@@ -155,3 +155,59 @@ async fn signing_in_again_ends_the_session_the_browser_brought() {
     let (_, _, body) = call(&app, "signed_in_user", "", Some(&second)).await;
     assert!(body.contains("\"email\":\"partner@example.com\""), "{body}");
 }
+
+#[tokio::test]
+async fn a_session_ends_after_its_idle_timeout_and_only_the_users_own_requests_keep_it() {
+    let t = demo_db().await;
+    let app = portal(t.db.clone());
+    let (_, cookie, _) = call(&app, "sign_in", "email=partner%40example.com&password=demo", None).await;
+    let cookie = cookie.expect("session cookie");
+    let idle = Settings::default().session_idle_timeout.whole_seconds();
+    let last_used = |ago: i64| {
+        let db = t.db.clone();
+        async move {
+            let mut tx = db.begin().await.expect("tx");
+            sqlx::query("UPDATE sessions SET last_seen_at = $1")
+                .bind(app::repo::now() - ago)
+                .execute(&mut *tx)
+                .await
+                .expect("last use");
+            tx.commit().await.expect("commit");
+        }
+    };
+    let last_seen = || {
+        let db = t.db.clone();
+        async move {
+            let mut conn = db.read().await.expect("conn");
+            sqlx::query_scalar::<_, i64>("SELECT last_seen_at FROM sessions")
+                .fetch_one(&mut *conn)
+                .await
+                .expect("session")
+        }
+    };
+    let accounts = |cookie: String| {
+        let app = app.clone();
+        async move { call(&app, "list_accounts", "{}", Some(&cookie)).await.0 }
+    };
+
+    // Used a minute short of the timeout: still signed in, and the use counts.
+    last_used(idle - 60).await;
+    assert_eq!(accounts(cookie.clone()).await, StatusCode::OK);
+    assert!(last_seen().await >= app::repo::now() - 5);
+
+    // The live stream's checks are not the user's use: they keep nothing.
+    last_used(idle - 60).await;
+    let mut headers = http::HeaderMap::new();
+    headers.insert(header::COOKIE, cookie.parse().expect("header"));
+    let settings = Settings::default();
+    let background =
+        app::auth::user_from_headers(&t.db, &settings, &headers, app::auth::Activity::Background).await;
+    assert!(background.is_ok(), "{background:?}");
+    assert!(last_seen().await <= app::repo::now() - idle + 60);
+
+    // Idle past the timeout: signed out, on every path.
+    last_used(idle + 1).await;
+    assert_eq!(accounts(cookie.clone()).await, StatusCode::UNAUTHORIZED);
+    let (_, _, body) = call(&app, "signed_in_user", "", Some(&cookie)).await;
+    assert_eq!(body, "null");
+}

@@ -264,3 +264,24 @@ fn highest_placeholder(sql: &str) -> usize {
         .max()
         .unwrap_or(0)
 }
+
+/// Without the query planner stability guarantee, SQLite (built with STAT4)
+/// prepares a statement again at every new binding once the database has
+/// statistics, which cost the drawdown cycle a fifth of its speed; the
+/// workspace's `.cargo/config.toml` builds it in.
+#[tokio::test]
+async fn sqlite_keeps_the_plan_each_statement_was_prepared_with() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = Db::connect(&format!("sqlite://{}", dir.path().join("portal.db").display()))
+        .await
+        .expect("connect");
+    let mut conn = db.read().await.expect("conn");
+    let options: Vec<String> = sqlx::query_scalar("SELECT compile_options FROM pragma_compile_options")
+        .fetch_all(&mut *conn)
+        .await
+        .expect("compile options");
+    assert!(
+        options.iter().any(|o| o == "ENABLE_QPSG"),
+        "SQLite built without ENABLE_QPSG (LIBSQLITE3_FLAGS in .cargo/config.toml): {options:?}"
+    );
+}

@@ -141,9 +141,8 @@ fn FileLicenses(
         renew
             .value()
             .get()
-            .filter(Result::is_ok)
-            .and(renew.input().get())
-            .map(|input| file_renewed(i18n.locale(), &license_reference(input.file)))
+            .and_then(Result::ok)
+            .map(|file| file_renewed(i18n.locale(), &license_reference(file)))
     };
     let may_configure = may_change && !entitlements.is_empty();
     let form_view = {

@@ -1,0 +1,83 @@
+//! The `api` edge: each service's own error, as the wire says it
+//! (`AppError`, with its stable code and HTTP status). The services know
+//! nothing of the wire; this is the one place their refusals become codes.
+
+use crate::error::AppError;
+use crate::services::{AccountError, DrawdownError, Fault, LicensingError};
+
+impl From<Fault> for AppError {
+    fn from(fault: Fault) -> Self {
+        match fault {
+            Fault::Unavailable => AppError::Unavailable,
+            Fault::Internal => AppError::Internal,
+        }
+    }
+}
+
+impl From<DrawdownError> for AppError {
+    fn from(err: DrawdownError) -> Self {
+        match err {
+            DrawdownError::Forbidden => AppError::Forbidden,
+            DrawdownError::Invalid { problems } => AppError::InvalidDrawdown { problems },
+            DrawdownError::InvalidReason { problem } => AppError::InvalidReason { problem },
+            DrawdownError::Refused { refusal } => AppError::TransitionRefused { refusal },
+            DrawdownError::Fault(fault) => fault.into(),
+        }
+    }
+}
+
+impl From<LicensingError> for AppError {
+    fn from(err: LicensingError) -> Self {
+        match err {
+            LicensingError::Forbidden => AppError::Forbidden,
+            LicensingError::NotFound => AppError::NotFound,
+            LicensingError::FileEnded => AppError::LicenseFileEnded,
+            LicensingError::InvalidFile { problems } => AppError::InvalidLicenseFile { problems },
+            LicensingError::InvalidBinding { problem } => AppError::InvalidBinding { problem },
+            LicensingError::InvalidProvisioning { problem } => AppError::InvalidProvisioning { problem },
+            LicensingError::Fault(fault) => fault.into(),
+        }
+    }
+}
+
+impl From<AccountError> for AppError {
+    fn from(err: AccountError) -> Self {
+        match err {
+            AccountError::Forbidden => AppError::Forbidden,
+            AccountError::Fault(fault) => fault.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{BindingError, DrawdownState, Transition, TransitionError};
+
+    #[test]
+    fn each_service_refusal_keeps_its_code_and_status_on_the_wire() {
+        let refusal = TransitionError::NotAllowedFrom {
+            transition: Transition::Cancel,
+            from: DrawdownState::Accepted,
+        };
+        let cases: Vec<(AppError, u16)> = vec![
+            (DrawdownError::Forbidden.into(), 403),
+            (DrawdownError::Refused { refusal }.into(), 409),
+            (DrawdownError::Fault(Fault::Unavailable).into(), 503),
+            (LicensingError::NotFound.into(), 404),
+            (LicensingError::FileEnded.into(), 410),
+            (
+                LicensingError::InvalidBinding {
+                    problem: BindingError::NotCloud,
+                }
+                .into(),
+                422,
+            ),
+            (LicensingError::Fault(Fault::Internal).into(), 500),
+            (AccountError::Forbidden.into(), 403),
+        ];
+        for (error, status) in cases {
+            assert_eq!(error.status(), status, "{error:?}");
+        }
+    }
+}

@@ -24,8 +24,8 @@ use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use serde_json::Value;
 use sqlx::Row as _;
 
-use crate::matrix::{arrange, email, rows, Call, Ids, EVERYONE};
-use crate::sessions::{call, send};
+use crate::matrix::{arrange, rows, session_of, Call, Ids, EVERYONE};
+use crate::sessions::send;
 
 /// The orders API's token in the fuzzed portal, so the import's parser is reached.
 const ORDERS_TOKEN: &str = "fuzz-orders-token-0123456789abcdef0123456789";
@@ -452,15 +452,7 @@ fn no_input_to_any_server_function_or_endpoint_answers_5xx_and_a_refused_one_cha
         let app = server::router(crate::helpers::app_state(p.db().clone(), settings));
         let mut cookies = Vec::new();
         for caller in EVERYONE {
-            cookies.push(match email(caller) {
-                Some(email) => {
-                    let form = format!("email={}&password=demo", email.replace('@', "%40"));
-                    let (status, cookie, _) = call(&app, "sign_in", &form, None).await;
-                    assert!(status.is_success(), "{caller:?} signs in");
-                    cookie
-                }
-                None => None,
-            });
+            cookies.push(session_of(&app, caller).await);
         }
         let tables = tables(p.db()).await;
         (p, ids, app, cookies, tables)

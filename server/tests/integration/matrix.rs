@@ -31,7 +31,7 @@ use Caller::*;
 
 pub(crate) const EVERYONE: [Caller; 5] = [Anonymous, OtherPartner, Customer, Accounting, Partner];
 
-pub(crate) fn email(caller: Caller) -> Option<&'static str> {
+fn email(caller: Caller) -> Option<&'static str> {
     match caller {
         Anonymous => None,
         OtherPartner => Some("other-partner@example.com"),
@@ -39,6 +39,16 @@ pub(crate) fn email(caller: Caller) -> Option<&'static str> {
         Accounting => Some("accounting@example.com"),
         Partner => Some("partner@example.com"),
     }
+}
+
+/// The session cookie of `caller`, signed in through the router; none for
+/// the anonymous caller.
+pub(crate) async fn session_of(app: &axum::Router, caller: Caller) -> Option<String> {
+    let email = email(caller)?;
+    let form = format!("email={}&password=demo", email.replace('@', "%40"));
+    let (status, cookie, _) = call(app, "sign_in", &form, None).await;
+    assert!(status.is_success(), "{caller:?} signs in");
+    cookie
 }
 
 /// The ids a row's body names.
@@ -519,15 +529,7 @@ async fn every_server_function_and_endpoint_answers_each_caller_as_the_matrix_sa
         let (p, ids) = arrange().await;
         let app = crate::sessions::portal(p.db().clone());
         for (caller, expected) in &row.expected {
-            let cookie = match email(*caller) {
-                Some(email) => {
-                    let form = format!("email={}&password=demo", email.replace('@', "%40"));
-                    let (status, cookie, _) = call(&app, "sign_in", &form, None).await;
-                    assert!(status.is_success(), "{caller:?} signs in");
-                    cookie
-                }
-                None => None,
-            };
+            let cookie = session_of(&app, *caller).await;
             let (status, body) = status_of(&app, &row.call, &ids, cookie.as_deref()).await;
             cells += 1;
             if status != *expected {

@@ -102,6 +102,18 @@ pub(super) async fn manageable_account(
     }
 }
 
+/// One license file of `account`; another account's is as good as none.
+async fn owned_file(
+    conn: &mut AnyConnection,
+    account: AccountId,
+    file: LicenseFileId,
+) -> Result<LicenseFileSummary, LicensingError> {
+    match license_files::find_license_file(conn, file).await? {
+        Some((owner, summary)) if owner == account => Ok(summary),
+        _ => Err(LicensingError::NotFound),
+    }
+}
+
 fn usage_failure(err: UsageError) -> LicensingError {
     match err {
         UsageError::NotEnough { free, .. } => LicensingError::InvalidBinding {
@@ -359,8 +371,7 @@ impl Services<'_> {
             not_after,
             products: licensed_products(lines),
         };
-        let signed = sign(&document, &self.settings.license_signing_key);
-        if !license_files::set_signed_text(&mut tx, id, &signed, not_after).await? {
+        if !self.sign_into(&mut tx, id, &document).await? {
             return Err(LicensingError::Fault(Fault::Internal));
         }
         tx.commit().await?;
@@ -386,6 +397,18 @@ impl Services<'_> {
         Ok(())
     }
 
+    /// Signs `document` and stores it as the file's text with the end of its
+    /// lease. False when the file is not active any more.
+    async fn sign_into(
+        &self,
+        tx: &mut AnyConnection,
+        file: LicenseFileId,
+        document: &LicenseDocument,
+    ) -> Result<bool, LicensingError> {
+        let signed = sign(document, &self.settings.license_signing_key);
+        Ok(license_files::set_signed_text(tx, file, &signed, document.not_after).await?)
+    }
+
     /// Ends an active file of the account; what it holds stays in use until
     /// its lease ends.
     async fn end_file(
@@ -395,10 +418,7 @@ impl Services<'_> {
         file: LicenseFileId,
         to: LicenseFileState,
     ) -> Result<LicenseFileSummary, LicensingError> {
-        let summary = match license_files::find_license_file(tx, file).await? {
-            Some((owner, summary)) if owner == account => summary,
-            _ => return Err(LicensingError::NotFound),
-        };
+        let summary = owned_file(tx, account, file).await?;
         if !license_files::end_license_file(tx, file, to).await? {
             // Another request replaced or revoked it first.
             return Err(LicensingError::FileEnded);
@@ -418,10 +438,7 @@ impl Services<'_> {
     ) -> Result<LicenseFileId, LicensingError> {
         let mut tx = self.db.begin().await?;
         let account = manageable_account(&mut tx, user, account).await?;
-        let summary = match license_files::find_license_file(&mut tx, file).await? {
-            Some((owner, summary)) if owner == account.id => summary,
-            _ => return Err(LicensingError::NotFound),
-        };
+        let summary = owned_file(&mut tx, account.id, file).await?;
         if summary.state != LicenseFileState::Active {
             return Err(LicensingError::FileEnded);
         }
@@ -449,8 +466,7 @@ impl Services<'_> {
             not_after,
             products: licensed_products(lines),
         };
-        let signed = sign(&document, &self.settings.license_signing_key);
-        if !license_files::set_signed_text(&mut tx, file, &signed, not_after).await? {
+        if !self.sign_into(&mut tx, file, &document).await? {
             return Err(LicensingError::FileEnded);
         }
         tx.commit().await?;
@@ -486,9 +502,10 @@ impl Services<'_> {
                     .await
                     .map_err(usage_failure)?;
             }
+            let account = accounts::find_account(&mut tx, account).await?;
             tx.commit().await?;
             released += 1;
-            if let Some(account) = accounts::find_account(&mut *self.db.read().await?, account).await? {
+            if let Some(account) = account {
                 self.announce_licenses(&account);
             }
         }

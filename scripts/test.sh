@@ -15,8 +15,10 @@ cargo test -p app -p server --features app/ssr
 
 say "Rust integration tests on PostgreSQL"
 source "$ROOT/scripts/postgres.sh"
-# --include-ignored: the tests marked "PostgreSQL only" run here.
-cargo test -p server --features app/ssr --test integration -- --include-ignored
+# --include-ignored: the tests marked "PostgreSQL only" run here. The same
+# packages as above, so cargo unifies the same features and reuses the binary
+# instead of building the server a second time (minutes and gigabytes).
+cargo test -p app -p server --features app/ssr --test integration -- --include-ignored
 
 say "end-to-end tests (release build, Chromium)"
 rm -rf target/e2e && mkdir -p target/e2e

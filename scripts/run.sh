@@ -4,4 +4,5 @@
 source "$(dirname "$0")/setup.sh"
 export PORTAL_DEMO=1
 export PORTAL_DATABASE_URL="${PORTAL_DATABASE_URL:-sqlite://data/portal.db}"
-exec cargo leptos serve --release
+# --precompress: the assets are served from .br and .gz files made here.
+exec cargo leptos serve --release --precompress

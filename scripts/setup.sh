@@ -26,10 +26,12 @@ if [ "$(wasm-bindgen --version 2>/dev/null | cut -d' ' -f2)" != "$want_bindgen" 
   cargo install wasm-bindgen-cli --version "$want_bindgen"
 fi
 
-# wasm-opt from npm's binaryen (Debian's is too old: the page fails to hydrate).
-if [ ! -x tools/node_modules/.bin/wasm-opt ]; then
-  say "installing wasm-opt (binaryen) from npm"
+# wasm-opt from npm's binaryen (Debian's is too old: the page fails to
+# hydrate), and Lighthouse for the budgets, both pinned in tools/.
+if ! cmp -s tools/package-lock.json tools/node_modules/.package-lock.json.installed 2>/dev/null; then
+  say "installing wasm-opt (binaryen) and lighthouse from npm"
   (cd tools && npm ci --no-audit --no-fund)
+  cp tools/package-lock.json tools/node_modules/.package-lock.json.installed
 fi
 export PATH="$ROOT/tools/node_modules/.bin:$PATH"
 

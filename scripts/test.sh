@@ -27,13 +27,17 @@ export PORTAL_DATABASE_URL="sqlite://$ROOT/target/e2e/portal.db"
 # Everything the test server writes stays in target/e2e, not in ./data.
 export PORTAL_MAIL_URL="file://$ROOT/target/e2e/mail"
 export PORTAL_LICENSE_KEY_FILE="$ROOT/target/e2e/license-signing.key"
-cargo leptos end-to-end --release
+cargo leptos end-to-end --release --precompress
+
+say "budgets: WebAssembly size and Lighthouse scores of the release build"
+LIGHTHOUSE_RUNS=3 bash scripts/budgets.sh
 
 say "end-to-end: two server processes on one PostgreSQL database"
 psql "$PORTAL_TEST_POSTGRES_URL" -qc "DROP DATABASE IF EXISTS portal_e2e WITH (FORCE)" -c "CREATE DATABASE portal_e2e"
 export PORTAL_DATABASE_URL="${PORTAL_TEST_POSTGRES_URL%/*}/portal_e2e"
 export PORTAL_MAIL_URL="file://$ROOT/target/e2e/mail-postgres"
-export LEPTOS_SITE_ROOT="$ROOT/target/site" LEPTOS_OUTPUT_NAME=portal
+# The assets built above, by the hashed names in target/release/hash.txt.
+export LEPTOS_SITE_ROOT="$ROOT/target/site" LEPTOS_OUTPUT_NAME=portal LEPTOS_HASH_FILES=true
 servers=()
 trap 'kill "${servers[@]}" 2>/dev/null || true; stop_postgres' EXIT
 # One after the other: the first loads the demo data, the second finds it there.

@@ -246,6 +246,7 @@ pub enum T {
     RequestedBy,
     ClonedFrom,
     RequestedQuantities,
+    ChooseOrderForQuantities,
     ReasonGiven,
     Accept,
     CancelRequest,
@@ -498,6 +499,10 @@ impl T {
             T::RequestedBy => ("Requested by", "Demandée par"),
             T::ClonedFrom => ("Cloned from", "Clonée à partir de"),
             T::RequestedQuantities => ("Requested quantities", "Quantités demandées"),
+            T::ChooseOrderForQuantities => (
+                "Choose an order: its lines appear here.",
+                "Choisissez une commande : ses lignes s’affichent ici.",
+            ),
             T::ReasonGiven => ("Reason given", "Motif indiqué"),
             T::Accept => ("Accept", "Accepter"),
             T::CancelRequest => ("Cancel request", "Annuler la demande"),

@@ -7,6 +7,7 @@ pub mod components;
 pub mod domain;
 pub mod error;
 pub mod events;
+pub mod hydration;
 pub mod i18n;
 pub mod pages;
 
@@ -26,7 +27,7 @@ pub mod state;
 pub mod throttle;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
@@ -45,10 +46,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
-                <link rel="stylesheet" id="leptos" href="/pkg/portal.css" />
+                <HashedStylesheet options=options.clone() id="leptos" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                <hydration::IdleHydration options />
                 <MetaTags />
             </head>
             <body>

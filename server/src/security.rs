@@ -110,9 +110,18 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
         request
     };
     let mut response = next.run(request).await;
+    let cache = cache_control(&path, response.status(), state.leptos_options.hash_files);
+    if path.starts_with("/pkg/") {
+        // An asset is answered brotli, gzip or plain by Accept-Encoding
+        // (its .br and .gz files); a shared cache must key on it.
+        response
+            .headers_mut()
+            .entry(header::VARY)
+            .or_insert(HeaderValue::from_static("accept-encoding"));
+    }
     add_headers(
         response.headers_mut(),
-        &path,
+        cache,
         state.settings.public_url.starts_with("https://"),
     );
     response
@@ -214,7 +223,28 @@ pub fn check_request(
     Ok(())
 }
 
-fn add_headers(headers: &mut HeaderMap, path: &str, secure: bool) {
+/// How a browser may keep an answer. Pages and server function answers may
+/// hold what only the signed-in user may see: no cache keeps them. A built
+/// asset whose name carries its content's hash (cargo-leptos `hash-files`)
+/// never changes, so a browser keeps it a year without asking; with plain
+/// names (a development build) it asks each time.
+fn cache_control(path: &str, status: StatusCode, hashed_assets: bool) -> &'static str {
+    if !status.is_success() {
+        "no-store"
+    } else if path.starts_with("/pkg/") {
+        if hashed_assets {
+            "public, max-age=31536000, immutable"
+        } else {
+            "no-cache"
+        }
+    } else if path == "/favicon.svg" {
+        "public, max-age=86400"
+    } else {
+        "no-store"
+    }
+}
+
+fn add_headers(headers: &mut HeaderMap, cache_control: &'static str, secure: bool) {
     let set = |headers: &mut HeaderMap, name: header::HeaderName, value: &'static str| {
         headers.entry(name).or_insert(HeaderValue::from_static(value));
     };
@@ -234,12 +264,7 @@ fn add_headers(headers: &mut HeaderMap, path: &str, secure: bool) {
             "max-age=31536000; includeSubDomains",
         );
     }
-    // Pages and server function answers may hold what only the signed-in
-    // user may see: no cache keeps them. The built assets are public.
-    let public_asset = path.starts_with("/pkg/") || path == "/favicon.svg";
-    if !public_asset {
-        set(headers, header::CACHE_CONTROL, "no-store");
-    }
+    set(headers, header::CACHE_CONTROL, cache_control);
 }
 
 #[cfg(test)]
@@ -334,17 +359,29 @@ mod tests {
     }
 
     #[test]
-    fn pages_and_answers_are_not_cached_but_assets_may_be() {
+    fn pages_and_answers_are_not_cached_but_hashed_assets_are_kept_a_year() {
+        let ok = StatusCode::OK;
+        assert_eq!(cache_control("/licenses", ok, true), "no-store");
+        assert_eq!(cache_control("/api/list_drawdowns", ok, true), "no-store");
+        assert_eq!(
+            cache_control("/pkg/portal.Xf3kq9.wasm", ok, true),
+            "public, max-age=31536000, immutable"
+        );
+        assert_eq!(cache_control("/pkg/portal.wasm", ok, false), "no-cache");
+        assert_eq!(
+            cache_control("/pkg/portal.old.wasm", StatusCode::NOT_FOUND, true),
+            "no-store",
+            "a missing asset is not remembered"
+        );
         let mut page = HeaderMap::new();
-        add_headers(&mut page, "/licenses", true);
+        add_headers(&mut page, cache_control("/licenses", ok, true), true);
         assert_eq!(page[header::CACHE_CONTROL], "no-store");
         assert_eq!(page[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
         assert!(page[header::STRICT_TRANSPORT_SECURITY]
             .to_str()
             .is_ok_and(|v| v.starts_with("max-age=")));
         let mut asset = HeaderMap::new();
-        add_headers(&mut asset, "/pkg/portal.wasm", false);
-        assert!(asset.get(header::CACHE_CONTROL).is_none());
+        add_headers(&mut asset, cache_control("/pkg/portal.wasm", ok, false), false);
         assert!(
             asset.get(header::STRICT_TRANSPORT_SECURITY).is_none(),
             "http: no HSTS"

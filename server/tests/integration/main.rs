@@ -4,6 +4,7 @@
 
 mod balances;
 mod bootstrap;
+mod delivery;
 mod drawdowns;
 mod email;
 mod fuzz;

@@ -263,13 +263,19 @@ fn DrawdownFormView(data: DrawdownFormData) -> impl IntoView {
                 error=error_for(DrawdownField::CustomerWebsite)
                 on_input=Callback::new(move |()| touch(DrawdownField::CustomerWebsite))
             />
-            <p class="notice" role="status">
-                {move || match tied.get() {
-                    Some(c) => existing_customer_notice(i18n.locale(), &c.name),
-                    None if !customer_account.get().trim().is_empty() => i18n.t(T::NewCustomerNotice).to_string(),
-                    None => String::new(),
+            // The live region stays in the page so that screen readers
+            // announce the notice it gains; the notice itself only exists
+            // when it has something to say.
+            <div role="status">
+                {move || {
+                    let notice = match tied.get() {
+                        Some(c) => existing_customer_notice(i18n.locale(), &c.name),
+                        None if !customer_account.get().trim().is_empty() => i18n.t(T::NewCustomerNotice).to_string(),
+                        None => return None,
+                    };
+                    Some(view! { <p class="notice">{notice}</p> })
                 }}
-            </p>
+            </div>
             <TextField
                 id="customer-name"
                 label=Signal::derive(move || i18n.t(T::CustomerName).to_string())
@@ -290,6 +296,9 @@ fn DrawdownFormView(data: DrawdownFormData) -> impl IntoView {
             {view! {
             <fieldset class="quantities" aria-describedby="quantities-error">
                 <legend>{move || i18n.t(T::RequestedQuantities)}</legend>
+                {move || chosen.with(Option::is_none).then(|| view! {
+                    <p class="field__hint">{move || i18n.t(T::ChooseOrderForQuantities)}</p>
+                })}
                 <For
                     each=move || chosen.get().map(|o| o.lines).unwrap_or_default()
                     key=|l| l.availability.line

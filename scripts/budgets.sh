@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# The budgets a release build must keep (issue 13): the brotli size of the
+# WebAssembly on the wire, and Lighthouse's mobile scores on the sign-in
+# page, Entitlements and the New form, against a release server with demo
+# data. Fails, naming each figure over its budget. Run after
+# `cargo leptos build --release --precompress` (scripts/test.sh does).
+#
+#   bash scripts/budgets.sh          # the sizes, and each page once
+#   LIGHTHOUSE_RUNS=3 bash scripts/budgets.sh   # each page's median of 3
+source "$(dirname "$0")/setup.sh"
+
+# Set just above what the build reaches, so that growth fails here first.
+WASM_INITIAL_BR_MAX=${WASM_INITIAL_BR_MAX:-560000}   # bytes, the module the first page loads
+WASM_TOTAL_BR_MAX=${WASM_TOTAL_BR_MAX:-560000}       # bytes, every module a partner can load
+# Lighthouse 12, mobile preset, simulated throttling (its defaults).
+MIN_PERFORMANCE=${MIN_PERFORMANCE:-90}
+MIN_ACCESSIBILITY=${MIN_ACCESSIBILITY:-100}
+MAX_LCP_MS=${MAX_LCP_MS:-2000}
+MAX_TBT_MS=${MAX_TBT_MS:-400}
+MAX_CLS=${MAX_CLS:-0.02}
+RUNS=${LIGHTHOUSE_RUNS:-1}
+
+out="$ROOT/target/budgets"
+rm -rf "$out" && mkdir -p "$out"
+failed=0
+over() { printf 'budget: OVER: %s\n' "$*" >&2; failed=1; }
+
+say "WebAssembly on the wire (brotli, as served)"
+shopt -s nullglob
+modules=(target/site/pkg/*.wasm)
+[ "${#modules[@]}" -gt 0 ] || { echo "no WebAssembly in target/site/pkg: build first" >&2; exit 1; }
+total=0
+initial=0
+for wasm in "${modules[@]}"; do
+  [ -f "$wasm.br" ] || { echo "$wasm.br missing: build with --precompress" >&2; exit 1; }
+  br=$(stat -c %s "$wasm.br")
+  printf '  %-50s raw %9d  gzip %9d  brotli %9d\n' "${wasm##*/}" "$(stat -c %s "$wasm")" "$(stat -c %s "$wasm.gz")" "$br"
+  total=$((total + br))
+  # The main module is the one the page's script names (portal.<hash>.wasm);
+  # split chunks, if any, load on demand.
+  case "${wasm##*/}" in portal.*) initial=$((initial + br)) ;; esac
+done
+printf '  initial %d bytes (budget %d), all %d bytes (budget %d)\n' "$initial" "$WASM_INITIAL_BR_MAX" "$total" "$WASM_TOTAL_BR_MAX"
+hello=$(bash "$ROOT/scripts/hello_reference.sh")
+awk -v i="$initial" -v h="$hello" 'BEGIN { printf "  initial WebAssembly = %.1f x a Leptos hello-world (%d bytes brotli)\n", i / h, h }'
+[ "$initial" -le "$WASM_INITIAL_BR_MAX" ] || over "initial WebAssembly $initial bytes brotli > $WASM_INITIAL_BR_MAX"
+[ "$total" -le "$WASM_TOTAL_BR_MAX" ] || over "all WebAssembly $total bytes brotli > $WASM_TOTAL_BR_MAX"
+
+say "Lighthouse (mobile) against a release server with demo data"
+port=3090
+base="http://127.0.0.1:$port"
+PORTAL_DEMO=1 PORTAL_DATABASE_URL="sqlite://$out/portal.db" PORTAL_MAIL_URL="file://$out/mail" \
+  PORTAL_LICENSE_KEY_FILE="$out/license-signing.key" \
+  LEPTOS_SITE_ROOT="$ROOT/target/site" LEPTOS_OUTPUT_NAME=portal LEPTOS_HASH_FILES=true \
+  LEPTOS_SITE_ADDR="127.0.0.1:$port" PORTAL_PUBLIC_URL="$base" PORTAL_METRICS_ADDR="127.0.0.1:$((port + 1))" \
+  target/release/server >"$out/server.log" 2>&1 &
+server=$!
+trap 'kill "$server" 2>/dev/null || true' EXIT
+for _ in $(seq 1 300); do curl -fs -o /dev/null "$base/readyz" && break; sleep 0.1; done
+curl -fs -o /dev/null "$base/readyz" || { cat "$out/server.log"; exit 1; }
+
+# The partner's session, as the browser would get it from the sign-in form.
+cookie=$(curl -fs -D - -o /dev/null -H "Origin: $base" \
+  --data-urlencode email=partner@example.com --data-urlencode password=demo "$base/api/sign_in" \
+  | tr -d '\r' | sed -n 's/^[Ss]et-[Cc]ookie: \(portal_session=[^;]*\).*/\1/p')
+[ -n "$cookie" ] || { echo "could not sign the partner in" >&2; exit 1; }
+partner=$(curl -fs -b "$cookie" "$base/api/signed_in_user" -X POST -H "Origin: $base" \
+  -H 'Content-Type: application/x-www-form-urlencoded' | sed -n 's/.*"account_id":\([0-9]*\).*/\1/p')
+
+pages=("sign-in" "licenses/$partner/entitlements" "licenses/$partner/drawdowns/new")
+for page in "${pages[@]}"; do
+  name=$(echo "$page" | tr / _)
+  for run in $(seq 1 "$RUNS"); do
+    headers="{}"
+    [ "$page" = sign-in ] || headers="{\"Cookie\":\"$cookie\"}"
+    CHROME_PATH=/usr/bin/chromium lighthouse "$base/$page" --quiet \
+      --only-categories=performance,accessibility,best-practices \
+      --extra-headers="$headers" \
+      --chrome-flags="--headless=new --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --disable-sync --no-first-run --user-data-dir=$out/chrome-$name-$run" \
+      --output=json --output-path="$out/$name-$run.json" || true
+  done
+done
+
+node - "$out" "$RUNS" "$MIN_PERFORMANCE" "$MIN_ACCESSIBILITY" "$MAX_LCP_MS" "$MAX_TBT_MS" "$MAX_CLS" "${pages[@]}" <<'EOF' || failed=1
+const fs = require("fs");
+const [out, runs, minPerf, minA11y, maxLcp, maxTbt, maxCls, ...pages] = process.argv.slice(2);
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[(s.length - 1) >> 1]; };
+let failed = false;
+for (const page of pages) {
+  const name = page.replace(/\//g, "_");
+  const reports = [];
+  for (let run = 1; run <= Number(runs); run++) {
+    try {
+      const r = JSON.parse(fs.readFileSync(`${out}/${name}-${run}.json`, "utf8"));
+      if (!r.runtimeError && r.categories.performance.score !== null) reports.push(r);
+    } catch {}
+  }
+  if (reports.length === 0) { console.error(`budget: OVER: ${page}: Lighthouse gave no result`); failed = true; continue; }
+  const fig = {
+    performance: median(reports.map((r) => Math.round(r.categories.performance.score * 100))),
+    accessibility: median(reports.map((r) => Math.round(r.categories.accessibility.score * 100))),
+    "best practices": median(reports.map((r) => Math.round(r.categories["best-practices"].score * 100))),
+    lcp: median(reports.map((r) => r.audits["largest-contentful-paint"].numericValue)),
+    fcp: median(reports.map((r) => r.audits["first-contentful-paint"].numericValue)),
+    tbt: median(reports.map((r) => r.audits["total-blocking-time"].numericValue)),
+    cls: median(reports.map((r) => r.audits["cumulative-layout-shift"].numericValue)),
+  };
+  console.log(`  ${page}: performance ${fig.performance}, accessibility ${fig.accessibility}, best practices ${fig["best practices"]}, ` +
+    `FCP ${Math.round(fig.fcp)} ms, LCP ${Math.round(fig.lcp)} ms, TBT ${Math.round(fig.tbt)} ms, CLS ${fig.cls.toFixed(3)} (median of ${reports.length})`);
+  const check = (ok, what) => { if (!ok) { console.error(`budget: OVER: ${page}: ${what}`); failed = true; } };
+  check(fig.performance >= Number(minPerf), `performance ${fig.performance} < ${minPerf}`);
+  check(fig.accessibility >= Number(minA11y), `accessibility ${fig.accessibility} < ${minA11y}`);
+  check(fig.lcp <= Number(maxLcp), `LCP ${Math.round(fig.lcp)} ms > ${maxLcp} ms`);
+  check(fig.tbt <= Number(maxTbt), `TBT ${Math.round(fig.tbt)} ms > ${maxTbt} ms`);
+  check(fig.cls <= Number(maxCls), `CLS ${fig.cls} > ${maxCls}`);
+}
+process.exit(failed ? 1 : 0);
+EOF
+
+if [ "$failed" -ne 0 ]; then
+  echo "budgets: a figure is over its budget (reports in target/budgets)" >&2
+  exit 1
+fi
+say "every figure within its budget"

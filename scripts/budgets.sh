@@ -6,17 +6,20 @@
 # `cargo leptos build --release --precompress` (scripts/test.sh does).
 #
 #   bash scripts/budgets.sh          # the sizes, and each page once
-#   LIGHTHOUSE_RUNS=3 bash scripts/budgets.sh   # each page's median of 3
+#   LIGHTHOUSE_RUNS=5 bash scripts/budgets.sh   # each page's median of 5 (the test command)
 source "$(dirname "$0")/setup.sh"
 
 # Set just above what the build reaches, so that growth fails here first.
-WASM_INITIAL_BR_MAX=${WASM_INITIAL_BR_MAX:-560000}   # bytes, the module the first page loads
-WASM_TOTAL_BR_MAX=${WASM_TOTAL_BR_MAX:-560000}       # bytes, every module a partner can load
+WASM_INITIAL_BR_MAX=${WASM_INITIAL_BR_MAX:-485000}   # bytes, the module the first page loads
+WASM_TOTAL_BR_MAX=${WASM_TOTAL_BR_MAX:-485000}       # bytes, every module a partner can load
 # Lighthouse 12, mobile preset, simulated throttling (its defaults).
-MIN_PERFORMANCE=${MIN_PERFORMANCE:-90}
+MIN_PERFORMANCE=${MIN_PERFORMANCE:-95}
 MIN_ACCESSIBILITY=${MIN_ACCESSIBILITY:-100}
 MAX_LCP_MS=${MAX_LCP_MS:-2000}
-MAX_TBT_MS=${MAX_TBT_MS:-400}
+# The goal is 150 ms; one run to the next it moves between about 90 and 290
+# ms on these machines (median of 5: 94, 182 and 138 ms), so the gate is set
+# where only a real regression crosses it.
+MAX_TBT_MS=${MAX_TBT_MS:-300}
 MAX_CLS=${MAX_CLS:-0.02}
 RUNS=${LIGHTHOUSE_RUNS:-1}
 
@@ -70,14 +73,24 @@ partner=$(curl -fs -b "$cookie" "$base/api/signed_in_user" -X POST -H "Origin: $
 pages=("sign-in" "licenses/$partner/entitlements" "licenses/$partner/drawdowns/new")
 for page in "${pages[@]}"; do
   name=$(echo "$page" | tr / _)
-  for run in $(seq 1 "$RUNS"); do
-    headers="{}"
-    [ "$page" = sign-in ] || headers="{\"Cookie\":\"$cookie\"}"
+  headers="{}"
+  [ "$page" = sign-in ] || headers="{\"Cookie\":\"$cookie\"}"
+  # Lighthouse now and then loses its trace (NO_NAVSTART): such a run is
+  # taken again, up to twice the runs asked for.
+  run=0
+  for attempt in $(seq 1 $((2 * RUNS))); do
+    [ "$run" -lt "$RUNS" ] || break
+    report="$out/$name-$((run + 1)).json"
     CHROME_PATH=/usr/bin/chromium lighthouse "$base/$page" --quiet \
       --only-categories=performance,accessibility,best-practices \
       --extra-headers="$headers" \
-      --chrome-flags="--headless=new --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --disable-sync --no-first-run --user-data-dir=$out/chrome-$name-$run" \
-      --output=json --output-path="$out/$name-$run.json" || true
+      --chrome-flags="--headless=new --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --disable-sync --no-first-run --user-data-dir=$out/chrome-$name-$attempt" \
+      --output=json --output-path="$report" || true
+    if [ -s "$report" ] && ! grep -q '"runtimeError"' "$report"; then
+      run=$((run + 1))
+    else
+      echo "  $page: run $attempt gave no result, again" >&2
+    fi
   done
 done
 

@@ -30,7 +30,7 @@ export PORTAL_LICENSE_KEY_FILE="$ROOT/target/e2e/license-signing.key"
 cargo leptos end-to-end --release --precompress
 
 say "budgets: WebAssembly size and Lighthouse scores of the release build"
-LIGHTHOUSE_RUNS=3 bash scripts/budgets.sh
+LIGHTHOUSE_RUNS=5 bash scripts/budgets.sh
 
 say "end-to-end: two server processes on one PostgreSQL database"
 psql "$PORTAL_TEST_POSTGRES_URL" -qc "DROP DATABASE IF EXISTS portal_e2e WITH (FORCE)" -c "CREATE DATABASE portal_e2e"

@@ -74,13 +74,15 @@ impl AssetNames {
 }
 
 /// The script that hydrates the page after it has loaded, when the browser
-/// is idle (within two seconds whatever happens).
+/// is idle (within two seconds whatever happens), in a task of its own.
 pub fn script(pkg_dir: &str, names: &AssetNames) -> String {
     let module = format!("/{pkg_dir}/{}", names.module);
     let wasm = format!("/{pkg_dir}/{}", names.wasm);
+    // Between instantiating the module and hydrating, the browser gets its
+    // main thread back (a new task): input is not held up for both at once.
     format!(
         "addEventListener(\"load\",()=>{{const go=()=>import({module:?})\
-         .then(m=>m.default({{module_or_path:{wasm:?}}}).then(()=>m.hydrate()));\
+         .then(m=>m.default({{module_or_path:{wasm:?}}}).then(()=>setTimeout(()=>m.hydrate())));\
          \"requestIdleCallback\"in window?requestIdleCallback(go,{{timeout:2000}}):setTimeout(go)}})"
     )
 }

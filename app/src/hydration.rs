@@ -20,6 +20,7 @@ use std::sync::OnceLock;
 pub struct AssetNames {
     pub module: String,
     pub wasm: String,
+    pub stylesheet: String,
 }
 
 impl AssetNames {
@@ -34,21 +35,27 @@ impl AssetNames {
                 (file.trim() == kind).then(|| hash.trim().to_owned())
             })
         };
+        let stylesheet = match hash_of("css") {
+            Some(css) => format!("{output_name}.{css}.css"),
+            None => format!("{output_name}.css"),
+        };
         match (hash_of("js"), hash_of("wasm")) {
             (Some(js), Some(wasm)) => Self {
                 module: format!("{output_name}.{js}.js"),
                 wasm: format!("{output_name}.{wasm}.wasm"),
+                stylesheet,
             },
             _ => Self {
                 module: format!("{output_name}.js"),
                 wasm: format!("{output_name}{plain_wasm_suffix}.wasm"),
+                stylesheet,
             },
         }
     }
 
     /// The names this server serves: read once from `hash.txt` beside the
     /// binary (where cargo-leptos writes it) when `options.hash_files` is on.
-    fn of_site(options: &LeptosOptions) -> Self {
+    pub fn of_site(options: &LeptosOptions) -> Self {
         static HASHED: OnceLock<AssetNames> = OnceLock::new();
         let plain_suffix = if option_env!("LEPTOS_OUTPUT_NAME").is_some() {
             ""
@@ -87,6 +94,19 @@ pub fn script(pkg_dir: &str, names: &AssetNames) -> String {
     )
 }
 
+/// The page's stylesheet, by its name in `hash.txt`, read once with the
+/// script's names (leptos_meta's `HashedStylesheet` reads the file for
+/// every page).
+#[component]
+pub fn Stylesheet(options: LeptosOptions) -> impl IntoView {
+    let href = format!(
+        "/{}/{}",
+        options.site_pkg_dir,
+        AssetNames::of_site(&options).stylesheet
+    );
+    view! { <link rel="stylesheet" id="leptos" href=href /> }
+}
+
 /// The hydration script of the page, with the page's nonce.
 #[component]
 pub fn IdleHydration(options: LeptosOptions) -> impl IntoView {
@@ -104,6 +124,7 @@ mod tests {
         let names = AssetNames::new("portal", Some("js: Xf3\nwasm: a2V_V\ncss: kKT7\n"), "");
         assert_eq!(names.module, "portal.Xf3.js");
         assert_eq!(names.wasm, "portal.a2V_V.wasm");
+        assert_eq!(names.stylesheet, "portal.kKT7.css");
     }
 
     #[test]
@@ -112,7 +133,8 @@ mod tests {
             AssetNames::new("portal", None, ""),
             AssetNames {
                 module: "portal.js".into(),
-                wasm: "portal.wasm".into()
+                wasm: "portal.wasm".into(),
+                stylesheet: "portal.css".into()
             }
         );
         assert_eq!(

@@ -111,16 +111,9 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
     };
     let mut response = next.run(request).await;
     let cache = cache_control(&path, response.status(), state.leptos_options.hash_files);
-    if path.starts_with("/pkg/") {
-        // An asset is answered brotli, gzip or plain by Accept-Encoding
-        // (its .br and .gz files); a shared cache must key on it.
-        response
-            .headers_mut()
-            .entry(header::VARY)
-            .or_insert(HeaderValue::from_static("accept-encoding"));
-    }
     add_headers(
         response.headers_mut(),
+        &path,
         cache,
         state.settings.public_url.starts_with("https://"),
     );
@@ -244,7 +237,7 @@ fn cache_control(path: &str, status: StatusCode, hashed_assets: bool) -> &'stati
     }
 }
 
-fn add_headers(headers: &mut HeaderMap, cache_control: &'static str, secure: bool) {
+fn add_headers(headers: &mut HeaderMap, path: &str, cache_control: &'static str, secure: bool) {
     let set = |headers: &mut HeaderMap, name: header::HeaderName, value: &'static str| {
         headers.entry(name).or_insert(HeaderValue::from_static(value));
     };
@@ -265,6 +258,11 @@ fn add_headers(headers: &mut HeaderMap, cache_control: &'static str, secure: boo
         );
     }
     set(headers, header::CACHE_CONTROL, cache_control);
+    if path.starts_with("/pkg/") {
+        // An asset is answered brotli, gzip or plain by Accept-Encoding
+        // (its .br and .gz files); a shared cache must key on it.
+        set(headers, header::VARY, "accept-encoding");
+    }
 }
 
 #[cfg(test)]
@@ -374,14 +372,19 @@ mod tests {
             "a missing asset is not remembered"
         );
         let mut page = HeaderMap::new();
-        add_headers(&mut page, cache_control("/licenses", ok, true), true);
+        add_headers(&mut page, "/licenses", cache_control("/licenses", ok, true), true);
         assert_eq!(page[header::CACHE_CONTROL], "no-store");
         assert_eq!(page[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
         assert!(page[header::STRICT_TRANSPORT_SECURITY]
             .to_str()
             .is_ok_and(|v| v.starts_with("max-age=")));
         let mut asset = HeaderMap::new();
-        add_headers(&mut asset, cache_control("/pkg/portal.wasm", ok, false), false);
+        add_headers(
+            &mut asset,
+            "/pkg/portal.wasm",
+            cache_control("/pkg/portal.wasm", ok, false),
+            false,
+        );
         assert!(
             asset.get(header::STRICT_TRANSPORT_SECURITY).is_none(),
             "http: no HSTS"

@@ -256,7 +256,11 @@ pub enum WebsiteError {
 /// A customer's website: an absolute http or https URL with a host.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct CustomerWebsite(url::Url);
+pub struct CustomerWebsite {
+    /// The address as the URL Standard serializes it.
+    href: String,
+    host: String,
+}
 
 impl CustomerWebsite {
     /// The only way to make one.
@@ -265,31 +269,67 @@ impl CustomerWebsite {
         if s.is_empty() {
             return Err(WebsiteError::Empty);
         }
-        let url = url::Url::parse(s).map_err(|_| WebsiteError::NotAnHttpUrl)?;
-        if !matches!(url.scheme(), "http" | "https") {
+        let url = whatwg_url::parse(s).ok_or(WebsiteError::NotAnHttpUrl)?;
+        if !matches!(url.scheme.as_str(), "http" | "https") {
             return Err(WebsiteError::NotAnHttpUrl);
         }
-        match url.host_str() {
-            Some(host) if (!host.is_empty() && host.contains('.')) || host_is_ip(&url) => Ok(Self(url)),
-            _ => Err(WebsiteError::NoHost),
+        if (url.host.is_empty() || !url.host.contains('.')) && !url.host_is_ip {
+            return Err(WebsiteError::NoHost);
         }
+        Ok(Self {
+            href: url.href,
+            host: url.host,
+        })
     }
 
     /// The domain two websites are compared by: the host, lower-case,
     /// without a leading `www.`.
     pub fn domain(&self) -> String {
-        let host = self.0.host_str().unwrap_or_default().to_ascii_lowercase();
+        let host = self.host.to_ascii_lowercase();
         host.strip_prefix("www.").map(str::to_string).unwrap_or(host)
     }
 
     /// The address as text.
     pub fn as_str(&self) -> &str {
-        self.0.as_str()
+        &self.href
     }
 }
 
-fn host_is_ip(url: &url::Url) -> bool {
-    matches!(url.host(), Some(url::Host::Ipv4(_) | url::Host::Ipv6(_)))
+/// The parts of a URL the rules above read, from a parser of the WHATWG URL
+/// Standard: the browser's own `URL` in the WebAssembly (so no URL parser,
+/// IDNA or Unicode tables are shipped to it), the `url` crate elsewhere.
+/// Both implement the same standard, so both sides agree on what passes.
+mod whatwg_url {
+    pub struct Parts {
+        pub href: String,
+        pub scheme: String,
+        /// The host as serialized: a domain, an IPv4 address, or `[IPv6]`.
+        pub host: String,
+        pub host_is_ip: bool,
+    }
+
+    #[cfg(not(all(target_arch = "wasm32", feature = "hydrate")))]
+    pub fn parse(s: &str) -> Option<Parts> {
+        let url = url::Url::parse(s).ok()?;
+        Some(Parts {
+            host: url.host_str().unwrap_or_default().to_owned(),
+            host_is_ip: matches!(url.host(), Some(url::Host::Ipv4(_) | url::Host::Ipv6(_))),
+            scheme: url.scheme().to_owned(),
+            href: url.into(),
+        })
+    }
+
+    #[cfg(all(target_arch = "wasm32", feature = "hydrate"))]
+    pub fn parse(s: &str) -> Option<Parts> {
+        let url = web_sys::Url::new(s).ok()?;
+        let host = url.hostname();
+        Some(Parts {
+            host_is_ip: host.starts_with('[') || host.parse::<std::net::Ipv4Addr>().is_ok(),
+            scheme: url.protocol().trim_end_matches(':').to_owned(),
+            href: url.href(),
+            host,
+        })
+    }
 }
 
 impl TryFrom<String> for CustomerWebsite {
@@ -301,7 +341,7 @@ impl TryFrom<String> for CustomerWebsite {
 
 impl From<CustomerWebsite> for String {
     fn from(value: CustomerWebsite) -> Self {
-        value.0.into()
+        value.href
     }
 }
 

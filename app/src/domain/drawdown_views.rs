@@ -98,6 +98,14 @@ pub fn customer_search_key(name: &str) -> String {
 /// most 200, and a longer search matches nothing.
 pub const CUSTOMER_SEARCH_MAX: usize = 200;
 
+/// Whether a search typed for a name can match one: longer than any name, or
+/// holding a character no name may hold (a NUL, which PostgreSQL cannot even
+/// take as a parameter), it matches nothing and is not sent to the database.
+pub fn search_can_match_a_name(search: &str) -> bool {
+    let search = search.trim();
+    search.chars().count() <= CUSTOMER_SEARCH_MAX && !search.chars().any(super::account::is_hidden_character)
+}
+
 /// What a request asks of one order line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DrawdownLine {
@@ -185,6 +193,15 @@ pub struct FieldProblem {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_search_with_a_character_no_name_holds_or_longer_than_a_name_matches_nothing() {
+        assert!(search_can_match_a_name("Acme"));
+        assert!(search_can_match_a_name(&"a".repeat(CUSTOMER_SEARCH_MAX)));
+        assert!(!search_can_match_a_name(&"a".repeat(CUSTOMER_SEARCH_MAX + 1)));
+        assert!(!search_can_match_a_name("Ac\0me"));
+        assert!(!search_can_match_a_name("\u{202E}Acme"));
+    }
 
     #[test]
     fn a_page_request_reads_a_page_unless_more_is_asked_and_never_past_the_maximum() {

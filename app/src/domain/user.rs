@@ -196,6 +196,8 @@ mod tests {
             "partner@localhost",
             "a@b..com",
             "a b@c.com",
+            // PostgreSQL cannot take a NUL as a parameter: it never reaches a query.
+            "a\0b@c.com",
         ] {
             assert_eq!(UserEmail::parse(bad), Err(EmailError::Invalid), "{bad}");
         }

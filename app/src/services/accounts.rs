@@ -4,8 +4,8 @@
 use super::Services;
 use super::{service_error_faults, Fault};
 use crate::domain::{
-    may_view_account, AccountChoices, AccountId, AccountKind, CurrentUser, EntitlementsView, ACCOUNT_CHOICES,
-    CUSTOMER_SEARCH_MAX,
+    may_view_account, search_can_match_a_name, AccountChoices, AccountId, AccountKind, CurrentUser,
+    EntitlementsView, ACCOUNT_CHOICES,
 };
 use crate::repo::{accounts, entitlements, orders};
 
@@ -31,17 +31,17 @@ impl Services<'_> {
         search: Option<&str>,
         selected: Option<AccountId>,
     ) -> Result<AccountChoices, AccountError> {
-        // Longer than any name, nothing starts with it: only the user's own
-        // account and the selected one are offered.
-        let too_long = search.is_some_and(|s| s.trim().chars().count() > CUSTOMER_SEARCH_MAX);
-        let limit = if too_long { 0 } else { ACCOUNT_CHOICES };
-        let search = search.filter(|_| !too_long);
+        // No name starts with it: only the user's own account and the
+        // selected one are offered.
+        let matches_nothing = search.is_some_and(|s| !search_can_match_a_name(s));
+        let limit = if matches_nothing { 0 } else { ACCOUNT_CHOICES };
+        let search = search.filter(|_| !matches_nothing);
         let mut conn = self.db.read().await?;
         let (accounts, more) =
             accounts::list_accounts_visible_to(&mut conn, user, search, selected, limit).await?;
         Ok(AccountChoices {
             accounts,
-            more: more && !too_long,
+            more: more && !matches_nothing,
         })
     }
 

@@ -5,10 +5,10 @@ use super::Services;
 use super::{service_error_faults, Fault};
 use crate::domain::TransitionError;
 use crate::domain::{
-    matching_customer, may_view_account, may_view_drawdowns_of, AccountId, AccountKind, Actor, BalanceError,
-    CurrentUser, DrawdownDetail, DrawdownField, DrawdownFieldError, DrawdownForm, DrawdownFormData,
-    DrawdownId, DrawdownPage, DrawdownState, FieldProblem, LedgerEntryKind, LineAvailability, OrderId,
-    PageRequest, PdrNumber, Reason, ReasonError, Transition, CUSTOMER_SEARCH_MAX,
+    matching_customer, may_view_account, may_view_drawdowns_of, search_can_match_a_name, AccountId,
+    AccountKind, Actor, BalanceError, CurrentUser, DrawdownDetail, DrawdownField, DrawdownFieldError,
+    DrawdownForm, DrawdownFormData, DrawdownId, DrawdownPage, DrawdownState, FieldProblem, LedgerEntryKind,
+    LineAvailability, OrderId, PageRequest, PdrNumber, Reason, ReasonError, Transition,
 };
 use crate::events::PortalEvent;
 use crate::i18n::Locale;
@@ -62,18 +62,18 @@ fn require_partner(user: &CurrentUser) -> Result<(), DrawdownError> {
     }
 }
 
-/// One page of a request list. A search longer than any customer name
-/// matches nothing, and is not sent to the database.
+/// One page of a request list. A search no customer name can match (too
+/// long, or with a hidden character) is not sent to the database.
 async fn list_page(
     conn: &mut AnyConnection,
     filter: &DrawdownFilter,
     page: PageRequest,
 ) -> Result<DrawdownPage, DrawdownError> {
-    let too_long = filter
+    let matches_nothing = filter
         .customer_search
         .as_deref()
-        .is_some_and(|s| s.trim().chars().count() > CUSTOMER_SEARCH_MAX);
-    if too_long {
+        .is_some_and(|s| !search_can_match_a_name(s));
+    if matches_nothing {
         return Ok(DrawdownPage {
             rows: Vec::new(),
             next: None,

@@ -12,7 +12,9 @@ use std::collections::HashMap;
 use std::fmt;
 use std::io::Read;
 
-use app::domain::{AccountId, AccountKind, OrderDate, OrderNumber, ProductId, Quantity, TermMonths};
+use app::domain::{
+    AccountId, AccountKind, AccountName, OrderDate, OrderNumber, ProductId, Quantity, TermMonths,
+};
 use app::repo::{accounts, orders, products, Db};
 
 /// The columns, in any order.
@@ -160,8 +162,14 @@ pub async fn import_orders(db: &Db, reader: impl Read) -> Result<ImportSummary, 
         let outcome = match partners.get(&key) {
             Some(outcome) => outcome.clone(),
             None => {
-                let found =
-                    accounts::find_account_by_name(&mut tx, AccountKind::Partner, &partner_name).await?;
+                // A name no account can have (a NUL, which PostgreSQL
+                // refuses as a parameter) is not looked up.
+                let found = match AccountName::parse(&partner_name) {
+                    Ok(name) => {
+                        accounts::find_account_by_name(&mut tx, AccountKind::Partner, name.as_str()).await?
+                    }
+                    Err(_) => Vec::new(),
+                };
                 let outcome = match found.as_slice() {
                     [one] => Ok(one.id),
                     [] => Err(format!("no partner account is named {partner_name:?}")),

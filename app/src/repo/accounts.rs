@@ -3,7 +3,7 @@
 use sqlx::{AnyConnection, Row};
 
 use super::{decode_stored, is_unique_violation, now, UniqueKey};
-use crate::domain::{AccountId, AccountKind, AccountSummary, CurrentUser, CustomerWebsite};
+use crate::domain::{AccountId, AccountKind, AccountName, AccountSummary, CurrentUser, CustomerWebsite};
 
 /// What is needed to create an account.
 #[derive(Debug, Clone)]
@@ -121,18 +121,20 @@ pub async fn find_account(
 }
 
 /// An account of `kind` found by its name, ignoring case (admin commands and
-/// imports name accounts; people do not type ids).
+/// imports name accounts; people do not type ids). A parsed name: what no
+/// account can be called (a NUL, which PostgreSQL refuses as a parameter)
+/// is never looked up.
 #[tracing::instrument(skip(conn))]
 pub async fn find_account_by_name(
     conn: &mut AnyConnection,
     kind: AccountKind,
-    name: &str,
+    name: &AccountName,
 ) -> Result<Vec<AccountSummary>, sqlx::Error> {
     let rows = sqlx::query(&format!(
         "SELECT {SUMMARY_COLUMNS} WHERE a.kind = $1 AND lower(a.name) = lower($2) ORDER BY a.id"
     ))
     .bind(kind.as_str())
-    .bind(name.trim())
+    .bind(name.as_str())
     .fetch_all(&mut *conn)
     .await?;
     rows.iter().map(summary_from_row).collect()

@@ -38,9 +38,13 @@ pub async fn add_account(
     let managed_by = match (kind, managed_by) {
         (AccountKind::Customer, None) => return Err(AddAccountError::MissingPartner),
         (AccountKind::Customer, Some(partner)) => {
-            let found = accounts::find_account_by_name(&mut tx, AccountKind::Partner, partner)
-                .await
-                .map_err(internal)?;
+            // No account has a name that does not parse.
+            let found = match AccountName::parse(partner) {
+                Ok(partner) => accounts::find_account_by_name(&mut tx, AccountKind::Partner, &partner)
+                    .await
+                    .map_err(internal)?,
+                Err(_) => Vec::new(),
+            };
             // Partner names are unique (accounts_unique_name).
             Some(
                 found

@@ -162,12 +162,9 @@ pub async fn import_orders(db: &Db, reader: impl Read) -> Result<ImportSummary, 
         let outcome = match partners.get(&key) {
             Some(outcome) => outcome.clone(),
             None => {
-                // A name no account can have (a NUL, which PostgreSQL
-                // refuses as a parameter) is not looked up.
+                // No account has a name that does not parse.
                 let found = match AccountName::parse(&partner_name) {
-                    Ok(name) => {
-                        accounts::find_account_by_name(&mut tx, AccountKind::Partner, name.as_str()).await?
-                    }
+                    Ok(name) => accounts::find_account_by_name(&mut tx, AccountKind::Partner, &name).await?,
                     Err(_) => Vec::new(),
                 };
                 let outcome = match found.as_slice() {

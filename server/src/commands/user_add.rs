@@ -1,7 +1,9 @@
 //! `server user add`.
 
 use app::auth::hash_password;
-use app::domain::{AccountKind, EmailError, NewPassword, PasswordError, Role, UserEmail, UserId};
+use app::domain::{
+    AccountKind, AccountName, EmailError, NewPassword, PasswordError, Role, UserEmail, UserId,
+};
 use app::repo::{accounts, users, Db};
 
 /// Why a user was not added.
@@ -52,7 +54,11 @@ pub async fn add_user(
     let password = NewPassword::parse(password)?;
     let kind: AccountKind = role.account_kind();
     let mut tx = db.begin().await?;
-    let matches = accounts::find_account_by_name(&mut tx, kind, account_name).await?;
+    // No account has a name that does not parse.
+    let matches = match AccountName::parse(account_name) {
+        Ok(name) => accounts::find_account_by_name(&mut tx, kind, &name).await?,
+        Err(_) => Vec::new(),
+    };
     let account = match matches.as_slice() {
         [one] => one.id,
         [] => {

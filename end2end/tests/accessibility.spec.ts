@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures/test";
 import { SignInPage, seriousViolations, signInAs, users } from "./fixtures/portal";
 
 test("the sign-in page has no serious or critical accessibility violation", async ({ page }) => {

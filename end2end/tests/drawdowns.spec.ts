@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures/test";
 import {
   DrawdownForm, RequestPage, openFromApprovals, openTab, saveDrawdown, seriousViolations, signInAs, unique, users,
 } from "./fixtures/portal";

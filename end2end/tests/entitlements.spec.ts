@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures/test";
 import { signInAs, users } from "./fixtures/portal";
 
 test("a partner switches accounts and sees the demo figures", async ({ page }) => {

@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures/test";
 import { hydrated, users } from "./fixtures/portal";
 
 test.describe("with a French browser", () => {

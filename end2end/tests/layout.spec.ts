@@ -1,4 +1,4 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Page } from "./fixtures/test";
 import { hydrated, users, type DemoUser } from "./fixtures/portal";
 
 /** The labels these tests read, in each language. */

@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Page } from "./fixtures/test";
 import { LicensesArea, SignInPage, openTab, seriousViolations, signInAs, unique, users } from "./fixtures/portal";
 import { SERVER_BINARY, customerHolding, stockPartner } from "./fixtures/stock";
 

@@ -1,4 +1,4 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Page } from "./fixtures/test";
 import { SignInPage, LicensesArea, openTab, signInAs, users } from "./fixtures/portal";
 import { apiSession, customerHolding, stockPartner } from "./fixtures/stock";
 

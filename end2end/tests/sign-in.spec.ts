@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures/test";
 import { SignInPage, hydrated, signInAs, users } from "./fixtures/portal";
 
 for (const user of Object.values(users)) {

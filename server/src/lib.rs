@@ -59,9 +59,7 @@ fn router_with_shutdown(state: AppState, shutting_down: tokio::sync::watch::Rece
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
-            context, shell,
-        ))
+        .fallback(static_files(&state, context))
         // Routed requests only: a route pattern is known for them.
         .route_layer(axum::middleware::from_fn(ops::track))
         .layer(axum::middleware::from_fn_with_state(
@@ -72,6 +70,47 @@ fn router_with_shutdown(state: AppState, shutting_down: tokio::sync::watch::Rece
         .layer(compression())
         .layer(axum::Extension(live::ShuttingDown(shutting_down)))
         .with_state(state)
+}
+
+/// The site's files (the built assets under `/pkg`, the favicon), from
+/// their `.br` or `.gz` twins when the browser takes those; any other path
+/// is rendered by the app, whose router answers it with the not-found page
+/// and its 404.
+///
+/// Not `leptos_axum::file_and_error_handler`: it answers a file inside a
+/// reactive owner made with `Owner::new()`, a child of whatever owner is
+/// current on the thread, which under load was a page being rendered at
+/// the same time; the file's answer then took that page's response headers,
+/// and the page went out without its Content-Security-Policy (its
+/// stylesheet and scripts blocked, the page never hydrated: one page in a
+/// few hundred in the end-to-end tests).
+fn static_files(
+    state: &AppState,
+    context: impl Fn() + Clone + Send + Sync + 'static,
+) -> axum::routing::MethodRouter<AppState> {
+    use axum::extract::Request;
+    use axum::response::IntoResponse;
+    use tower::ServiceExt;
+    let options = state.leptos_options.clone();
+    let page = leptos_axum::render_app_async_with_context(context, move || shell(options.clone()));
+    let files = tower_http::services::ServeDir::new(state.leptos_options.site_root.as_ref())
+        .precompressed_br()
+        .precompressed_gzip();
+    axum::routing::any(move |request: Request| {
+        let (page, files) = (page.clone(), files.clone());
+        async move {
+            let (parts, body) = request.into_parts();
+            let probe = Request::from_parts(parts.clone(), axum::body::Body::empty());
+            let Ok(file) = files.oneshot(probe).await;
+            // Anything but a file (none there, a folder, a name the file
+            // system refuses, a POST) is the app's to answer.
+            if file.status().is_success() || file.status() == axum::http::StatusCode::NOT_MODIFIED {
+                file.into_response()
+            } else {
+                page(Request::from_parts(parts, body)).await
+            }
+        }
+    })
 }
 
 /// Brotli or gzip, as the browser accepts, for pages and server function

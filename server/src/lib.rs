@@ -24,8 +24,19 @@ pub fn router(state: AppState) -> Router {
     router_with_shutdown(state, tokio::sync::watch::channel(false).1)
 }
 
+/// The app's routes, found once per process. Finding them runs the app with
+/// resource loading held back by a flag of Leptos' that is global to the
+/// process: a page rendered meanwhile, on any thread, would wait on its
+/// resources for ever (leptos-rs/leptos#4773). Once per process, before any
+/// router exists, no page can be rendering then; the test binaries build a
+/// router per test, in parallel, and used to hang now and then.
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 fn router_with_shutdown(state: AppState, shutting_down: tokio::sync::watch::Receiver<bool>) -> Router {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let context = {
         let state = state.clone();
         move || {

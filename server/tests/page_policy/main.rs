@@ -1,7 +1,5 @@
 //! Pages and files asked for at the same time, as a browser does, in a test
-//! binary of its own: one process, one runtime, as a server runs (among the
-//! other integration tests' runtimes, Leptos' process-wide executor left this
-//! one's pages waiting now and then).
+//! binary of its own: one process, one runtime, as a server runs.
 //!
 //! Each page keeps its own Content-Security-Policy, with the nonce of its
 //! own scripts, and each file the policy of what is not a page. (Leptos' file

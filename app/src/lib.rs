@@ -3,6 +3,7 @@
 //! into the browser's WebAssembly.
 
 pub mod api;
+pub mod codec;
 pub mod components;
 pub mod domain;
 pub mod error;
@@ -63,7 +64,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[derive(Clone, Copy)]
 pub struct Session {
     /// The signed-in user, refetched after signing in or out.
-    pub user: Resource<Result<Option<CurrentUser>, error::AppError>>,
+    pub user: codec::WireResource<Option<CurrentUser>>,
     /// Signs in (the sign-in form).
     pub sign_in: ServerAction<SignIn>,
     /// Signs out (the header's button).
@@ -78,7 +79,7 @@ pub fn App() -> impl IntoView {
     let request_locale = i18n.locale.get_untracked();
     let sign_in = ServerAction::<SignIn>::new();
     let sign_out = ServerAction::<SignOut>::new();
-    let user = Resource::new(
+    let user = crate::codec::wire_resource(
         move || (sign_in.version().get(), sign_out.version().get()),
         |_| signed_in_user(),
     );

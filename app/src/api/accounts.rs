@@ -1,5 +1,6 @@
 //! Accounts a user may select, and what each holds.
 
+use crate::codec::Wire;
 use crate::domain::{AccountChoices, AccountId, EntitlementsView};
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -8,7 +9,7 @@ use leptos::server_fn::codec::Json;
 /// The accounts the signed-in user may choose in "Select an account", those
 /// whose name starts with `search` when there is one, and always `selected`
 /// (the account in the URL) if the user may see it.
-#[server(prefix = "/api", endpoint = "list_accounts", input = Json)]
+#[server(prefix = "/api", endpoint = "list_accounts", input = Json, output = Wire)]
 pub async fn list_accounts(
     search: Option<String>,
     selected: Option<AccountId>,
@@ -22,7 +23,7 @@ pub async fn list_accounts(
 }
 
 /// The Entitlements view of one account, if the user may see it.
-#[server(prefix = "/api", endpoint = "account_entitlements")]
+#[server(prefix = "/api", endpoint = "account_entitlements", output = Wire)]
 pub async fn account_entitlements(account: AccountId) -> Result<EntitlementsView, AppError> {
     let (user, state) = crate::auth::require_caller().await?;
     state

@@ -1,5 +1,6 @@
 //! Signing in and out, and who is signed in.
 
+use crate::codec::Wire;
 use leptos::prelude::*;
 
 use crate::domain::CurrentUser;
@@ -8,19 +9,19 @@ use crate::error::AppError;
 /// Checks the email and password and starts a session. One error for a wrong
 /// email or a wrong password. The browser moves on by itself once the session
 /// resource has been refetched (a server redirect would land before it is).
-#[server(prefix = "/api", endpoint = "sign_in")]
+#[server(prefix = "/api", endpoint = "sign_in", output = Wire)]
 pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
     ssr::sign_in(email, password).await
 }
 
 /// Ends the session of this browser.
-#[server(prefix = "/api", endpoint = "sign_out")]
+#[server(prefix = "/api", endpoint = "sign_out", output = Wire)]
 pub async fn sign_out() -> Result<(), AppError> {
     ssr::sign_out().await
 }
 
 /// The signed-in user, or `None`.
-#[server(prefix = "/api", endpoint = "signed_in_user")]
+#[server(prefix = "/api", endpoint = "signed_in_user", output = Wire)]
 pub async fn signed_in_user() -> Result<Option<CurrentUser>, AppError> {
     match crate::auth::require_user().await {
         Ok(user) => Ok(Some(user)),

@@ -1,6 +1,7 @@
 //! Server functions of the drawdown procedure: who is calling, then the
 //! service (`services::drawdowns`), which checks what they may touch.
 
+use crate::codec::Wire;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
@@ -11,7 +12,7 @@ use crate::domain::{
 use crate::error::AppError;
 
 /// The Partner drawdowns list of the selected account.
-#[server(prefix = "/api", endpoint = "list_drawdowns", input = Json)]
+#[server(prefix = "/api", endpoint = "list_drawdowns", input = Json, output = Wire)]
 pub async fn list_drawdowns(
     account: AccountId,
     state: Option<DrawdownState>,
@@ -26,7 +27,7 @@ pub async fn list_drawdowns(
 }
 
 /// Accounting's queue: submitted requests of every partner, a page at a time.
-#[server(prefix = "/api", endpoint = "list_approvals", input = Json)]
+#[server(prefix = "/api", endpoint = "list_approvals", input = Json, output = Wire)]
 pub async fn list_approvals(search: Option<String>, page: PageRequest) -> Result<DrawdownPage, AppError> {
     let (user, app) = crate::auth::require_caller().await?;
     app.services()
@@ -36,14 +37,14 @@ pub async fn list_approvals(search: Option<String>, page: PageRequest) -> Result
 }
 
 /// One request's page.
-#[server(prefix = "/api", endpoint = "drawdown", input = Json)]
+#[server(prefix = "/api", endpoint = "drawdown", input = Json, output = Wire)]
 pub async fn drawdown(id: DrawdownId) -> Result<DrawdownDetail, AppError> {
     let (user, app) = crate::auth::require_caller().await?;
     app.services().drawdown(&user, id).await.map_err(AppError::from)
 }
 
 /// What the New form offers, prefilled for the selected customer or a clone.
-#[server(prefix = "/api", endpoint = "new_drawdown_form", input = Json)]
+#[server(prefix = "/api", endpoint = "new_drawdown_form", input = Json, output = Wire)]
 pub async fn new_drawdown_form(
     account: AccountId,
     clone: Option<DrawdownId>,
@@ -57,7 +58,7 @@ pub async fn new_drawdown_form(
 
 /// Save: the server checks the whole form again, then records, reserves and
 /// notifies in one transaction.
-#[server(prefix = "/api", endpoint = "save_drawdown", input = Json)]
+#[server(prefix = "/api", endpoint = "save_drawdown", input = Json, output = Wire)]
 pub async fn save_drawdown(
     order: Option<OrderId>,
     form: DrawdownForm,
@@ -83,7 +84,7 @@ pub async fn save_drawdown(
 }
 
 /// Approve, reject, accept or cancel a request.
-#[server(prefix = "/api", endpoint = "change_drawdown", input = Json)]
+#[server(prefix = "/api", endpoint = "change_drawdown", input = Json, output = Wire)]
 pub async fn change_drawdown(
     id: DrawdownId,
     transition: Transition,

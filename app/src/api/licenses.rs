@@ -2,6 +2,7 @@
 //! tabs: who is calling, then the service (`services::licenses`,
 //! `services::cloud_services`), which checks what they may touch.
 
+use crate::codec::Wire;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
@@ -21,7 +22,7 @@ pub fn license_file_download_path(file: LicenseFileId) -> String {
 }
 
 /// The Cloud licenses tab of the account.
-#[server(prefix = "/api", endpoint = "cloud_licenses", input = Json)]
+#[server(prefix = "/api", endpoint = "cloud_licenses", input = Json, output = Wire)]
 pub async fn cloud_licenses(account: AccountId) -> Result<CloudLicensesView, AppError> {
     let (user, app) = crate::auth::require_caller().await?;
     app.services()
@@ -31,7 +32,7 @@ pub async fn cloud_licenses(account: AccountId) -> Result<CloudLicensesView, App
 }
 
 /// Binds a quantity of a cloud entitlement to a Control Room.
-#[server(prefix = "/api", endpoint = "bind_entitlement", input = Json)]
+#[server(prefix = "/api", endpoint = "bind_entitlement", input = Json, output = Wire)]
 pub async fn bind_entitlement(
     account: AccountId,
     control_room: ServiceInstanceId,
@@ -46,7 +47,7 @@ pub async fn bind_entitlement(
 }
 
 /// Unbinds an entitlement from a Control Room.
-#[server(prefix = "/api", endpoint = "unbind_entitlement", input = Json)]
+#[server(prefix = "/api", endpoint = "unbind_entitlement", input = Json, output = Wire)]
 pub async fn unbind_entitlement(
     account: AccountId,
     control_room: ServiceInstanceId,
@@ -60,7 +61,7 @@ pub async fn unbind_entitlement(
 }
 
 /// The File licenses tab of the account.
-#[server(prefix = "/api", endpoint = "file_licenses", input = Json)]
+#[server(prefix = "/api", endpoint = "file_licenses", input = Json, output = Wire)]
 pub async fn file_licenses(account: AccountId, rows: ListRows) -> Result<FileLicensesView, AppError> {
     let (user, app) = crate::auth::require_caller().await?;
     app.services()
@@ -70,7 +71,7 @@ pub async fn file_licenses(account: AccountId, rows: ListRows) -> Result<FileLic
 }
 
 /// Issues a license file, or a new version of one (`replaces`).
-#[server(prefix = "/api", endpoint = "configure_license_file", input = Json)]
+#[server(prefix = "/api", endpoint = "configure_license_file", input = Json, output = Wire)]
 pub async fn configure_license_file(
     account: AccountId,
     form: LicenseFileForm,
@@ -84,7 +85,7 @@ pub async fn configure_license_file(
 }
 
 /// Revokes a license file.
-#[server(prefix = "/api", endpoint = "revoke_license_file", input = Json)]
+#[server(prefix = "/api", endpoint = "revoke_license_file", input = Json, output = Wire)]
 pub async fn revoke_license_file(account: AccountId, file: LicenseFileId) -> Result<(), AppError> {
     let (user, app) = crate::auth::require_caller().await?;
     app.services()
@@ -95,7 +96,7 @@ pub async fn revoke_license_file(account: AccountId, file: LicenseFileId) -> Res
 
 /// Signs the current file of an installation again with a fresh lease,
 /// taking nothing more.
-#[server(prefix = "/api", endpoint = "renew_license_file", input = Json)]
+#[server(prefix = "/api", endpoint = "renew_license_file", input = Json, output = Wire)]
 pub async fn renew_license_file(account: AccountId, file: LicenseFileId) -> Result<LicenseFileId, AppError> {
     let (user, app) = crate::auth::require_caller().await?;
     app.services()
@@ -105,7 +106,7 @@ pub async fn renew_license_file(account: AccountId, file: LicenseFileId) -> Resu
 }
 
 /// The Cloud services tab of the account.
-#[server(prefix = "/api", endpoint = "cloud_services", input = Json)]
+#[server(prefix = "/api", endpoint = "cloud_services", input = Json, output = Wire)]
 pub async fn cloud_services(account: AccountId, rows: ListRows) -> Result<CloudServicesView, AppError> {
     let (user, app) = crate::auth::require_caller().await?;
     app.services()
@@ -115,7 +116,7 @@ pub async fn cloud_services(account: AccountId, rows: ListRows) -> Result<CloudS
 }
 
 /// Provisions a Ready instance.
-#[server(prefix = "/api", endpoint = "provision_instance", input = Json)]
+#[server(prefix = "/api", endpoint = "provision_instance", input = Json, output = Wire)]
 pub async fn provision_instance(
     account: AccountId,
     instance: ServiceInstanceId,
@@ -131,7 +132,7 @@ pub async fn provision_instance(
 }
 
 /// Retries a Failed instance.
-#[server(prefix = "/api", endpoint = "retry_provisioning", input = Json)]
+#[server(prefix = "/api", endpoint = "retry_provisioning", input = Json, output = Wire)]
 pub async fn retry_provisioning(account: AccountId, instance: ServiceInstanceId) -> Result<(), AppError> {
     let (user, app) = crate::auth::require_caller().await?;
     app.services()

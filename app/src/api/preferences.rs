@@ -1,12 +1,13 @@
 //! The interface language.
 
+use crate::codec::Wire;
 use leptos::prelude::*;
 
 use crate::error::AppError;
 
 /// Remembers the chosen language: in a cookie for this browser, and on the
 /// user's record when signed in, so e-mails to them use it too.
-#[server(prefix = "/api", endpoint = "set_language")]
+#[server(prefix = "/api", endpoint = "set_language", output = Wire)]
 pub async fn set_language(tag: String) -> Result<(), AppError> {
     use crate::i18n::Locale;
     let locale = Locale::from_tag(&tag).ok_or_else(|| AppError::InvalidInput {

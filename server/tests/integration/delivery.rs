@@ -1,7 +1,8 @@
 //! What reaches the browser and how (issue 13): pages and server function
 //! answers compressed as the browser accepts, the live-update stream never;
 //! the built assets served from their brotli and gzip files, and kept a year
-//! by browsers when their names carry their hash.
+//! by browsers when their names carry their hash; server function answers in
+//! postcard to the WebAssembly, which asks for it, and JSON to anyone else.
 
 use axum::body::Body;
 use http::{header, Request, StatusCode};
@@ -77,6 +78,59 @@ async fn pages_and_answers_are_compressed_as_the_browser_accepts_but_the_live_st
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.headers()[header::CONTENT_TYPE], "text/event-stream");
     assert!(response.headers().get(header::CONTENT_ENCODING).is_none());
+}
+
+#[tokio::test]
+async fn the_webassembly_is_answered_postcard_and_every_other_client_json() {
+    let t = demo_db().await;
+    let app = portal(t.db.clone());
+    let (_, cookie, _) = call(&app, "sign_in", "email=partner%40example.com&password=demo", None).await;
+    let cookie = cookie.expect("session");
+    let accounts = |accept: Option<&str>| {
+        let mut request = Request::post("/api/list_accounts")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::COOKIE, cookie.as_str());
+        if let Some(accept) = accept {
+            request = request.header(header::ACCEPT, accept);
+        }
+        request
+            .body(Body::from(r#"{"search":null,"selected":null}"#))
+            .expect("request")
+    };
+    let answer = |request: Request<Body>| async {
+        let response = app.clone().oneshot(request).await.expect("response");
+        assert_eq!(response.status(), StatusCode::OK);
+        let content_type = response.headers()[header::CONTENT_TYPE]
+            .to_str()
+            .expect("ascii")
+            .to_owned();
+        (
+            content_type,
+            response.into_body().collect().await.expect("body").to_bytes(),
+        )
+    };
+
+    // What the browser's server-function client sends (its output encoding's type).
+    let (content_type, postcard) = answer(accounts(Some("application/x-postcard"))).await;
+    assert_eq!(content_type, "application/x-postcard");
+    let read: app::domain::AccountChoices =
+        <app::codec::WireEncoding as leptos::server_fn::Decodes<_>>::decode(postcard)
+            .expect("postcard the app reads");
+
+    for accept in [None, Some("*/*"), Some("application/json")] {
+        let (content_type, json) = answer(accounts(accept)).await;
+        assert_eq!(content_type, "application/json", "Accept {accept:?}");
+        let json: app::domain::AccountChoices = serde_json::from_slice(&json).expect("JSON");
+        assert_eq!(json, read, "the same answer in both");
+    }
+    assert!(
+        read.accounts.iter().any(|a| a.name == "Contoso Pharma"),
+        "{read:?}"
+    );
+
+    // Refusals stay JSON for the browser too: it renders their codes.
+    let (_, _, refused) = call(&app, "list_accounts", "{}", None).await;
+    assert_eq!(refused, r#"{"error":"not_signed_in"}"#);
 }
 
 #[tokio::test]

@@ -20,7 +20,7 @@ pub fn ApprovalsPage() -> impl IntoView {
     // As on Partner drawdowns: a refresh keeps the pages already loaded.
     let shown = RwSignal::new(0usize);
     let last_search = StoredValue::new(None::<String>);
-    let queue = Resource::new(
+    let queue = crate::codec::wire_resource(
         move || (live.get(), search.get()),
         move |(_, search)| {
             let same = last_search.get_value().as_deref() == Some(search.as_str());

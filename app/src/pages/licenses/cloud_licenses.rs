@@ -47,7 +47,7 @@ pub fn CloudLicensesPage() -> impl IntoView {
             form.quantity.set(String::new());
         }
     });
-    let data = Resource::new(
+    let data = crate::codec::wire_resource(
         move || {
             (
                 account.get(),

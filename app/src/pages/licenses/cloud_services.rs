@@ -56,7 +56,7 @@ pub fn CloudServicesPage() -> impl IntoView {
         Some(Err(AppError::InvalidProvisioning { problem })) => form.problem.set(Some(problem)),
         _ => {}
     });
-    let data = Resource::new(
+    let data = crate::codec::wire_resource(
         move || {
             (
                 account.get(),

@@ -18,7 +18,7 @@ use crate::i18n::{months, number, Locale, T};
 pub fn EntitlementsPage() -> impl IntoView {
     let account = use_account_param();
     let live = use_live_changes().of_account(account);
-    let view_data = Resource::new(
+    let view_data = crate::codec::wire_resource(
         move || (account.get(), live.get()),
         |(account, _)| async move {
             match account {

@@ -92,7 +92,7 @@ pub fn FileLicensesPage() -> impl IntoView {
         Some(Err(AppError::InvalidLicenseFile { problems })) => form.problems.set(problems),
         _ => {}
     });
-    let data = Resource::new(
+    let data = crate::codec::wire_resource(
         move || {
             (
                 account.get(),

@@ -32,11 +32,7 @@ pub fn use_account_param() -> Signal<Option<AccountId>> {
 /// `name` gives the panel's id (`{name}-tab`, marked once live, see
 /// `mark_live`) and its heading's (`{name}-heading`, which `content` renders).
 #[component]
-pub fn TabPanel<T, V, F>(
-    name: &'static str,
-    data: Resource<Result<T, crate::error::AppError>>,
-    content: F,
-) -> impl IntoView
+pub fn TabPanel<T, V, F>(name: &'static str, data: crate::codec::WireResource<T>, content: F) -> impl IntoView
 where
     T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
     F: Fn(T) -> V + Clone + Send + Sync + 'static,
@@ -69,7 +65,7 @@ where
 pub fn LicensesHome() -> impl IntoView {
     view! {
         <RequireUser children=move |_user| {
-            let accounts = Resource::new(|| (), |_| list_accounts(None, None));
+            let accounts = crate::codec::wire_resource(|| (), |_| list_accounts(None, None));
             view! {
                 <Suspense fallback=Loading>
                     {move || Suspend::new(async move {
@@ -103,7 +99,7 @@ pub fn LicensesArea() -> impl IntoView {
             let search = RwSignal::new(String::new());
             let more = RwSignal::new(false);
             // Live: an accepted request can bring a new customer account.
-            let accounts = Resource::new(
+            let accounts = crate::codec::wire_resource(
                 move || (live.get(), search.get(), account.get()),
                 |(_, search, selected)| {
                     list_accounts((!search.trim().is_empty()).then_some(search), selected)

@@ -36,7 +36,7 @@ pub fn DrawdownsPage() -> impl IntoView {
     // elsewhere keeps the pages already loaded (a new filter starts over).
     let shown = RwSignal::new(0usize);
     let last_filters = StoredValue::new(None::<(Option<AccountId>, Option<DrawdownState>, String)>);
-    let list = Resource::new(
+    let list = crate::codec::wire_resource(
         move || (account.get(), state_filter.get(), search.get(), live.get()),
         move |(account, state, search, _)| {
             let filters = (account, state, search.clone());

@@ -33,7 +33,7 @@ pub fn NewDrawdownPage() -> impl IntoView {
             .map(DrawdownId)
     });
     // Not live: a form being filled in must not reset under the user's hands.
-    let data = Resource::new(
+    let data = crate::codec::wire_resource(
         move || (account.get(), clone.get()),
         |(account, clone)| async move { new_drawdown_form(account.ok_or(AppError::NotFound)?, clone).await },
     );

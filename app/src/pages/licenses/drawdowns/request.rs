@@ -34,7 +34,7 @@ pub fn DrawdownPage() -> impl IntoView {
         id.track();
         reason.set(String::new());
     });
-    let detail = Resource::new(
+    let detail = crate::codec::wire_resource(
         move || (id.get(), changed.get(), change.version().get()),
         |(id, _, _)| async move { drawdown(id.ok_or(AppError::NotFound)?).await },
     );

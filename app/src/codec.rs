@@ -1,0 +1,184 @@
+//! The browser's wire format for what it reads: the answers of server
+//! functions and the resources' values the server renders into the page.
+//!
+//! postcard, not JSON: a serde_json decoder for each type the browser reads
+//! was a sixth of the WebAssembly (field names matched as text, maps and
+//! sequences both accepted); postcard's reads the fields in order.
+//! Errors (`AppError`) stay JSON in both places, as every other client
+//! reads them. A server function answers postcard only to a caller whose
+//! `Accept` names it, as the WebAssembly's calls do; anyone else (scripts,
+//! tests, a proxy's health check) is answered JSON.
+
+use bytes::Bytes;
+use leptos::server_fn::codec::{JsonEncoding, Post};
+use leptos::server_fn::{ContentType, Decodes, Encodes, Format, FormatType};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::error::AppError;
+
+/// A server function's answer in postcard.
+pub struct WireEncoding;
+
+impl ContentType for WireEncoding {
+    const CONTENT_TYPE: &'static str = "application/x-postcard";
+}
+
+impl FormatType for WireEncoding {
+    const FORMAT_TYPE: Format = Format::Binary;
+}
+
+/// Why an answer could not be encoded or read.
+#[derive(Debug, thiserror::Error)]
+pub enum WireError {
+    #[error("postcard: {0}")]
+    Postcard(#[from] postcard::Error),
+    #[cfg(feature = "ssr")]
+    #[error("JSON: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+impl<T: Serialize> Encodes<T> for WireEncoding {
+    type Error = WireError;
+
+    fn encode(value: &T) -> Result<Bytes, WireError> {
+        #[cfg(feature = "ssr")]
+        if !caller_reads_postcard() {
+            if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+                response.insert_header(
+                    http::header::CONTENT_TYPE,
+                    http::HeaderValue::from_static("application/json"),
+                );
+            }
+            return Ok(serde_json::to_vec(value)?.into());
+        }
+        Ok(postcard::to_allocvec(value)?.into())
+    }
+}
+
+impl<T: DeserializeOwned> Decodes<T> for WireEncoding {
+    type Error = WireError;
+
+    fn decode(bytes: Bytes) -> Result<T, WireError> {
+        Ok(postcard::from_bytes(&bytes)?)
+    }
+}
+
+/// Whether the request being answered asked for postcard by name.
+#[cfg(feature = "ssr")]
+fn caller_reads_postcard() -> bool {
+    leptos::prelude::use_context::<http::request::Parts>().is_some_and(|parts| {
+        parts
+            .headers
+            .get_all(http::header::ACCEPT)
+            .iter()
+            .filter_map(|accept| accept.to_str().ok())
+            .any(|accept| accept.contains(WireEncoding::CONTENT_TYPE))
+    })
+}
+
+/// Arguments in a `POST` body, the answer in postcard.
+pub type Wire = Post<WireEncoding>;
+
+/// A resource's codec: its value `Ok` in postcard, `Err` as JSON, behind a
+/// byte that says which.
+pub struct WireCodec;
+
+impl<T: Serialize> codee::Encoder<Result<T, AppError>> for WireCodec {
+    type Error = String;
+    type Encoded = Vec<u8>;
+
+    fn encode(value: &Result<T, AppError>) -> Result<Vec<u8>, String> {
+        match value {
+            Ok(value) => postcard::to_extend(value, vec![0]).map_err(|e| e.to_string()),
+            Err(error) => {
+                let json = <JsonEncoding as Encodes<AppError>>::encode(error).map_err(|e| e.to_string())?;
+                Ok([&[1], &json[..]].concat())
+            }
+        }
+    }
+}
+
+impl<T: DeserializeOwned> codee::Decoder<Result<T, AppError>> for WireCodec {
+    type Error = String;
+    type Encoded = [u8];
+
+    fn decode(bytes: &[u8]) -> Result<Result<T, AppError>, String> {
+        match bytes.split_first() {
+            Some((0, value)) => postcard::from_bytes(value).map(Ok).map_err(|e| e.to_string()),
+            Some((1, error)) => <JsonEncoding as Decodes<AppError>>::decode(Bytes::copy_from_slice(error))
+                .map(Err)
+                .map_err(|e| e.to_string()),
+            _ => Err("empty resource value".into()),
+        }
+    }
+}
+
+/// What a screen reads through a server function, hydrated from the page.
+pub type WireResource<T> = leptos::prelude::Resource<Result<T, AppError>, WireCodec>;
+
+/// A resource whose value the page carries in postcard (`Resource::new`,
+/// with this module's codec).
+#[track_caller]
+pub fn wire_resource<S, T, Fut>(
+    source: impl Fn() -> S + Send + Sync + 'static,
+    fetcher: impl Fn(S) -> Fut + Send + Sync + 'static,
+) -> WireResource<T>
+where
+    S: Send + Sync + Clone + PartialEq + 'static,
+    T: Serialize + DeserializeOwned + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<T, AppError>> + Send + 'static,
+{
+    leptos::prelude::Resource::new_with_options(source, fetcher, false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{AccountChoices, AccountId, AccountKind, AccountSummary};
+    use codee::{Decoder, Encoder};
+
+    fn choices() -> AccountChoices {
+        AccountChoices {
+            accounts: vec![AccountSummary {
+                id: AccountId(7),
+                kind: AccountKind::Customer,
+                name: "Contoso Pharma".into(),
+                managed_by: Some(AccountId(2)),
+                managed_by_name: Some("Northwind".into()),
+            }],
+            more: true,
+        }
+    }
+
+    #[test]
+    fn a_resource_value_reads_back_as_it_was_written() {
+        let value: Result<AccountChoices, AppError> = Ok(choices());
+        let bytes = WireCodec::encode(&value).expect("encodes");
+        assert_eq!(WireCodec::decode(&bytes), Ok(value));
+    }
+
+    #[test]
+    fn a_resource_error_reads_back_as_the_same_error() {
+        let value: Result<AccountChoices, AppError> = Err(AppError::Throttled { retry_after: 30 });
+        let bytes = WireCodec::encode(&value).expect("encodes");
+        assert_eq!(bytes[0], 1);
+        assert_eq!(
+            std::str::from_utf8(&bytes[1..]),
+            Ok(r#"{"error":"throttled","retry_after":30}"#),
+            "errors keep their JSON code"
+        );
+        assert_eq!(WireCodec::decode(&bytes), Ok(value));
+    }
+
+    #[test]
+    fn a_damaged_resource_value_is_an_error_not_a_panic() {
+        let bytes = WireCodec::encode(&Ok::<_, AppError>(choices())).expect("encodes");
+        for cut in 0..bytes.len() {
+            let read: Result<Result<AccountChoices, AppError>, String> = WireCodec::decode(&bytes[..cut]);
+            assert!(read.is_err(), "{cut} bytes read as {read:?}");
+        }
+        let unknown: Result<Result<AccountChoices, AppError>, String> = WireCodec::decode(&[9, 0]);
+        assert!(unknown.is_err());
+    }
+}

@@ -43,14 +43,14 @@ impl<T: Serialize> Encodes<T> for WireEncoding {
 
     fn encode(value: &T) -> Result<Bytes, WireError> {
         #[cfg(feature = "ssr")]
-        if !caller_reads_postcard() {
+        if !request_accepts(WireEncoding::CONTENT_TYPE) {
             if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
                 response.insert_header(
                     http::header::CONTENT_TYPE,
-                    http::HeaderValue::from_static("application/json"),
+                    http::HeaderValue::from_static(JsonEncoding::CONTENT_TYPE),
                 );
             }
-            return Ok(serde_json::to_vec(value)?.into());
+            return Ok(<JsonEncoding as Encodes<T>>::encode(value)?);
         }
         Ok(postcard::to_allocvec(value)?.into())
     }
@@ -64,16 +64,16 @@ impl<T: DeserializeOwned> Decodes<T> for WireEncoding {
     }
 }
 
-/// Whether the request being answered asked for postcard by name.
+/// Whether the request being answered names `media_type` in its `Accept`
+/// (its first, as leptos_axum reads it to tell a plain HTML form post).
 #[cfg(feature = "ssr")]
-fn caller_reads_postcard() -> bool {
+pub fn request_accepts(media_type: &str) -> bool {
     leptos::prelude::use_context::<http::request::Parts>().is_some_and(|parts| {
         parts
             .headers
-            .get_all(http::header::ACCEPT)
-            .iter()
-            .filter_map(|accept| accept.to_str().ok())
-            .any(|accept| accept.contains(WireEncoding::CONTENT_TYPE))
+            .get(http::header::ACCEPT)
+            .and_then(|accept| accept.to_str().ok())
+            .is_some_and(|accept| accept.contains(media_type))
     })
 }
 

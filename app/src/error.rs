@@ -122,13 +122,7 @@ impl FromServerFnError for AppError {
         #[cfg(feature = "ssr")]
         {
             use leptos::prelude::use_context;
-            let from_html_form = use_context::<axum::http::request::Parts>().is_some_and(|parts| {
-                parts
-                    .headers
-                    .get(axum::http::header::ACCEPT)
-                    .and_then(|accept| accept.to_str().ok())
-                    .is_some_and(|accept| accept.contains("text/html"))
-            });
+            let from_html_form = crate::codec::request_accepts("text/html");
             if let (false, Some(response)) = (from_html_form, use_context::<leptos_axum::ResponseOptions>()) {
                 if let Ok(status) = axum::http::StatusCode::from_u16(self.status()) {
                     response.set_status(status);

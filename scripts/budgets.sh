@@ -10,8 +10,8 @@
 source "$(dirname "$0")/setup.sh"
 
 # Set just above what the build reaches, so that growth fails here first.
-WASM_INITIAL_BR_MAX=${WASM_INITIAL_BR_MAX:-398000}   # bytes, the module the first page loads
-WASM_TOTAL_BR_MAX=${WASM_TOTAL_BR_MAX:-398000}       # bytes, every module a partner can load
+WASM_INITIAL_BR_MAX=${WASM_INITIAL_BR_MAX:-367000}   # bytes, the module the first page loads
+WASM_TOTAL_BR_MAX=${WASM_TOTAL_BR_MAX:-367000}       # bytes, every module a partner can load
 # Lighthouse 12, mobile preset, simulated throttling (its defaults).
 MIN_PERFORMANCE=${MIN_PERFORMANCE:-95}
 MIN_ACCESSIBILITY=${MIN_ACCESSIBILITY:-100}

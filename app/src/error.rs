@@ -114,25 +114,48 @@ impl FromServerFnError for AppError {
         }
     }
 
-    /// The answer's body; on the server, the answer's status follows the
-    /// error (`AppError::status`), so proxies and alerts can read it.
+    /// The answer's body, in postcard for the WebAssembly (its calls'
+    /// `Accept` names it) and JSON for anyone else; on the server, the
+    /// answer's status follows the error (`AppError::status`), so proxies
+    /// and alerts can read it.
     fn ser(&self) -> leptos::server_fn::Bytes {
-        // A plain HTML form post (before the page hydrates) is answered with
-        // a redirect back to the form, the error in its URL: keep that.
         #[cfg(feature = "ssr")]
         {
             use leptos::prelude::use_context;
+            // A plain HTML form post (before the page hydrates) is answered
+            // with a redirect back to the form, the error in its URL: keep that.
             let from_html_form = crate::codec::request_accepts("text/html");
+            let for_browser = crate::codec::request_accepts(crate::codec::MEDIA_TYPE);
+            let (content_type, body) = crate::codec::error_body(self, for_browser);
             if let (false, Some(response)) = (from_html_form, use_context::<leptos_axum::ResponseOptions>()) {
                 if let Ok(status) = axum::http::StatusCode::from_u16(self.status()) {
                     response.set_status(status);
                 }
+                response.insert_header(
+                    axum::http::header::CONTENT_TYPE,
+                    axum::http::HeaderValue::from_static(content_type),
+                );
                 if let AppError::Throttled { retry_after } | AppError::TooManySaves { retry_after } = self {
                     response.insert_header(axum::http::header::RETRY_AFTER, (*retry_after).into());
                 }
             }
+            body.into()
         }
-        <JsonEncoding as leptos::server_fn::Encodes<Self>>::encode(self).unwrap_or_default()
+        #[cfg(not(feature = "ssr"))]
+        crate::codec::error_to_wire(self).into()
+    }
+
+    /// The browser reads errors in postcard only (no JSON decoder in the
+    /// WebAssembly); the server reads them as it writes them to other clients.
+    fn de(data: leptos::server_fn::Bytes) -> Self {
+        #[cfg(feature = "ssr")]
+        {
+            <JsonEncoding as leptos::server_fn::Decodes<Self>>::decode(data).unwrap_or_else(|e| {
+                Self::from_server_fn_error(ServerFnErrorErr::Deserialization(e.to_string()))
+            })
+        }
+        #[cfg(not(feature = "ssr"))]
+        crate::codec::error_from_wire(&data)
     }
 }
 
@@ -405,6 +428,8 @@ mod tests {
             assert_eq!(error.status(), *status, "{error:?}");
             let back: AppError = serde_json::from_str(json).expect("reads back");
             assert_eq!(&back, error);
+            let wire = crate::codec::error_to_wire(error);
+            assert_eq!(&crate::codec::error_from_wire(&wire), error, "the browser's form, {wire:?}");
         }
     }
 }

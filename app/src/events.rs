@@ -88,6 +88,58 @@ impl PortalEvent {
     }
 }
 
+/// The server-sent event's data the browser reads: postcard, in base64
+/// (the stream is text). The JSON form (tagged by `kind`) is for the
+/// processes' relay; the browser has no JSON decoder.
+impl PortalEvent {
+    pub fn to_wire(&self) -> String {
+        use base64::Engine;
+        let bytes = postcard::to_allocvec(&Compact(self)).unwrap_or_default();
+        base64::engine::general_purpose::STANDARD_NO_PAD.encode(bytes)
+    }
+
+    /// The event the data carries; `None` for anything else (a [`RESYNC`]).
+    pub fn from_wire(data: &str) -> Option<PortalEvent> {
+        use base64::Engine;
+        let bytes = base64::engine::general_purpose::STANDARD_NO_PAD.decode(data).ok()?;
+        match postcard::take_from_bytes::<Decoded>(&bytes) {
+            Ok((Decoded(event), [])) => Some(event),
+            _ => None,
+        }
+    }
+}
+
+/// `PortalEvent` tagged by position, as postcard writes an enum.
+#[derive(Serialize, Deserialize)]
+#[serde(remote = "PortalEvent")]
+enum CompactEvent {
+    DrawdownChanged {
+        id: DrawdownId,
+        partner: AccountId,
+        customer: Option<AccountId>,
+        state: DrawdownState,
+    },
+    LicensesChanged {
+        account: AccountId,
+        managed_by: Option<AccountId>,
+    },
+}
+
+struct Compact<'a>(&'a PortalEvent);
+
+impl Serialize for Compact<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        CompactEvent::serialize(self.0, serializer)
+    }
+}
+
+#[derive(Deserialize)]
+struct Decoded(#[serde(with = "CompactEvent")] PortalEvent);
+
+/// The data of the event that tells a browser it may have missed changes
+/// (so it refetches all it shows).
+pub const RESYNC: &str = "resync";
+
 /// The name of the server-sent event that carries a [`PortalEvent`].
 pub const EVENT_NAME: &str = "portal";
 /// Where the browser listens.
@@ -175,6 +227,40 @@ mod hub {
 mod tests {
     use super::*;
     use crate::domain::UserId;
+
+    #[test]
+    fn the_browser_reads_each_event_as_it_was_sent_and_nothing_else() {
+        for event in [
+            PortalEvent::DrawdownChanged {
+                id: DrawdownId(41),
+                partner: AccountId(2),
+                customer: None,
+                state: DrawdownState::Submitted,
+            },
+            PortalEvent::DrawdownChanged {
+                id: DrawdownId(i64::MAX),
+                partner: AccountId(2),
+                customer: Some(AccountId(9)),
+                state: DrawdownState::Accepted,
+            },
+            PortalEvent::LicensesChanged {
+                account: AccountId(9),
+                managed_by: Some(AccountId(2)),
+            },
+        ] {
+            let data = event.to_wire();
+            assert!(!data.contains('\n'), "one line of event data: {data:?}");
+            assert_eq!(PortalEvent::from_wire(&data), Some(event), "{data:?}");
+        }
+        assert_eq!(PortalEvent::from_wire(RESYNC), None);
+        assert_eq!(PortalEvent::from_wire(""), None);
+        let long = PortalEvent::LicensesChanged {
+            account: AccountId(9),
+            managed_by: None,
+        }
+        .to_wire();
+        assert_eq!(PortalEvent::from_wire(&format!("{long}AA")), None, "trailing bytes");
+    }
 
     fn user(role: Role, account: i64) -> CurrentUser {
         CurrentUser {

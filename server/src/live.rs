@@ -4,7 +4,7 @@
 use std::convert::Infallible;
 
 use app::auth::Activity;
-use app::events::EVENT_NAME;
+use app::events::{EVENT_NAME, RESYNC};
 use app::state::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -30,7 +30,7 @@ pub async fn event_stream(
         .map_err(|_| StatusCode::UNAUTHORIZED)?;
     let receiver = state.events.subscribe();
     let resyncs = state.events.resyncs();
-    let resync = || Event::default().event(EVENT_NAME).data("{\"kind\":\"resync\"}");
+    let resync = || Event::default().event(EVENT_NAME).data(RESYNC);
     let signed_in = SignedIn {
         db: state.db.clone(),
         settings: state.settings.clone(),
@@ -54,7 +54,7 @@ pub async fn event_stream(
                             return None;
                         }
                         if let Some(event) = event.seen_by(&signed_in.user) {
-                            let event = Event::default().event(EVENT_NAME).json_data(event).ok()?;
+                            let event = Event::default().event(EVENT_NAME).data(event.to_wire());
                             return Some((Ok(event), (receiver, resyncs, signed_in)));
                         }
                     }

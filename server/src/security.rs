@@ -86,6 +86,7 @@ pub const SERVER_FUNCTION_MAX_BYTES: usize = 64 * 1024;
 /// Refuses a cross-origin state change or an oversized server function
 /// body, then adds the headers every answer carries.
 pub async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let for_browser = app::codec::accepts(request.headers(), app::codec::MEDIA_TYPE);
     if let Err(refusal) = check_request(
         &state.settings.public_url,
         request.method(),
@@ -98,13 +99,13 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
             origin = ?request.headers().get(header::ORIGIN),
             "refused: {refusal:?}"
         );
-        return refusal.into_response();
+        return refusal.answer(for_browser);
     }
     let path = request.uri().path().to_owned();
     let request = if is_server_function(&path) && request.method() == Method::POST {
         match bounded(request, SERVER_FUNCTION_MAX_BYTES).await {
             Ok(request) => request,
-            Err(refusal) => return refusal.into_response(),
+            Err(refusal) => return refusal.answer(for_browser),
         }
     } else {
         request
@@ -152,27 +153,29 @@ pub enum Refusal {
     WrongContentType,
 }
 
-impl IntoResponse for Refusal {
-    fn into_response(self) -> Response {
-        error_response(&match self {
+impl Refusal {
+    /// The refusal as a server function would answer it: in postcard to the
+    /// WebAssembly (`for_browser`), in JSON to anyone else.
+    fn answer(self, for_browser: bool) -> Response {
+        let error = match self {
             Refusal::CrossOrigin => app::error::AppError::CrossOrigin,
             Refusal::WrongContentType => app::error::AppError::UnsupportedMediaType,
             Refusal::TooLarge => app::error::AppError::TooLarge,
-        })
+        };
+        answer_error(&error, for_browser)
     }
 }
 
-/// An error answered outside a server function (a refused request, a
-/// download): its status and its code, as server functions answer them.
+/// An error answered outside a server function (a download): its status
+/// and its code, as server functions answer them.
 pub fn error_response(error: &app::error::AppError) -> Response {
+    answer_error(error, false)
+}
+
+fn answer_error(error: &app::error::AppError, for_browser: bool) -> Response {
     let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let body = serde_json::to_string(error).unwrap_or_default();
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/json")],
-        Body::from(body),
-    )
-        .into_response()
+    let (content_type, body) = app::codec::error_body(error, for_browser);
+    (status, [(header::CONTENT_TYPE, content_type)], Body::from(body)).into_response()
 }
 
 /// A browser sends `Origin` on every POST (and `Sec-Fetch-Site` on every

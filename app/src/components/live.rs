@@ -114,7 +114,7 @@ mod browser {
                     .dyn_into::<web_sys::MessageEvent>()
                     .ok()
                     .and_then(|m| m.data().as_string())
-                    .and_then(|data| serde_json::from_str::<PortalEvent>(&data).ok());
+                    .and_then(|data| PortalEvent::from_wire(&data));
                 bump(changed);
             });
             // After a dropped connection the browser reconnects by itself;

@@ -4,6 +4,7 @@
 //! by browsers when their names carry their hash; server function answers in
 //! postcard to the WebAssembly, which asks for it, and JSON to anyone else.
 
+use app::error::AppError;
 use axum::body::Body;
 use http::{header, Request, StatusCode};
 use http_body_util::BodyExt;
@@ -128,9 +129,32 @@ async fn the_webassembly_is_answered_postcard_and_every_other_client_json() {
         "{read:?}"
     );
 
-    // Refusals stay JSON for the browser too: it renders their codes.
-    let (_, _, refused) = call(&app, "list_accounts", "{}", None).await;
-    assert_eq!(refused, r#"{"error":"not_signed_in"}"#);
+    // Refusals too, from a server function (not signed in) and from the
+    // guard in front of them (a body type no server function takes).
+    for (content_type, expected) in [
+        ("application/json", AppError::NotSignedIn),
+        ("text/plain", AppError::UnsupportedMediaType),
+    ] {
+        let refused = |accept: Option<&str>| {
+            let mut request = Request::post("/api/list_accounts").header(header::CONTENT_TYPE, content_type);
+            if let Some(accept) = accept {
+                request = request.header(header::ACCEPT, accept);
+            }
+            request.body(Body::from("{}")).expect("request")
+        };
+        let read = |request: Request<Body>| async {
+            let response = app.clone().oneshot(request).await.expect("response");
+            let content_type = response.headers()[header::CONTENT_TYPE].to_str().expect("ascii").to_owned();
+            let status = response.status().as_u16();
+            (status, content_type, response.into_body().collect().await.expect("body").to_bytes())
+        };
+        let (status, media, body) = read(refused(Some("application/x-postcard"))).await;
+        assert_eq!((status, media.as_str()), (expected.status(), "application/x-postcard"));
+        assert_eq!(app::codec::error_from_wire(&body), expected, "{body:?}");
+        let (status, media, body) = read(refused(None)).await;
+        assert_eq!((status, media.as_str()), (expected.status(), "application/json"));
+        assert_eq!(serde_json::from_slice::<AppError>(&body).expect("JSON"), expected);
+    }
 }
 
 #[tokio::test]

@@ -5,4 +5,4 @@ source "$(dirname "$0")/setup.sh"
 export PORTAL_DEMO=1
 export PORTAL_DATABASE_URL="${PORTAL_DATABASE_URL:-sqlite://data/portal.db}"
 # --precompress: the assets are served from .br and .gz files made here.
-exec cargo leptos serve --release --precompress
+exec cargo leptos serve --release --precompress --split

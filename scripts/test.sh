@@ -27,7 +27,7 @@ export PORTAL_DATABASE_URL="sqlite://$ROOT/target/e2e/portal.db"
 # Everything the test server writes stays in target/e2e, not in ./data.
 export PORTAL_MAIL_URL="file://$ROOT/target/e2e/mail"
 export PORTAL_LICENSE_KEY_FILE="$ROOT/target/e2e/license-signing.key"
-cargo leptos end-to-end --release --precompress
+cargo leptos end-to-end --release --precompress --split
 
 say "budgets: WebAssembly size and Lighthouse scores of the release build"
 LIGHTHOUSE_RUNS=5 bash scripts/budgets.sh

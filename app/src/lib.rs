@@ -30,13 +30,14 @@ pub mod throttle;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::{path, SsrMode};
+use leptos_router::{path, Lazy, SsrMode};
 
 use crate::api::auth::{signed_in_user, SignIn, SignOut};
 use crate::components::header::Header;
 use crate::domain::CurrentUser;
 use crate::i18n::T;
-use crate::pages::{home::Home, licenses, not_found::NotFound, sign_in::SignInPage};
+use crate::pages::licenses::{self, screens};
+use crate::pages::{home::Home, not_found::NotFound, sign_in::SignInPage};
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -113,14 +114,14 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async />
                     <Route path=path!("/licenses") view=licenses::LicensesHome ssr=SsrMode::Async />
                     <ParentRoute path=path!("/licenses/:account") view=licenses::LicensesArea ssr=SsrMode::Async>
-                        <Route path=path!("entitlements") view=licenses::entitlements::EntitlementsPage />
-                        <Route path=path!("file-licenses") view=licenses::file_licenses::FileLicensesPage />
-                        <Route path=path!("cloud-licenses") view=licenses::cloud_licenses::CloudLicensesPage />
-                        <Route path=path!("cloud-services") view=licenses::cloud_services::CloudServicesPage />
-                        <Route path=path!("drawdowns") view=licenses::drawdowns::DrawdownsPage />
-                        <Route path=path!("drawdowns/new") view=licenses::drawdowns::new::NewDrawdownPage />
-                        <Route path=path!("drawdowns/:request") view=licenses::drawdowns::request::DrawdownPage />
-                        <Route path=path!("approvals") view=licenses::approvals::ApprovalsPage />
+                        <Route path=path!("entitlements") view={Lazy::<screens::Entitlements>::new()} />
+                        <Route path=path!("file-licenses") view={Lazy::<screens::FileLicenses>::new()} />
+                        <Route path=path!("cloud-licenses") view={Lazy::<screens::CloudLicenses>::new()} />
+                        <Route path=path!("cloud-services") view={Lazy::<screens::CloudServices>::new()} />
+                        <Route path=path!("drawdowns") view={Lazy::<screens::Drawdowns>::new()} />
+                        <Route path=path!("drawdowns/new") view={Lazy::<screens::NewDrawdown>::new()} />
+                        <Route path=path!("drawdowns/:request") view={Lazy::<screens::Drawdown>::new()} />
+                        <Route path=path!("approvals") view={Lazy::<screens::Approvals>::new()} />
                     </ParentRoute>
                 </Routes>
             </main>

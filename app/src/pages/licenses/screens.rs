@@ -1,0 +1,187 @@
+//! The tabs of the licenses area as lazily loaded routes. Built with
+//! `cargo leptos --split`, they are one WebAssembly chunk besides the main
+//! module, fetched the first time a tab is shown (Entitlements, File
+//! licenses, Cloud licenses, Cloud services, the drawdown list, the New
+//! form, one request, Approvals). The sign-in page loads the main module only.
+//!
+//! One chunk and not one per tab: with eight, every tab loaded 22 to 41
+//! chunks (shared code goes to chunks of its own), each compressed alone,
+//! and the tabs' blocking time grew by about 100 ms; with two (license tabs,
+//! drawdown screens) all of it was 451,931 bytes brotli against 425,053 with
+//! one, and a partner loads both (issue 13's notes).
+//!
+//! A page that opens on a tab hydrates only once its chunk is there
+//! ([`Screen::load`] before `hydrate_body`, in the `frontend` crate): the
+//! router then finds the code loaded and hydrates synchronously, so no view
+//! needs the asynchronous hydration code tachys leaves out here
+//! (vendor/README.md).
+
+use leptos::prelude::*;
+use leptos_router::LazyRoute;
+
+/// Every tab of the licenses area: one chunk (they share most of their code).
+#[leptos::lazy]
+fn license_tab(screen: Screen) -> AnyView {
+    use super::{approvals, cloud_licenses, cloud_services, drawdowns, entitlements, file_licenses};
+    match screen {
+        Screen::Drawdowns => view! { <drawdowns::DrawdownsPage /> }.into_any(),
+        Screen::NewDrawdown => view! { <drawdowns::new::NewDrawdownPage /> }.into_any(),
+        Screen::Drawdown => view! { <drawdowns::request::DrawdownPage /> }.into_any(),
+        Screen::Approvals => view! { <approvals::ApprovalsPage /> }.into_any(),
+        Screen::FileLicenses => view! { <file_licenses::FileLicensesPage /> }.into_any(),
+        Screen::CloudLicenses => view! { <cloud_licenses::CloudLicensesPage /> }.into_any(),
+        Screen::CloudServices => view! { <cloud_services::CloudServicesPage /> }.into_any(),
+        _ => view! { <entitlements::EntitlementsPage /> }.into_any(),
+    }
+}
+
+macro_rules! lazy_screens {
+    ($($(#[$doc:meta])* $route:ident in $chunk:ident, $preload:ident;)*) => {
+        $(
+            $(#[$doc])*
+            pub struct $route;
+
+            impl LazyRoute for $route {
+                fn data() -> Self {
+                    Self
+                }
+
+                async fn view(_this: Self) -> AnyView {
+                    $chunk(Screen::$route).await
+                }
+
+                async fn preload() {
+                    // The loader `#[lazy]` makes in the browser build only.
+                    #[cfg(all(target_arch = "wasm32", feature = "hydrate"))]
+                    $preload().await;
+                }
+            }
+        )*
+    };
+}
+
+lazy_screens! {
+    /// `entitlements`
+    Entitlements in license_tab, __preload_license_tab;
+    /// `file-licenses`
+    FileLicenses in license_tab, __preload_license_tab;
+    /// `cloud-licenses`
+    CloudLicenses in license_tab, __preload_license_tab;
+    /// `cloud-services`
+    CloudServices in license_tab, __preload_license_tab;
+    /// `drawdowns`
+    Drawdowns in license_tab, __preload_license_tab;
+    /// `drawdowns/new`
+    NewDrawdown in license_tab, __preload_license_tab;
+    /// `drawdowns/:request`
+    Drawdown in license_tab, __preload_license_tab;
+    /// `approvals`
+    Approvals in license_tab, __preload_license_tab;
+}
+
+/// The lazily loaded tab a path opens, by the routes of `App`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    Entitlements,
+    FileLicenses,
+    CloudLicenses,
+    CloudServices,
+    Drawdowns,
+    NewDrawdown,
+    Drawdown,
+    Approvals,
+}
+
+impl Screen {
+    /// The tab of `/licenses/:account/<tab>`, if `path` is one of those.
+    pub fn of_path(path: &str) -> Option<Self> {
+        let path = path.split(['?', '#']).next().unwrap_or_default();
+        let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        match segments.as_slice() {
+            ["licenses", _, "entitlements"] => Some(Self::Entitlements),
+            ["licenses", _, "file-licenses"] => Some(Self::FileLicenses),
+            ["licenses", _, "cloud-licenses"] => Some(Self::CloudLicenses),
+            ["licenses", _, "cloud-services"] => Some(Self::CloudServices),
+            ["licenses", _, "drawdowns"] => Some(Self::Drawdowns),
+            ["licenses", _, "drawdowns", "new"] => Some(Self::NewDrawdown),
+            ["licenses", _, "drawdowns", _] => Some(Self::Drawdown),
+            ["licenses", _, "approvals"] => Some(Self::Approvals),
+            _ => None,
+        }
+    }
+
+    /// Fetches and instantiates the tab's chunk (at once if it is there).
+    pub async fn load(self) {
+        match self {
+            Self::Entitlements => Entitlements::preload().await,
+            Self::FileLicenses => FileLicenses::preload().await,
+            Self::CloudLicenses => CloudLicenses::preload().await,
+            Self::CloudServices => CloudServices::preload().await,
+            Self::Drawdowns => Drawdowns::preload().await,
+            Self::NewDrawdown => NewDrawdown::preload().await,
+            Self::Drawdown => Drawdown::preload().await,
+            Self::Approvals => Approvals::preload().await,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Screen;
+
+    #[test]
+    fn each_tab_of_an_account_is_its_screen() {
+        assert_eq!(
+            Screen::of_path("/licenses/12/entitlements"),
+            Some(Screen::Entitlements)
+        );
+        assert_eq!(
+            Screen::of_path("/licenses/12/file-licenses"),
+            Some(Screen::FileLicenses)
+        );
+        assert_eq!(
+            Screen::of_path("/licenses/12/cloud-licenses"),
+            Some(Screen::CloudLicenses)
+        );
+        assert_eq!(
+            Screen::of_path("/licenses/12/cloud-services"),
+            Some(Screen::CloudServices)
+        );
+        assert_eq!(Screen::of_path("/licenses/12/drawdowns"), Some(Screen::Drawdowns));
+        assert_eq!(
+            Screen::of_path("/licenses/12/drawdowns/new"),
+            Some(Screen::NewDrawdown)
+        );
+        assert_eq!(
+            Screen::of_path("/licenses/12/drawdowns/345"),
+            Some(Screen::Drawdown)
+        );
+        assert_eq!(Screen::of_path("/licenses/12/approvals"), Some(Screen::Approvals));
+    }
+
+    #[test]
+    fn queries_fragments_and_trailing_slashes_do_not_change_the_screen() {
+        assert_eq!(
+            Screen::of_path("/licenses/12/drawdowns/?status=submitted&page=2"),
+            Some(Screen::Drawdowns)
+        );
+        assert_eq!(
+            Screen::of_path("/licenses/12/approvals#top"),
+            Some(Screen::Approvals)
+        );
+    }
+
+    #[test]
+    fn other_pages_load_no_screen() {
+        for path in [
+            "/",
+            "/sign-in",
+            "/licenses",
+            "/licenses/12",
+            "/licenses/12/unknown",
+            "/nowhere",
+        ] {
+            assert_eq!(Screen::of_path(path), None, "{path}");
+        }
+    }
+}

@@ -78,7 +78,8 @@ impl<T: DeserializeOwned> Decodes<T> for WireEncoding {
 /// Whether the request being answered names `media_type` in its `Accept`.
 #[cfg(feature = "ssr")]
 pub fn request_accepts(media_type: &str) -> bool {
-    leptos::prelude::use_context::<http::request::Parts>().is_some_and(|parts| accepts(&parts.headers, media_type))
+    leptos::prelude::use_context::<http::request::Parts>()
+        .is_some_and(|parts| accepts(&parts.headers, media_type))
 }
 
 /// Whether `headers` name `media_type` in their `Accept` (the first one, as
@@ -98,7 +99,10 @@ pub fn error_body(error: &AppError, postcard: bool) -> (&'static str, Vec<u8>) {
     if postcard {
         (MEDIA_TYPE, error_to_wire(error))
     } else {
-        (JsonEncoding::CONTENT_TYPE, serde_json::to_vec(error).unwrap_or_default())
+        (
+            JsonEncoding::CONTENT_TYPE,
+            serde_json::to_vec(error).unwrap_or_default(),
+        )
     }
 }
 
@@ -112,25 +116,43 @@ enum CompactError {
     Forbidden,
     NotFound,
     LicenseFileEnded,
-    Throttled { retry_after: u32 },
-    TooManySaves { retry_after: u32 },
-    InvalidInput { field: String },
+    Throttled {
+        retry_after: u32,
+    },
+    TooManySaves {
+        retry_after: u32,
+    },
+    InvalidInput {
+        field: String,
+    },
     InvalidDrawdown {
         #[serde(with = "compact_problems")]
         problems: Vec<FieldProblem>,
     },
-    TransitionRefused { refusal: TransitionError },
-    InvalidReason { problem: ReasonError },
-    InvalidLicenseFile { problems: Vec<LicenseFileProblem> },
-    InvalidBinding { problem: BindingError },
-    InvalidProvisioning { problem: ProvisioningError },
+    TransitionRefused {
+        refusal: TransitionError,
+    },
+    InvalidReason {
+        problem: ReasonError,
+    },
+    InvalidLicenseFile {
+        problems: Vec<LicenseFileProblem>,
+    },
+    InvalidBinding {
+        problem: BindingError,
+    },
+    InvalidProvisioning {
+        problem: ProvisioningError,
+    },
     CrossOrigin,
     TooLarge,
     UnsupportedMediaType,
     Malformed,
     Unavailable,
     Internal,
-    Transport { detail: String },
+    Transport {
+        detail: String,
+    },
 }
 
 /// A drawdown form problem whose field is told by position: its JSON names
@@ -176,7 +198,10 @@ mod compact_problems {
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<FieldProblem>, D::Error> {
-        Ok(Vec::<Read>::deserialize(deserializer)?.into_iter().map(|Read(problem)| problem).collect())
+        Ok(Vec::<Read>::deserialize(deserializer)?
+            .into_iter()
+            .map(|Read(problem)| problem)
+            .collect())
     }
 }
 

@@ -429,7 +429,11 @@ mod tests {
             let back: AppError = serde_json::from_str(json).expect("reads back");
             assert_eq!(&back, error);
             let wire = crate::codec::error_to_wire(error);
-            assert_eq!(&crate::codec::error_from_wire(&wire), error, "the browser's form, {wire:?}");
+            assert_eq!(
+                &crate::codec::error_from_wire(&wire),
+                error,
+                "the browser's form, {wire:?}"
+            );
         }
     }
 }

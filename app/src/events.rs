@@ -101,7 +101,9 @@ impl PortalEvent {
     /// The event the data carries; `None` for anything else (a [`RESYNC`]).
     pub fn from_wire(data: &str) -> Option<PortalEvent> {
         use base64::Engine;
-        let bytes = base64::engine::general_purpose::STANDARD_NO_PAD.decode(data).ok()?;
+        let bytes = base64::engine::general_purpose::STANDARD_NO_PAD
+            .decode(data)
+            .ok()?;
         match postcard::take_from_bytes::<Decoded>(&bytes) {
             Ok((Decoded(event), [])) => Some(event),
             _ => None,
@@ -259,7 +261,11 @@ mod tests {
             managed_by: None,
         }
         .to_wire();
-        assert_eq!(PortalEvent::from_wire(&format!("{long}AA")), None, "trailing bytes");
+        assert_eq!(
+            PortalEvent::from_wire(&format!("{long}AA")),
+            None,
+            "trailing bytes"
+        );
     }
 
     fn user(role: Role, account: i64) -> CurrentUser {

@@ -144,12 +144,22 @@ async fn the_webassembly_is_answered_postcard_and_every_other_client_json() {
         };
         let read = |request: Request<Body>| async {
             let response = app.clone().oneshot(request).await.expect("response");
-            let content_type = response.headers()[header::CONTENT_TYPE].to_str().expect("ascii").to_owned();
+            let content_type = response.headers()[header::CONTENT_TYPE]
+                .to_str()
+                .expect("ascii")
+                .to_owned();
             let status = response.status().as_u16();
-            (status, content_type, response.into_body().collect().await.expect("body").to_bytes())
+            (
+                status,
+                content_type,
+                response.into_body().collect().await.expect("body").to_bytes(),
+            )
         };
         let (status, media, body) = read(refused(Some("application/x-postcard"))).await;
-        assert_eq!((status, media.as_str()), (expected.status(), "application/x-postcard"));
+        assert_eq!(
+            (status, media.as_str()),
+            (expected.status(), "application/x-postcard")
+        );
         assert_eq!(app::codec::error_from_wire(&body), expected, "{body:?}");
         let (status, media, body) = read(refused(None)).await;
         assert_eq!((status, media.as_str()), (expected.status(), "application/json"));

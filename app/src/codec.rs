@@ -224,11 +224,19 @@ pub fn error_to_wire(error: &AppError) -> Vec<u8> {
 /// An error the server wrote for the browser; anything else (a proxy's
 /// page, a truncated body) is a failed request, told as such.
 pub fn error_from_wire(bytes: &[u8]) -> AppError {
-    match postcard::take_from_bytes::<Decoded>(bytes) {
-        Ok((Decoded(error), [])) => error,
-        _ => AppError::Transport {
+    match read_whole::<Decoded>(bytes) {
+        Some(Decoded(error)) => error,
+        None => AppError::Transport {
             detail: "unreadable error answer".into(),
         },
+    }
+}
+
+/// `bytes` as one postcard value with nothing after it.
+pub fn read_whole<T: DeserializeOwned>(bytes: &[u8]) -> Option<T> {
+    match postcard::take_from_bytes::<T>(bytes) {
+        Ok((value, [])) => Some(value),
+        _ => None,
     }
 }
 

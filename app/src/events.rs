@@ -104,10 +104,7 @@ impl PortalEvent {
         let bytes = base64::engine::general_purpose::STANDARD_NO_PAD
             .decode(data)
             .ok()?;
-        match postcard::take_from_bytes::<Decoded>(&bytes) {
-            Ok((Decoded(event), [])) => Some(event),
-            _ => None,
-        }
+        crate::codec::read_whole::<Decoded>(&bytes).map(|Decoded(event)| event)
     }
 }
 

@@ -17,10 +17,14 @@ WASM_TOTAL_BR_MAX=${WASM_TOTAL_BR_MAX:-400000}       # bytes, every module a par
 MIN_PERFORMANCE=${MIN_PERFORMANCE:-95}
 MIN_ACCESSIBILITY=${MIN_ACCESSIBILITY:-100}
 MAX_LCP_MS=${MAX_LCP_MS:-2000}
-# The goal is 150 ms; one run to the next it moves between about 90 and 290
-# ms on these machines (median of 5: 94, 182 and 138 ms), so the gate is set
-# where only a real regression crosses it.
-MAX_TBT_MS=${MAX_TBT_MS:-300}
+# The goal, on a host as fast as this project's machines when idle
+# (Lighthouse's benchmark index about 2,500). Simulated throttling
+# multiplies the CPU time it observes on the host by 4, so a busy or slower
+# host overstates it: there the gate grows by the ratio of the reference
+# index to the run's (measured in the same run), as Lighthouse's own
+# throttling guide calibrates its multiplier by that index.
+MAX_TBT_MS=${MAX_TBT_MS:-150}
+TBT_REFERENCE_BENCHMARK=${TBT_REFERENCE_BENCHMARK:-2500}
 MAX_CLS=${MAX_CLS:-0.02}
 RUNS=${LIGHTHOUSE_RUNS:-1}
 
@@ -114,9 +118,9 @@ for page in "${pages[@]}"; do
   done
 done
 
-node - "$out" "$RUNS" "$MIN_PERFORMANCE" "$MIN_ACCESSIBILITY" "$MAX_LCP_MS" "$MAX_TBT_MS" "$MAX_CLS" "${pages[@]}" <<'EOF' || failed=1
+node - "$out" "$RUNS" "$MIN_PERFORMANCE" "$MIN_ACCESSIBILITY" "$MAX_LCP_MS" "$MAX_TBT_MS" "$MAX_CLS" "$TBT_REFERENCE_BENCHMARK" "${pages[@]}" <<'EOF' || failed=1
 const fs = require("fs");
-const [out, runs, minPerf, minA11y, maxLcp, maxTbt, maxCls, ...pages] = process.argv.slice(2);
+const [out, runs, minPerf, minA11y, maxLcp, maxTbt, maxCls, referenceIndex, ...pages] = process.argv.slice(2);
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[(s.length - 1) >> 1]; };
 let failed = false;
 for (const page of pages) {
@@ -137,14 +141,17 @@ for (const page of pages) {
     fcp: median(reports.map((r) => r.audits["first-contentful-paint"].numericValue)),
     tbt: median(reports.map((r) => r.audits["total-blocking-time"].numericValue)),
     cls: median(reports.map((r) => r.audits["cumulative-layout-shift"].numericValue)),
+    benchmark: median(reports.map((r) => r.environment.benchmarkIndex)),
   };
+  const tbtGate = Math.round(Number(maxTbt) * Math.max(1, Number(referenceIndex) / fig.benchmark));
   console.log(`  ${page}: performance ${fig.performance}, accessibility ${fig.accessibility}, best practices ${fig["best practices"]}, ` +
-    `FCP ${Math.round(fig.fcp)} ms, LCP ${Math.round(fig.lcp)} ms, TBT ${Math.round(fig.tbt)} ms, CLS ${fig.cls.toFixed(3)} (median of ${reports.length})`);
+    `FCP ${Math.round(fig.fcp)} ms, LCP ${Math.round(fig.lcp)} ms, TBT ${Math.round(fig.tbt)} ms (gate ${tbtGate} ms at benchmark index ${Math.round(fig.benchmark)}), ` +
+    `CLS ${fig.cls.toFixed(3)} (median of ${reports.length})`);
   const check = (ok, what) => { if (!ok) { console.error(`budget: OVER: ${page}: ${what}`); failed = true; } };
   check(fig.performance >= Number(minPerf), `performance ${fig.performance} < ${minPerf}`);
   check(fig.accessibility >= Number(minA11y), `accessibility ${fig.accessibility} < ${minA11y}`);
   check(fig.lcp <= Number(maxLcp), `LCP ${Math.round(fig.lcp)} ms > ${maxLcp} ms`);
-  check(fig.tbt <= Number(maxTbt), `TBT ${Math.round(fig.tbt)} ms > ${maxTbt} ms`);
+  check(fig.tbt <= tbtGate, `TBT ${Math.round(fig.tbt)} ms > ${tbtGate} ms`);
   check(fig.cls <= Number(maxCls), `CLS ${fig.cls} > ${maxCls}`);
 }
 process.exit(failed ? 1 : 0);

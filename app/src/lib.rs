@@ -15,6 +15,8 @@ pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod auth;
 #[cfg(feature = "ssr")]
+pub mod clock;
+#[cfg(feature = "ssr")]
 pub mod license_file;
 #[cfg(feature = "ssr")]
 pub mod mail;

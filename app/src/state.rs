@@ -39,6 +39,8 @@ pub struct Settings {
     pub client_address_header: Option<String>,
     /// Saves one partner may make in an hour (all its users together).
     pub saves_per_partner_per_hour: u32,
+    /// Where the procedures take the time from: the system's, or a test's.
+    pub clock: crate::clock::Clock,
 }
 
 /// A bearer token the portal accepts, kept as its SHA-256 digest so it is
@@ -122,6 +124,7 @@ impl Default for Settings {
             orders_api_token: None,
             client_address_header: None,
             saves_per_partner_per_hour: 600,
+            clock: crate::clock::Clock::system(),
         }
     }
 }

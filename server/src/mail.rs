@@ -12,8 +12,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use app::clock::Clock;
 use app::repo::outbox::{self, ClaimedEmail};
-use app::repo::{now, Db};
+use app::repo::Db;
 use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use tokio::sync::{watch, Notify};
@@ -53,9 +54,14 @@ impl Transport {
         Err(MailUrlError::Scheme(url.to_string()))
     }
 
-    async fn send(&self, outbox_id: i64, message: Message) -> Result<(), String> {
+    async fn send(&self, outbox_id: i64, message: Message) -> Result<(), SendFailure> {
         match self {
-            Self::Smtp(smtp) => smtp.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
+            Self::Smtp(smtp) => smtp.send(message).await.map(|_| ()).map_err(|e| SendFailure {
+                // A 5xx answer: this message will not go through as it is.
+                // A 4xx, a refused connection or a timeout may pass later.
+                permanent: e.is_permanent(),
+                reason: e.to_string(),
+            }),
             Self::Folder(folder) => {
                 let path = folder.join(format!("{outbox_id:08}.eml"));
                 if tokio::fs::try_exists(&path).await.unwrap_or(false) {
@@ -63,16 +69,40 @@ impl Transport {
                 }
                 tokio::fs::create_dir_all(folder)
                     .await
-                    .map_err(|e| e.to_string())?;
+                    .map_err(SendFailure::temporary)?;
                 // Written aside, then renamed: a reader never sees half a message.
                 let partial = folder.join(format!(".{outbox_id:08}.eml.partial"));
                 tokio::fs::write(&partial, message.formatted())
                     .await
-                    .map_err(|e| e.to_string())?;
+                    .map_err(SendFailure::temporary)?;
                 tokio::fs::rename(&partial, &path)
                     .await
-                    .map_err(|e| e.to_string())
+                    .map_err(SendFailure::temporary)
             }
+        }
+    }
+}
+
+/// Why a message was not sent, as far as trying again goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SendFailure {
+    /// Trying the same message again cannot help (a 5xx, an unusable address).
+    pub permanent: bool,
+    pub reason: String,
+}
+
+impl SendFailure {
+    fn temporary(err: impl std::fmt::Display) -> Self {
+        Self {
+            permanent: false,
+            reason: err.to_string(),
+        }
+    }
+
+    fn permanent(reason: String) -> Self {
+        Self {
+            permanent: true,
+            reason,
         }
     }
 }
@@ -89,7 +119,17 @@ pub struct MailWorker {
     pub queued: Arc<Notify>,
     /// The longest it waits without a wake-up (`DEFAULT_MAX_IDLE`).
     pub max_idle: Duration,
+    /// How many times a message that fails for good is tried before it is
+    /// marked dead (`DEFAULT_MAX_ATTEMPTS`). A temporary failure is tried
+    /// until it passes, at most an hour apart, and counted in `/metrics`.
+    pub max_attempts: i64,
+    /// Where due times and delivery times are read.
+    pub clock: Clock,
 }
+
+/// Tries of a message refused for good before it is dead: a 5xx can come
+/// of a relay's passing misconfiguration, so a few, backing off.
+pub const DEFAULT_MAX_ATTEMPTS: i64 = 5;
 
 /// How long a claimed row stays with the worker that claimed it.
 const LEASE_SECONDS: i64 = 120;
@@ -134,7 +174,7 @@ impl MailWorker {
         loop {
             let claimed = {
                 let mut tx = self.db.begin().await?;
-                let claimed = outbox::claim_due_emails(&mut tx, 20, LEASE_SECONDS).await?;
+                let claimed = outbox::claim_due_emails(&mut tx, 20, LEASE_SECONDS, self.clock.now()).await?;
                 tx.commit().await?;
                 claimed
             };
@@ -153,19 +193,27 @@ impl MailWorker {
                 let id = email.id;
                 let result = match self.message(email) {
                     Ok(message) => self.transport.send(id, message).await,
-                    Err(err) => Err(err),
+                    Err(err) => Err(SendFailure::permanent(err)),
                 };
+                // Marked at once, message by message: a crash between the
+                // mail server's acceptance and this commit can send one
+                // message twice (under the same Message-ID), never a batch.
                 let mut tx = self.db.begin().await?;
                 match result {
                     Ok(()) => {
-                        outbox::mark_email_sent(&mut tx, id).await?;
+                        outbox::mark_email_sent(&mut tx, id, self.clock.now()).await?;
                         sent += 1;
                         tracing::info!(outbox_id = id, recipient = %email.email.recipient, "email sent");
                     }
-                    Err(err) => {
+                    Err(failure) if failure.permanent && email.attempt >= self.max_attempts => {
+                        tracing::error!(outbox_id = id, attempt = email.attempt, err = %failure.reason, "email refused for good: dead (server mail dead)");
+                        outbox::mark_email_dead(&mut tx, id, &failure.reason, self.clock.now()).await?;
+                    }
+                    Err(failure) => {
                         let delay = self.retry_delay(email.attempt);
-                        tracing::warn!(outbox_id = id, attempt = email.attempt, %err, retry_in_s = delay, "email not sent");
-                        outbox::mark_email_failed(&mut tx, id, &err, now() + delay).await?;
+                        tracing::warn!(outbox_id = id, attempt = email.attempt, err = %failure.reason, permanent = failure.permanent, retry_in_s = delay, "email not sent");
+                        outbox::mark_email_failed(&mut tx, id, &failure.reason, self.clock.now() + delay)
+                            .await?;
                     }
                 }
                 tx.commit().await?;
@@ -178,7 +226,9 @@ impl MailWorker {
     pub async fn until_next_due(&self) -> Option<Duration> {
         let mut conn = self.db.read().await.ok()?;
         let due = outbox::next_email_due(&mut conn).await.ok()??;
-        Some(Duration::from_secs(u64::try_from(due - now()).unwrap_or(0)))
+        Some(Duration::from_secs(
+            u64::try_from(due - self.clock.now()).unwrap_or(0),
+        ))
     }
 
     fn retry_delay(&self, attempt: i64) -> i64 {

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use app::domain::{AccountKind, LicenseModel, Role, UserEmail};
 use app::repo::Db;
 use app::state::{ApiToken, Provisioner, Settings};
-use server::commands::{account_add, orders_import, product_add, user_add};
+use server::commands::{account_add, mail, orders_import, product_add, user_add};
 
 #[derive(Parser)]
 #[command(version, about = "The Licenses & Cloud portal")]
@@ -120,6 +120,11 @@ struct ServeOptions {
     /// without being woken (other processes wake it through PostgreSQL).
     #[arg(long, env = "PORTAL_MAIL_POLL_SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600), global = true)]
     mail_poll_seconds: u64,
+    /// Tries of an email the mail server refuses for good (a 5xx, an unusable
+    /// address) before it is marked dead (`server mail dead`). Temporary
+    /// failures are retried until they pass.
+    #[arg(long, env = "PORTAL_MAIL_MAX_ATTEMPTS", default_value_t = server::mail::DEFAULT_MAX_ATTEMPTS, value_parser = clap::value_parser!(i64).range(1..=100), global = true)]
+    mail_max_attempts: i64,
     /// The vendor's provisioning system: jobs are POSTed there, signed with
     /// PORTAL_PROVISIONING_SECRET. Unset: the built-in local provisioner.
     #[arg(long, env = "PORTAL_PROVISIONING_URL", global = true)]
@@ -190,6 +195,20 @@ enum Command {
         #[command(subcommand)]
         command: LedgerCommand,
     },
+    /// The emails that failed for good.
+    Mail {
+        #[command(subcommand)]
+        command: MailCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum MailCommand {
+    /// List the emails the mail server refused for good: id, recipient,
+    /// when queued and given up, attempts, subject, last error.
+    Dead,
+    /// Queue a dead email again, due now.
+    Retry { id: i64 },
 }
 
 #[derive(Subcommand)]
@@ -386,6 +405,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 saves_per_partner_per_hour: options.saves_per_hour,
                 session_lifetime: time::Duration::hours(i64::from(options.session_hours)),
                 session_idle_timeout: time::Duration::minutes(i64::from(options.session_idle_minutes)),
+                clock: app::clock::Clock::system(),
             };
             let mut state = server::app_state(db.clone(), settings, conf.leptos_options);
             let (events, relay) = server::relay::Relay::for_database(&db, &cli.database_url);
@@ -402,6 +422,8 @@ async fn run(cli: Cli) -> Result<(), String> {
                 retry_base: std::time::Duration::from_secs(options.mail_retry_seconds),
                 queued: state.mail_queued.clone(),
                 max_idle: std::time::Duration::from_secs(options.mail_poll_seconds),
+                max_attempts: options.mail_max_attempts,
+                clock: app::clock::Clock::system(),
             };
             let provisioning = server::provisioning::ProvisioningWorker::new(
                 state.clone(),
@@ -422,6 +444,25 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::Ledger {
             command: LedgerCommand::Check,
         } => check_ledger(&db).await,
+        Command::Mail {
+            command: MailCommand::Dead,
+        } => {
+            let dead = mail::dead_emails(&db).await.map_err(|e| e.to_string())?;
+            for email in &dead {
+                println!("{}", mail::describe(email));
+            }
+            println!("{} dead emails", dead.len());
+            Ok(())
+        }
+        Command::Mail {
+            command: MailCommand::Retry { id },
+        } => {
+            mail::retry_dead_email(&db, id, &app::clock::Clock::system())
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("email {id} queued again");
+            Ok(())
+        }
         Command::Migrate => {
             println!("database is up to date");
             Ok(())

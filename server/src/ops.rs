@@ -99,8 +99,11 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
 
 async fn database_gauges(state: &AppState) -> Result<(), sqlx::Error> {
     let mut conn = state.db.read().await?;
-    let backlog = outbox::count_unsent_emails(&mut conn).await?;
-    metrics::gauge!("portal_outbox_backlog").set(backlog as f64);
+    let outbox = outbox::count_emails(&mut conn).await?;
+    metrics::gauge!("portal_outbox_backlog").set(outbox.unsent as f64);
+    // Seen, never retried forever unseen: what keeps failing, and what gave up.
+    metrics::gauge!("portal_outbox_retrying").set(outbox.retrying as f64);
+    metrics::gauge!("portal_outbox_dead").set(outbox.dead as f64);
     let counts = drawdowns::count_drawdowns_by_state(&mut conn).await?;
     for state in DrawdownState::ALL {
         let n = counts.iter().find(|(s, _)| *s == state).map_or(0, |(_, n)| *n);

@@ -339,7 +339,12 @@ impl Services<'_> {
         let locale = users::find_locale_by_email(&mut tx, accounting)
             .await?
             .unwrap_or_default();
-        outbox::enqueue_email(&mut tx, &compose(Notice::Submitted, &facts, locale, accounting)).await?;
+        outbox::enqueue_email(
+            &mut tx,
+            &compose(Notice::Submitted, &facts, locale, accounting),
+            self.settings.clock.now(),
+        )
+        .await?;
         tx.commit().await?;
         self.announce(PortalEvent::DrawdownChanged {
             id,
@@ -570,8 +575,9 @@ impl Services<'_> {
             // The partner cancelled it themselves; nobody waits on it.
             Transition::Cancel => {}
         }
+        let at = self.settings.clock.now();
         for message in &messages {
-            outbox::enqueue_email(tx, message).await?;
+            outbox::enqueue_email(tx, message, at).await?;
         }
         Ok(())
     }

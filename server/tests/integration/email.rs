@@ -88,6 +88,8 @@ pub(crate) fn worker(p: &Portal, transport: Transport) -> MailWorker {
         retry_base: Duration::from_secs(1),
         queued: Arc::new(Notify::new()),
         max_idle: server::mail::DEFAULT_MAX_IDLE,
+        max_attempts: server::mail::DEFAULT_MAX_ATTEMPTS,
+        clock: p.settings.clock.clone(),
     }
 }
 
@@ -248,4 +250,125 @@ async fn the_folder_transport_writes_one_file_per_message_and_never_twice() {
         .modified()
         .expect("mtime");
     assert_eq!(before, after);
+}
+
+/// Queues one message to `recipient` now, by the portal's clock.
+async fn queue_to(p: &Portal, recipient: &str) -> i64 {
+    let mut tx = p.db().begin().await.expect("tx");
+    let id = app::repo::outbox::enqueue_email(
+        &mut tx,
+        &app::repo::outbox::OutgoingEmail {
+            recipient: recipient.into(),
+            locale: Locale::En,
+            subject: format!("For {recipient}"),
+            text_body: "Hello".into(),
+            html_body: "<p>Hello</p>".into(),
+            drawdown_request: None,
+        },
+        p.settings.clock.now(),
+    )
+    .await
+    .expect("queue");
+    tx.commit().await.expect("commit");
+    id
+}
+
+/// Each message's attempts and whether it was sent, given up (dead), or waits.
+async fn outbox_rows(p: &Portal) -> Vec<(String, i64, &'static str)> {
+    let rows: Vec<(String, i64, Option<i64>, Option<i64>)> =
+        sqlx::query_as("SELECT recipient, attempts, sent_at, dead_at FROM outbox ORDER BY id")
+            .fetch_all(&mut *p.db().read().await.expect("conn"))
+            .await
+            .expect("rows");
+    rows.into_iter()
+        .map(|(recipient, attempts, sent, dead)| {
+            let state = match (sent, dead) {
+                (Some(_), _) => "sent",
+                (None, Some(_)) => "dead",
+                (None, None) => "waiting",
+            };
+            (recipient, attempts, state)
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn mail_refused_for_good_is_tried_a_few_times_then_dead_until_an_operator_retries_it() {
+    let mut p = Portal::demo().await;
+    p.settings.clock = app::clock::Clock::stopped_at(app::clock::Clock::system().now());
+    let clock = p.settings.clock.clone();
+    let port = free_port();
+    let server = SmtpServer::start(port);
+    let mut worker = worker(&p, smtp(port));
+    worker.max_attempts = 3;
+    let refused = queue_to(&p, "someone@refused.example").await;
+    queue_to(&p, "someone@busy.example").await;
+    queue_to(&p, "not an address").await;
+    queue_to(&p, "someone@customer.example").await;
+
+    // Three rounds, each when the retries fall due (1 s, then 2 s later).
+    assert_eq!(worker.deliver_due().await.expect("round"), 1);
+    for wait in [1, 2] {
+        clock.advance(wait);
+        assert_eq!(worker.deliver_due().await.expect("round"), 0);
+    }
+    assert_eq!(
+        outbox_rows(&p).await,
+        [
+            ("someone@refused.example".to_string(), 3, "dead"),
+            ("someone@busy.example".to_string(), 3, "waiting"),
+            ("not an address".to_string(), 3, "dead"),
+            ("someone@customer.example".to_string(), 1, "sent"),
+        ]
+    );
+    // A day of rounds later: the dead are not tried again; a temporary
+    // refusal is, at most an hour apart.
+    for _ in 0..24 {
+        clock.advance(3600);
+        worker.deliver_due().await.expect("round");
+    }
+    let rows = outbox_rows(&p).await;
+    assert_eq!((rows[0].1, rows[0].2), (3, "dead"));
+    assert_eq!((rows[2].1, rows[2].2), (3, "dead"));
+    assert_eq!(rows[1].2, "waiting");
+    assert!(rows[1].1 >= 3 + 24, "{rows:?}");
+    let mut conn = p.db().read().await.expect("conn");
+    let counts = app::repo::outbox::count_emails(&mut conn).await.expect("counts");
+    assert_eq!(
+        counts,
+        app::repo::outbox::OutboxCounts {
+            unsent: 1,
+            retrying: 1,
+            dead: 2
+        }
+    );
+    drop(conn);
+
+    // What the operator sees, and retrying: due at once, counted afresh.
+    let listing = std::process::Command::new(env!("CARGO_BIN_EXE_server"))
+        .env("PORTAL_DATABASE_URL", &p.t.url)
+        .args(["mail", "dead"])
+        .output()
+        .expect("the server binary runs");
+    let listing = String::from_utf8_lossy(&listing.stdout).into_owned();
+    assert!(listing.contains("someone@refused.example"), "{listing}");
+    assert!(listing.contains("550"), "{listing}");
+    assert!(listing.contains("bad recipient"), "{listing}");
+    assert!(listing.ends_with("2 dead emails\n"), "{listing}");
+    server::commands::mail::retry_dead_email(p.db(), refused, &clock)
+        .await
+        .expect("retried");
+    assert!(matches!(
+        server::commands::mail::retry_dead_email(p.db(), refused, &clock).await,
+        Err(server::commands::mail::MailCommandError::NotDead(id)) if id == refused
+    ));
+    worker.deliver_due().await.expect("round");
+    assert_eq!(
+        outbox_rows(&p).await[0],
+        ("someone@refused.example".to_string(), 1, "waiting")
+    );
+    // The one the server accepted arrived once; the refused ones never.
+    let received = server.received();
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0].to, ["someone@customer.example"]);
 }

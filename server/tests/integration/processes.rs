@@ -165,7 +165,9 @@ fn email(n: usize) -> OutgoingEmail {
 async fn queue(p: &Portal, range: std::ops::Range<usize>) {
     let mut tx = p.db().begin().await.expect("tx");
     for n in range {
-        outbox::enqueue_email(&mut tx, &email(n)).await.expect("queue");
+        outbox::enqueue_email(&mut tx, &email(n), p.settings.clock.now())
+            .await
+            .expect("queue");
     }
     tx.commit().await.expect("commit");
 }

@@ -1,5 +1,6 @@
 """A real SMTP server for the email tests: accepts every message and stores
-it as a JSON summary (envelope, decoded subject and bodies) in a folder.
+it as a JSON summary (envelope, decoded subject and bodies) in a folder;
+refuses those to @refused.example for good and to @busy.example for now.
 
     python3 smtp_sink.py PORT FOLDER
 
@@ -29,6 +30,12 @@ class Sink(smtpd.SMTPServer):
         self.folder = folder
 
     def process_message(self, peer, mailfrom, rcpttos, data, **kwargs):
+        # Addresses at these domains get a mail server's refusals: for good
+        # (5xx) or for now (4xx).
+        if any(r.endswith("@refused.example") for r in rcpttos):
+            return "550 5.1.1 mailbox unavailable"
+        if any(r.endswith("@busy.example") for r in rcpttos):
+            return "451 4.3.0 try again later"
         message = email.message_from_bytes(data, policy=email.policy.default)
         bodies = {}
         for part in message.walk():

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use app::domain::{AccountKind, LicenseModel, Role, UserEmail};
 use app::repo::Db;
 use app::state::{ApiToken, Provisioner, Settings};
-use server::commands::{account_add, mail, orders_import, product_add, user_add};
+use server::commands::{account_add, backup, mail, orders_import, product_add, user_add};
 
 #[derive(Parser)]
 #[command(version, about = "The Licenses & Cloud portal")]
@@ -195,6 +195,9 @@ enum Command {
         #[command(subcommand)]
         command: LedgerCommand,
     },
+    /// Copy the SQLite database to a new FILE while the portal serves
+    /// (consistent: the database as of the copy's start).
+    Backup { file: PathBuf },
     /// The emails that failed for good.
     Mail {
         #[command(subcommand)]
@@ -444,6 +447,15 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::Ledger {
             command: LedgerCommand::Check,
         } => check_ledger(&db).await,
+        Command::Backup { file } => {
+            let bytes = backup::backup(&db, &file).await.map_err(|e| e.to_string())?;
+            println!(
+                "backed up to {} ({bytes} bytes); check it with PORTAL_DATABASE_URL=sqlite://{} server ledger check",
+                file.display(),
+                file.display()
+            );
+            Ok(())
+        }
         Command::Mail {
             command: MailCommand::Dead,
         } => {

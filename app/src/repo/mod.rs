@@ -215,6 +215,24 @@ impl Db {
         }
     }
 
+    /// Writes a consistent copy of a SQLite database to the new file `path`
+    /// while the portal serves: `VACUUM INTO` reads in one transaction, so
+    /// writers carry on and the copy is the database as of its start.
+    /// PostgreSQL is copied with its own tools (`pg_dump`), never here.
+    pub async fn backup_sqlite_to(&self, path: &std::path::Path) -> Result<(), sqlx::Error> {
+        if self.engine != Engine::Sqlite {
+            return Err(sqlx::Error::Configuration(
+                "only a SQLite database is backed up by the portal; use pg_dump for PostgreSQL".into(),
+            ));
+        }
+        let mut conn = self.read.acquire().await?;
+        sqlx::query("VACUUM INTO $1")
+            .bind(path.to_string_lossy().into_owned())
+            .execute(&mut *conn)
+            .await?;
+        Ok(())
+    }
+
     /// Closes both pools, waiting for connections in use.
     pub async fn close(&self) {
         self.read.close().await;

@@ -58,8 +58,35 @@ impl From<sqlx::Error> for Fault {
                 tracing::error!(%err, "database unavailable");
                 Fault::Unavailable
             }
+            sqlx::Error::Database(ref db) if cannot_store(db.code().as_deref()) => {
+                tracing::error!(%err, "database cannot store the change");
+                Fault::Unavailable
+            }
             err => Fault::internal("database error", err),
         }
+    }
+}
+
+/// True for a database's answer that it cannot store anything now, whatever
+/// the change: a full disk, a read-only file or server (a replica promoted
+/// late, a volume remounted read-only). Reads go on; writes come back when it
+/// is mended, so it is a 503 and not the portal's fault. The codes are
+/// SQLite's primary result codes (extended ones keep them in the low byte)
+/// and PostgreSQL's SQLSTATEs.
+fn cannot_store(code: Option<&str>) -> bool {
+    const SQLITE_READONLY: i64 = 8;
+    const SQLITE_IOERR: i64 = 10;
+    const SQLITE_FULL: i64 = 13;
+    match code {
+        // disk_full, insufficient_resources, read_only_sql_transaction,
+        // admin_shutdown, cannot_connect_now
+        Some("53100" | "53000" | "25006" | "57P01" | "57P03") => true,
+        // SQLite's are numbers of at most four digits; a SQLSTATE has five.
+        Some(code) if code.len() < 5 => code
+            .parse::<i64>()
+            .is_ok_and(|c| matches!(c & 0xff, SQLITE_READONLY | SQLITE_IOERR | SQLITE_FULL)),
+        Some(_) => false,
+        None => false,
     }
 }
 
@@ -81,3 +108,25 @@ macro_rules! service_error_faults {
     };
 }
 pub(crate) use service_error_faults;
+
+#[cfg(test)]
+mod tests {
+    use super::cannot_store;
+
+    #[test]
+    fn a_full_disk_or_a_read_only_database_is_unavailable_and_other_errors_are_not() {
+        // SQLite: FULL, READONLY, IOERR and their extended codes (READONLY_DBMOVED, IOERR_WRITE).
+        for code in ["13", "8", "10", "1032", "778"] {
+            assert!(cannot_store(Some(code)), "{code}");
+        }
+        // PostgreSQL: disk_full, read_only_sql_transaction, admin_shutdown.
+        for code in ["53100", "25006", "57P01"] {
+            assert!(cannot_store(Some(code)), "{code}");
+        }
+        // Constraint violations and syntax errors are no outage.
+        for code in ["2067", "19", "1", "23505", "42601", "22008"] {
+            assert!(!cannot_store(Some(code)), "{code}");
+        }
+        assert!(!cannot_store(None));
+    }
+}

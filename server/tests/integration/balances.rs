@@ -195,7 +195,7 @@ async fn a_populated_database_of_the_previous_release_upgrades_with_every_balanc
 }
 
 /// Runs `server ledger check` on `url`: (exit status 0, what it printed).
-fn ledger_check(url: &str) -> (bool, String) {
+pub(crate) fn ledger_check(url: &str) -> (bool, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_server"))
         .env("PORTAL_DATABASE_URL", url)
         .args(["ledger", "check"])

@@ -51,7 +51,11 @@ pub async fn save(
 }
 
 /// Saves a request on the line with room for hundreds (IQ Bot pages, 50,000).
-async fn save_roomy(p: &Portal, who: &CurrentUser, customer: &str) -> Result<DrawdownId, DrawdownError> {
+pub(crate) async fn save_roomy(
+    p: &Portal,
+    who: &CurrentUser,
+    customer: &str,
+) -> Result<DrawdownId, DrawdownError> {
     let (order, form) = form_for(p.db(), "IQ Bot pages", customer, "100").await;
     p.services().save(who, order, &form, None).await.map(|s| s.id)
 }

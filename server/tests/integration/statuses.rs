@@ -382,3 +382,99 @@ async fn a_partner_saves_at_most_its_hourly_limit_and_others_are_not_held_back()
     .await;
     assert_eq!(status, StatusCode::OK, "another partner saves: {body}");
 }
+
+/// Stops the database from storing anything more: on SQLite the writer's
+/// file may not grow (`max_page_count`, a full disk as SQLite meets it); on
+/// PostgreSQL the database turns read-only, as a server does when its disk
+/// fills or it is a standby. `None` gives the room back.
+async fn storage_full(t: &crate::helpers::TestDb, full: bool) -> app::repo::Db {
+    match t.db.engine() {
+        app::repo::Engine::Sqlite => {
+            let mut tx = t.db.begin().await.expect("writer");
+            let pages: i64 = sqlx::query_scalar("PRAGMA page_count")
+                .fetch_one(&mut *tx)
+                .await
+                .expect("pages");
+            let limit = if full { pages } else { 1 << 30 };
+            sqlx::query(&format!("PRAGMA max_page_count = {limit}"))
+                .execute(&mut *tx)
+                .await
+                .expect("limit");
+            tx.commit().await.expect("commit");
+            t.db.clone()
+        }
+        app::repo::Engine::Postgres => {
+            let name = t.url.rsplit('/').next().expect("database name").to_string();
+            let setting = if full {
+                "SET default_transaction_read_only = on"
+            } else {
+                "RESET default_transaction_read_only"
+            };
+            let mut conn = t.db.read().await.expect("conn");
+            sqlx::query(&format!("ALTER DATABASE {name} {setting}"))
+                .execute(&mut *conn)
+                .await
+                .expect("alter database");
+            drop(conn);
+            // New connections, as after the server's restart, see it.
+            app::repo::Db::connect(&t.url).await.expect("connect")
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_write_that_cannot_be_stored_is_a_503_with_nothing_half_written_and_reads_go_on() {
+    let t = demo_db().await;
+    let app = portal(t.db.clone());
+    let partner = signed_in(&app, "partner%40example.com").await;
+    let order = order_id(&t.db, "SO-2026-0101").await;
+    let line = line_of(&t.db, "SO-2026-0101", "IQ Bot pages").await;
+    let save = |n: usize| {
+        format!(
+            r#"{{"order":{},"form":{{"customer_account":"Full Disk {n} Ltd","customer_website":"https://full-{n}.example","customer_name":"Robin","customer_email":"robin@full-{n}.example","quantities":[[{},"1"]]}},"cloned_from":null}}"#,
+            order.0, line.0
+        )
+    };
+    let footprint = |db: app::repo::Db| async move {
+        let mut counts = Vec::new();
+        for table in [
+            "drawdown_requests",
+            "ledger_entries",
+            "drawdown_history",
+            "outbox",
+            "accounts",
+        ] {
+            counts.push(count_rows(&db, table).await);
+        }
+        counts
+    };
+
+    let db = storage_full(&t, true).await;
+    let app = portal(db.clone());
+    // Saves until one finds no room (on SQLite, the free pages fill first).
+    let mut refused = None;
+    for n in 0..500 {
+        let before = footprint(db.clone()).await;
+        let (status, _, body) = call(&app, "save_drawdown", &save(n), Some(&partner)).await;
+        if status != StatusCode::OK {
+            refused = Some((status, body, before));
+            break;
+        }
+    }
+    let (status, body, before) = refused.expect("a save is refused once nothing can be stored");
+    assert_eq!(
+        (status, body.as_str()),
+        (StatusCode::SERVICE_UNAVAILABLE, r#"{"error":"unavailable"}"#)
+    );
+    assert_eq!(footprint(db.clone()).await, before, "nothing half-written");
+    // Reads go on, the signed-in user's included.
+    let (status, _, body) = call(&app, "list_accounts", "{}", Some(&partner)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // Room again: writes resume without a restart of the portal (SQLite),
+    // or on the connections opened after it (PostgreSQL).
+    let db = storage_full(&t, false).await;
+    let app = portal(db.clone());
+    let (status, _, body) = call(&app, "save_drawdown", &save(1000), Some(&partner)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}

@@ -171,7 +171,7 @@ pub async fn sign_in(
         return Err(AppError::WrongCredentials);
     };
     let (token, hash) = new_session_token();
-    let now = repo::now();
+    let now = settings.clock.now();
     let mut tx = db.begin().await?;
     sessions::insert_session(
         &mut tx,
@@ -256,7 +256,7 @@ pub async fn user_from_headers(
 ) -> Result<CurrentUser, AppError> {
     let token = cookie_value(headers, session_cookie_name(settings)).ok_or(AppError::NotSignedIn)?;
     let hash = hash_session_token(&token);
-    let now = repo::now();
+    let now = settings.clock.now();
     let idle_since = now - settings.session_idle_timeout.whole_seconds();
     let found = {
         let mut conn = db.read().await?;

@@ -389,7 +389,7 @@ async fn raw_limit(db: &Db, line: OrderLineId, clients: usize, seconds: u64) -> 
                         "INSERT INTO ledger_entries (order_line_id, kind, quantity, created_at) VALUES ($1, 'reserve', 1, $2)",
                     )
                     .bind(line.0)
-                    .bind(app::repo::now())
+                    .bind(app::clock::Clock::system().now())
                     .execute(&mut *tx)
                     .await
                     .expect("insert");

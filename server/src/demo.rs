@@ -161,6 +161,8 @@ pub async fn load_if_empty(db: &Db) -> Result<bool, DemoError> {
     if existing > 0 {
         return Ok(false);
     }
+    // Loaded once at start-up: the time of day, whatever clock the services run on.
+    let at = app::clock::Clock::system().now();
     let mut account_ids: Vec<AccountId> = Vec::new();
     for a in &ACCOUNTS {
         let new = NewAccount {
@@ -171,7 +173,11 @@ pub async fn load_if_empty(db: &Db) -> Result<bool, DemoError> {
             contact_email: Some(a.contact.1),
             managed_by: a.managed_by.map(|i| account_ids[i]),
         };
-        account_ids.push(accounts::insert_account(&mut tx, &new).await.map_err(invalid)?);
+        account_ids.push(
+            accounts::insert_account(&mut tx, &new, at)
+                .await
+                .map_err(invalid)?,
+        );
     }
     let mut product_ids: Vec<(&str, ProductId)> = Vec::new();
     for (sku, name, model) in PRODUCTS {
@@ -190,7 +196,7 @@ pub async fn load_if_empty(db: &Db) -> Result<bool, DemoError> {
     {
         let number = OrderNumber::parse(number).map_err(invalid)?;
         let date = OrderDate::parse(date).map_err(invalid)?;
-        let order = orders::insert_order(&mut tx, account_ids[partner], &number, date)
+        let order = orders::insert_order(&mut tx, account_ids[partner], &number, date, at)
             .await
             .map_err(invalid)?;
         for (i, (sku, quantity, term)) in lines.iter().enumerate() {
@@ -202,7 +208,7 @@ pub async fn load_if_empty(db: &Db) -> Result<bool, DemoError> {
             let line_no = i64::try_from(i + 1).map_err(invalid)?;
             let quantity = Quantity::new(*quantity).map_err(invalid)?;
             let term = TermMonths::new(*term).map_err(invalid)?;
-            orders::insert_order_line(&mut tx, order, line_no, product, quantity, term).await?;
+            orders::insert_order_line(&mut tx, order, line_no, product, quantity, term, at).await?;
         }
     }
     let hash = tokio::task::spawn_blocking(|| hash_password(PASSWORD))
@@ -211,7 +217,7 @@ pub async fn load_if_empty(db: &Db) -> Result<bool, DemoError> {
         .map_err(invalid)?;
     for (email, name, role, account) in USERS {
         let email = UserEmail::parse(email).map_err(invalid)?;
-        users::insert_user(&mut tx, &email, name, role, account_ids[account], &hash)
+        users::insert_user(&mut tx, &email, name, role, account_ids[account], &hash, at)
             .await
             .map_err(invalid)?;
     }

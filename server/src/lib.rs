@@ -253,7 +253,7 @@ pub async fn serve(
             .await
             .map_err(std::io::Error::other)?;
     }
-    spawn_session_sweeper(state.db.clone());
+    spawn_session_sweeper(state.db.clone(), state.settings.clock.clone());
     spawn_expiry(state.clone());
     let mail_task = tokio::spawn(mail.run(watch.clone()));
     let provisioning_task = tokio::spawn(provisioning.run(watch.clone()));
@@ -320,7 +320,7 @@ fn spawn_expiry(state: AppState) {
             }
             match state
                 .services()
-                .release_lapsed_license_files(app::repo::now())
+                .release_lapsed_license_files(state.settings.clock.now())
                 .await
             {
                 Ok(0) => {}
@@ -332,14 +332,14 @@ fn spawn_expiry(state: AppState) {
 }
 
 /// Expired sessions are refused at once; this only keeps the table small.
-fn spawn_session_sweeper(db: Db) {
+fn spawn_session_sweeper(db: Db, clock: app::clock::Clock) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
         loop {
             tick.tick().await;
             let swept = async {
                 let mut tx = db.begin().await?;
-                let n = repo::sessions::delete_expired_sessions(&mut tx, repo::now()).await?;
+                let n = repo::sessions::delete_expired_sessions(&mut tx, clock.now()).await?;
                 tx.commit().await?;
                 Ok::<_, sqlx::Error>(n)
             };

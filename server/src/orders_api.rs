@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
-use crate::commands::orders_import::{import_orders, ImportError};
+use crate::commands::orders_import::{import_orders_at, ImportError};
 
 /// The path of the orders API.
 pub const ORDERS_IMPORT_PATH: &str = "/api/orders/import";
@@ -41,7 +41,7 @@ pub async fn import(State(state): State<AppState>, headers: HeaderMap, body: Byt
         );
         return refused;
     }
-    match import_orders(&state.db, &body[..]).await {
+    match import_orders_at(&state.db, &body[..], state.settings.clock.now()).await {
         Ok(summary) => {
             tracing::info!(
                 orders = summary.orders,

@@ -19,7 +19,6 @@ use std::time::Duration;
 
 use app::domain::ProvisioningJobId;
 use app::repo::cloud_services::{self as jobs, ClaimedJob, JobOutcome};
-use app::repo::now;
 use app::state::{AppState, Provisioner};
 use axum::body::Bytes;
 use axum::extract::State;
@@ -152,7 +151,14 @@ impl ProvisioningWorker {
         let adapter = self.state.settings.provisioner.adapter();
         let claimed = {
             let mut tx = self.state.db.begin().await?;
-            let claimed = jobs::claim_due_jobs(&mut tx, adapter, BATCH, LEASE_SECONDS).await?;
+            let claimed = jobs::claim_due_jobs(
+                &mut tx,
+                adapter,
+                BATCH,
+                LEASE_SECONDS,
+                self.state.settings.clock.now(),
+            )
+            .await?;
             tx.commit().await?;
             claimed
         };
@@ -206,7 +212,7 @@ impl ProvisioningWorker {
             ),
         };
         let body = serde_json::to_vec(&request).expect("a plain struct serialises");
-        let timestamp = now();
+        let timestamp = self.state.settings.clock.now();
         let sent = self
             .client
             .post(url)
@@ -224,7 +230,7 @@ impl ProvisioningWorker {
         let recorded = async {
             let mut tx = self.state.db.begin().await?;
             match &outcome {
-                Ok(()) => jobs::mark_job_sent(&mut tx, job.id).await?,
+                Ok(()) => jobs::mark_job_sent(&mut tx, job.id, self.state.settings.clock.now()).await?,
                 Err(error) if job.attempt >= MAX_ATTEMPTS => {
                     tx.commit().await?;
                     let failed = JobOutcome::Failed {
@@ -235,7 +241,8 @@ impl ProvisioningWorker {
                 }
                 Err(error) => {
                     let delay = self.retry_delay(job.attempt);
-                    jobs::mark_job_retry(&mut tx, job.id, error, now() + delay).await?;
+                    let at = self.state.settings.clock.now();
+                    jobs::mark_job_retry(&mut tx, job.id, error, at + delay, at).await?;
                 }
             }
             tx.commit().await?;
@@ -265,7 +272,7 @@ impl ProvisioningWorker {
             Ok(mut conn) => jobs::next_job_due(&mut conn, adapter).await.ok().flatten(),
             Err(_) => None,
         };
-        let seconds = next.map_or(30, |due| (due - now()).clamp(0, 30));
+        let seconds = next.map_or(30, |due| (due - self.state.settings.clock.now()).clamp(0, 30));
         Duration::from_secs(u64::try_from(seconds).unwrap_or(30)).max(Duration::from_millis(250))
     }
 }
@@ -274,7 +281,7 @@ impl ProvisioningWorker {
 async fn hand_back(state: &AppState, job: ProvisioningJobId) {
     let released = async {
         let mut tx = state.db.begin().await?;
-        jobs::release_job_claim(&mut tx, job).await?;
+        jobs::release_job_claim(&mut tx, job, state.settings.clock.now()).await?;
         tx.commit().await
     };
     match released.await {
@@ -304,7 +311,7 @@ pub async fn callback(
     let Provisioner::Webhook { secret, .. } = &state.settings.provisioner else {
         return (StatusCode::NOT_FOUND, "no provisioning webhook configured\n");
     };
-    if !verify_signature(secret, &headers, &body, now()) {
+    if !verify_signature(secret, &headers, &body, state.settings.clock.now()) {
         tracing::warn!("provisioning callback refused: bad or stale signature");
         return (StatusCode::UNAUTHORIZED, "bad or stale signature\n");
     }

@@ -2,7 +2,7 @@
 
 use sqlx::{AnyConnection, Row};
 
-use super::{decode_stored, is_unique_violation, now, UniqueKey};
+use super::{decode_stored, is_unique_violation, UniqueKey};
 use crate::domain::{AccountId, AccountKind, AccountName, AccountSummary, CurrentUser, CustomerWebsite};
 
 /// What is needed to create an account.
@@ -48,6 +48,7 @@ fn summary_from_row(row: &sqlx::any::AnyRow) -> Result<AccountSummary, sqlx::Err
 pub async fn insert_account(
     conn: &mut AnyConnection,
     account: &NewAccount<'_>,
+    at: i64,
 ) -> Result<AccountId, InsertAccountError> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO accounts (kind, name, website, contact_name, contact_email, managed_by, created_at, website_domain)
@@ -59,7 +60,7 @@ pub async fn insert_account(
     .bind(account.contact_name)
     .bind(account.contact_email)
     .bind(account.managed_by.map(|a| a.0))
-    .bind(now())
+    .bind(at)
     .bind(account.website.map(website_domain))
     .fetch_one(&mut *conn)
     .await

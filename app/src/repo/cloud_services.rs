@@ -3,7 +3,7 @@
 
 use sqlx::{AnyConnection, Row};
 
-use super::{decode_stored, is_unique_violation, now, UniqueKey};
+use super::{decode_stored, is_unique_violation, UniqueKey};
 use crate::domain::{
     AccountId, EntitlementId, InstanceState, ProductId, ProvisioningJobId, Region, ServiceInstance,
     ServiceInstanceId, TenantName,
@@ -18,10 +18,10 @@ pub async fn insert_ready_instances(
     entitlement: EntitlementId,
     product: ProductId,
     quantity: i64,
+    at: i64,
 ) -> Result<usize, sqlx::Error> {
     let mut created = 0;
     for _ in 0..quantity {
-        let at = now();
         let done = sqlx::query(
             "INSERT INTO service_instances (account_id, entitlement_id, product_id, license_guid, state, created_at, changed_at)
              SELECT $1, $2, p.id, $3, 'ready', $4, $4 FROM products p WHERE p.id = $5 AND p.license_model = 'service'",
@@ -156,8 +156,8 @@ pub async fn start_provisioning(
     from: InstanceState,
     placement: Option<(Region, &TenantName)>,
     adapter: &str,
+    at: i64,
 ) -> Result<ProvisioningJobId, StartError> {
-    let at = now();
     let done = sqlx::query(
         "UPDATE service_instances
          SET state = 'provisioning', region = coalesce($1, region), tenant_name = coalesce($2, tenant_name),
@@ -229,8 +229,8 @@ pub async fn claim_due_jobs(
     adapter: &str,
     limit: i64,
     lease_seconds: i64,
+    at: i64,
 ) -> Result<Vec<ClaimedJob>, sqlx::Error> {
-    let at = now();
     let skip_locked = super::skip_locked(conn);
     let claimed: Vec<(i64, i64)> = sqlx::query(&format!(
         "UPDATE provisioning_jobs SET claimed_until = $1, attempts = attempts + 1
@@ -279,12 +279,16 @@ pub async fn claim_due_jobs(
 }
 
 /// Records that the provisioner has the job; its outcome comes by callback.
-pub async fn mark_job_sent(conn: &mut AnyConnection, id: ProvisioningJobId) -> Result<(), sqlx::Error> {
+pub async fn mark_job_sent(
+    conn: &mut AnyConnection,
+    id: ProvisioningJobId,
+    at: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE provisioning_jobs SET state = 'sent', claimed_until = NULL, last_error = NULL, changed_at = $1
          WHERE id = $2 AND state = 'pending'",
     )
-    .bind(now())
+    .bind(at)
     .bind(id.0)
     .execute(&mut *conn)
     .await?;
@@ -297,6 +301,7 @@ pub async fn mark_job_retry(
     id: ProvisioningJobId,
     error: &str,
     retry_at: i64,
+    at: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE provisioning_jobs SET claimed_until = NULL, last_error = $1, next_attempt_at = $2, changed_at = $3
@@ -304,7 +309,7 @@ pub async fn mark_job_retry(
     )
     .bind(error)
     .bind(retry_at)
-    .bind(now())
+    .bind(at)
     .bind(id.0)
     .execute(&mut *conn)
     .await?;
@@ -313,12 +318,16 @@ pub async fn mark_job_retry(
 
 /// Gives a claimed job back untried, at once rather than when its lease runs
 /// out: a worker that stops hands it to the others.
-pub async fn release_job_claim(conn: &mut AnyConnection, id: ProvisioningJobId) -> Result<(), sqlx::Error> {
+pub async fn release_job_claim(
+    conn: &mut AnyConnection,
+    id: ProvisioningJobId,
+    at: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE provisioning_jobs SET claimed_until = NULL, attempts = attempts - 1, changed_at = $1
          WHERE id = $2 AND state = 'pending' AND claimed_until IS NOT NULL",
     )
-    .bind(now())
+    .bind(at)
     .bind(id.0)
     .execute(&mut *conn)
     .await?;
@@ -342,8 +351,8 @@ pub async fn finish_job(
     conn: &mut AnyConnection,
     id: ProvisioningJobId,
     outcome: &JobOutcome,
+    at: i64,
 ) -> Result<Option<(ServiceInstanceId, AccountId)>, sqlx::Error> {
-    let at = now();
     let (job_state, error) = match outcome {
         JobOutcome::Active { .. } => ("done", None),
         JobOutcome::Failed { error } => ("failed", Some(error.as_str())),

@@ -4,7 +4,7 @@
 
 use sqlx::{AnyConnection, Row};
 
-use super::{decode_stored, now};
+use super::decode_stored;
 use crate::domain::{customer_search_key, DrawdownCursor, DrawdownPage, DrawdownSummary};
 use crate::domain::{
     AccountId, DrawdownDetail, DrawdownId, DrawdownLine, DrawdownState, EntitlementId, HistoryEntry,
@@ -385,6 +385,8 @@ pub struct NewDrawdownRow<'a> {
     pub request: &'a NewDrawdown,
     pub requested_by: UserId,
     pub cloned_from: Option<DrawdownId>,
+    /// When it is saved, by the services' clock.
+    pub at: i64,
 }
 
 /// Records a request as Submitted, with its lines and the first history
@@ -395,7 +397,7 @@ pub async fn insert_drawdown(
     row: &NewDrawdownRow<'_>,
 ) -> Result<(DrawdownId, PdrNumber), sqlx::Error> {
     let number = take_number(conn).await?;
-    let at = now();
+    let at = row.at;
     let r = row.request;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO drawdown_requests (number, partner_id, order_id, customer_account_id, customer_name,
@@ -434,6 +436,7 @@ pub async fn insert_drawdown(
         DrawdownState::Submitted,
         Some(row.requested_by),
         None,
+        at,
     )
     .await?;
     Ok((DrawdownId(id), number))
@@ -446,6 +449,7 @@ async fn insert_history(
     to: DrawdownState,
     actor: Option<UserId>,
     reason: Option<&Reason>,
+    at: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO drawdown_history (drawdown_request_id, from_state, to_state, actor_user_id, reason, at)
@@ -456,7 +460,7 @@ async fn insert_history(
     .bind(to.as_str())
     .bind(actor.map(|u| u.0))
     .bind(reason.map(Reason::as_str))
-    .bind(now())
+    .bind(at)
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -485,9 +489,9 @@ pub async fn change_state(
     transition: Transition,
     actor: Option<UserId>,
     reason: Option<&Reason>,
+    at: i64,
 ) -> Result<DrawdownState, ChangeStateError> {
     let to = transition.target();
-    let at = now();
     let done = sqlx::query(
         "UPDATE drawdown_requests SET state = $1, changed_at = $2, reason = coalesce($3, reason)
          WHERE id = $4 AND state = $5",
@@ -510,7 +514,7 @@ pub async fn change_state(
         }
         .into());
     }
-    insert_history(conn, id, Some(from), to, actor, reason).await?;
+    insert_history(conn, id, Some(from), to, actor, reason, at).await?;
     Ok(to)
 }
 
@@ -569,6 +573,7 @@ pub async fn insert_customer_entitlement(
     customer: AccountId,
     id: DrawdownId,
     line: &DrawdownLine,
+    at: i64,
 ) -> Result<EntitlementId, sqlx::Error> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO entitlements (account_id, product_id, quantity, term_months, drawdown_request_id, created_at)
@@ -579,7 +584,7 @@ pub async fn insert_customer_entitlement(
     .bind(line.quantity)
     .bind(line.term_months)
     .bind(id.0)
-    .bind(now())
+    .bind(at)
     .fetch_one(&mut *conn)
     .await?;
     Ok(EntitlementId(id))

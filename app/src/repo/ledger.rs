@@ -3,7 +3,6 @@
 
 use sqlx::AnyConnection;
 
-use super::now;
 use super::orders::balance_from_row;
 use crate::domain::{AccountId, BalanceError, LedgerEntryKind, LineBalance, OrderLineId};
 
@@ -17,6 +16,8 @@ pub struct NewLedgerEntry {
     pub drawdown_request_id: Option<i64>,
     /// For a draw: the customer account that receives the quantity.
     pub to_account: Option<AccountId>,
+    /// When it happened, by the services' clock.
+    pub at: i64,
 }
 
 /// Why a movement was not recorded.
@@ -95,7 +96,7 @@ pub async fn append_ledger_entry(conn: &mut AnyConnection, entry: NewLedgerEntry
     .bind(entry.quantity)
     .bind(entry.drawdown_request_id)
     .bind(entry.to_account.map(|a| a.0))
-    .bind(now())
+    .bind(entry.at)
     .execute(&mut *conn)
     .await?;
     Ok(())

@@ -2,7 +2,7 @@
 
 use sqlx::{AnyConnection, Row};
 
-use super::{decode_stored, is_unique_violation, now, UniqueKey};
+use super::{decode_stored, is_unique_violation, UniqueKey};
 use crate::domain::{
     AccountId, HostId, HostName, LicenseFileId, LicenseFileState, LicenseFileSummary, UserId,
 };
@@ -140,12 +140,13 @@ pub async fn end_license_file(
     conn: &mut AnyConnection,
     id: LicenseFileId,
     to: LicenseFileState,
+    at: i64,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE license_files SET state = $1, changed_at = $2 WHERE id = $3 AND state = 'active'",
     )
     .bind(to.as_str())
-    .bind(now())
+    .bind(at)
     .bind(id.0)
     .execute(&mut *conn)
     .await?;

@@ -306,11 +306,6 @@ pub(crate) fn decode_stored<T>(
     parse(&value).ok_or_else(|| sqlx::Error::Decode(format!("unknown {column} {value:?}").into()))
 }
 
-/// Seconds since the Unix epoch: how every timestamp is stored.
-pub fn now() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp()
-}
-
 /// A unique constraint, as each engine reports it.
 pub(crate) struct UniqueKey {
     /// The constraint's name, as PostgreSQL reports it.

@@ -2,7 +2,7 @@
 
 use sqlx::{AnyConnection, Row};
 
-use super::{is_unique_violation, now, UniqueKey};
+use super::{is_unique_violation, UniqueKey};
 use crate::domain::{
     AccountId, LineBalance, OrderDate, OrderId, OrderLineBalance, OrderLineId, OrderNumber, ProductId,
     Quantity, TermMonths,
@@ -29,6 +29,7 @@ pub async fn insert_order(
     partner: AccountId,
     number: &OrderNumber,
     ordered_on: OrderDate,
+    at: i64,
 ) -> Result<OrderId, InsertOrderError> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO orders (number, partner_id, ordered_on, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
@@ -36,7 +37,7 @@ pub async fn insert_order(
     .bind(number.as_str())
     .bind(partner.0)
     .bind(ordered_on.to_string())
-    .bind(now())
+    .bind(at)
     .fetch_one(&mut *conn)
     .await
     .map_err(|e| if is_unique_violation(&e, &NUMBER_KEY) { InsertOrderError::NumberTaken } else { e.into() })?;
@@ -53,6 +54,7 @@ pub async fn insert_order_line(
     product: ProductId,
     quantity: Quantity,
     term: TermMonths,
+    at: i64,
 ) -> Result<OrderLineId, sqlx::Error> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO order_lines (order_id, line_no, product_id, quantity, term_months)
@@ -73,7 +75,7 @@ pub async fn insert_order_line(
     .bind(product.0)
     .bind(quantity.get())
     .bind(term.get())
-    .bind(now())
+    .bind(at)
     .bind(order.0)
     .execute(&mut *conn)
     .await?;

@@ -3,7 +3,7 @@
 
 use sqlx::{AnyConnection, Row};
 
-use super::{decode_stored, now};
+use super::decode_stored;
 use crate::domain::{
     add_months, AccountId, Binding, EntitlementId, LicenseFileId, LicenseFileLine, LicenseModel, ProductId,
     ServiceInstanceId, UsableEntitlement, UserId,
@@ -42,6 +42,8 @@ pub struct NewUsageEntry {
     pub quantity: i64,
     pub target: UsageTarget,
     pub user: Option<UserId>,
+    /// When it happened, by the services' clock.
+    pub at: i64,
 }
 
 /// Why a usage movement was not recorded.
@@ -181,7 +183,7 @@ pub async fn append_usage_entry(conn: &mut AnyConnection, entry: NewUsageEntry) 
     .bind(instance)
     .bind(file)
     .bind(entry.user.map(|u| u.0))
-    .bind(now())
+    .bind(entry.at)
     .execute(&mut *conn)
     .await?;
     Ok(())

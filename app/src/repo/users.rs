@@ -2,7 +2,7 @@
 
 use sqlx::{AnyConnection, Row};
 
-use super::{decode_stored, is_unique_violation, now, UniqueKey};
+use super::{decode_stored, is_unique_violation, UniqueKey};
 use crate::domain::{AccountId, CurrentUser, Role, UserEmail, UserId};
 use crate::i18n::Locale;
 
@@ -29,6 +29,7 @@ pub async fn insert_user(
     role: Role,
     account: AccountId,
     password_hash: &str,
+    at: i64,
 ) -> Result<UserId, InsertUserError> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO users (email, display_name, role, account_id, password_hash, created_at)
@@ -39,7 +40,7 @@ pub async fn insert_user(
     .bind(role.as_str())
     .bind(account.0)
     .bind(password_hash)
-    .bind(now())
+    .bind(at)
     .fetch_one(&mut *conn)
     .await
     .map_err(|e| {

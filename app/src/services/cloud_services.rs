@@ -92,6 +92,7 @@ impl Services<'_> {
             from,
             placement,
             self.settings.provisioner.adapter(),
+            self.settings.clock.now(),
         )
         .await
         .map_err(|err| match err {
@@ -114,7 +115,9 @@ impl Services<'_> {
         outcome: &JobOutcome,
     ) -> Result<bool, LicensingError> {
         let mut tx = self.db.begin().await?;
-        let Some((_, account)) = instances::finish_job(&mut tx, job, outcome).await? else {
+        let Some((_, account)) =
+            instances::finish_job(&mut tx, job, outcome, self.settings.clock.now()).await?
+        else {
             return Ok(false);
         };
         let account = accounts::find_account(&mut tx, account)

@@ -274,6 +274,8 @@ impl Services<'_> {
             request.customer_website.as_str(),
         )
         .map(|c| c.id);
+        // One moment for the whole change: its rows and emails agree on it.
+        let at = self.settings.clock.now();
         let (id, number) = requests::insert_drawdown(
             &mut tx,
             &NewDrawdownRow {
@@ -283,6 +285,7 @@ impl Services<'_> {
                 request: &request,
                 requested_by: user.id,
                 cloned_from,
+                at,
             },
         )
         .await?;
@@ -295,6 +298,7 @@ impl Services<'_> {
                     quantity: quantity.get(),
                     drawdown_request_id: Some(id.0),
                     to_account: None,
+                    at,
                 },
             )
             .await;
@@ -342,7 +346,7 @@ impl Services<'_> {
         outbox::enqueue_email(
             &mut tx,
             &compose(Notice::Submitted, &facts, locale, accounting),
-            self.settings.clock.now(),
+            at,
         )
         .await?;
         tx.commit().await?;
@@ -372,7 +376,7 @@ impl Services<'_> {
     /// how many expired. Safe to run in several processes at once: each
     /// expiry is a state change that only one of them wins.
     pub async fn expire_due(&self) -> Result<usize, DrawdownError> {
-        let cutoff = crate::repo::now() - self.settings.approval_lifetime.whole_seconds();
+        let cutoff = self.settings.clock.now() - self.settings.approval_lifetime.whole_seconds();
         let due = {
             let mut conn = self.db.read().await?;
             requests::list_expired_approvals(&mut conn, cutoff).await?
@@ -423,6 +427,7 @@ impl Services<'_> {
         }
         crate::domain::next_state(owner.state, transition, actor)
             .map_err(|refusal| DrawdownError::Refused { refusal })?;
+        let at = self.settings.clock.now();
         let to = requests::change_state(
             &mut tx,
             id,
@@ -430,6 +435,7 @@ impl Services<'_> {
             transition,
             user.map(|u| u.id),
             reason.as_ref(),
+            at,
         )
         .await
         .map_err(|err| match err {
@@ -451,7 +457,10 @@ impl Services<'_> {
             }
             Transition::Accept => Some((
                 LedgerEntryKind::Draw,
-                Some(self.customer_for_acceptance(&mut tx, &request, &owner).await?),
+                Some(
+                    self.customer_for_acceptance(&mut tx, &request, &owner, at)
+                        .await?,
+                ),
             )),
         };
         if let Some((kind, to_account)) = movement {
@@ -462,13 +471,14 @@ impl Services<'_> {
                     quantity: line.quantity,
                     drawdown_request_id: Some(id.0),
                     to_account,
+                    at,
                 };
                 append_ledger_entry(&mut tx, entry)
                     .await
                     .map_err(ledger_failure)?;
                 if let Some(customer) = to_account {
                     let entitlement =
-                        requests::insert_customer_entitlement(&mut tx, customer, id, line).await?;
+                        requests::insert_customer_entitlement(&mut tx, customer, id, line, at).await?;
                     // A service held is that many instances, ready to provision.
                     cloud_services::insert_ready_instances(
                         &mut tx,
@@ -476,6 +486,7 @@ impl Services<'_> {
                         entitlement,
                         line.product,
                         line.quantity,
+                        at,
                     )
                     .await?;
                 }
@@ -485,7 +496,7 @@ impl Services<'_> {
                 customer_account = Some(customer);
             }
         }
-        self.queue_emails(&mut tx, &request, &owner, transition, reason.as_ref())
+        self.queue_emails(&mut tx, &request, &owner, transition, reason.as_ref(), at)
             .await?;
         tx.commit().await?;
         self.announce(PortalEvent::DrawdownChanged {
@@ -505,6 +516,7 @@ impl Services<'_> {
         tx: &mut AnyConnection,
         request: &DrawdownDetail,
         owner: &DrawdownOwner,
+        at: i64,
     ) -> Result<AccountId, DrawdownError> {
         if let Some(customer) = owner.customer {
             return Ok(customer);
@@ -532,7 +544,7 @@ impl Services<'_> {
             contact_email: Some(&request.contact_email),
             managed_by: Some(owner.partner),
         };
-        accounts::insert_account(tx, &account)
+        accounts::insert_account(tx, &account, at)
             .await
             .map_err(|err| DrawdownError::internal("could not create the customer account", err))
     }
@@ -544,6 +556,7 @@ impl Services<'_> {
         owner: &DrawdownOwner,
         transition: Transition,
         reason: Option<&Reason>,
+        at: i64,
     ) -> Result<(), DrawdownError> {
         let facts = self.facts(request);
         let (partner_email, partner_locale) = users::find_mail_address(tx, owner.requested_by)
@@ -575,7 +588,6 @@ impl Services<'_> {
             // The partner cancelled it themselves; nobody waits on it.
             Transition::Cancel => {}
         }
-        let at = self.settings.clock.now();
         for message in &messages {
             outbox::enqueue_email(tx, message, at).await?;
         }

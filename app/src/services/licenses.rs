@@ -16,7 +16,7 @@ use crate::events::PortalEvent;
 use crate::license_file::{sign, LicenseDocument, LicensedProduct};
 use crate::repo::license_files::{self, InsertFileError, NewLicenseFileRow};
 use crate::repo::usage::{self, NewUsageEntry, UsageError, UsageKind, UsageTarget};
-use crate::repo::{accounts, cloud_services, now};
+use crate::repo::{accounts, cloud_services};
 use sqlx::AnyConnection;
 
 /// Why a step on an account's licenses or cloud services did not happen.
@@ -183,6 +183,7 @@ impl Services<'_> {
             quantity: quantity.get(),
             target: UsageTarget::ControlRoom(control_room),
             user: Some(user.id),
+            at: self.settings.clock.now(),
         };
         usage::append_usage_entry(&mut tx, entry)
             .await
@@ -218,6 +219,7 @@ impl Services<'_> {
             quantity: bound,
             target,
             user: Some(user.id),
+            at: self.settings.clock.now(),
         };
         usage::append_usage_entry(&mut tx, entry)
             .await
@@ -301,7 +303,7 @@ impl Services<'_> {
         let file = form
             .validate(&offered)
             .map_err(|problems| LicensingError::InvalidFile { problems })?;
-        let issued_at = now();
+        let issued_at = self.settings.clock.now();
         let expires_at = file
             .lines
             .iter()
@@ -338,6 +340,7 @@ impl Services<'_> {
                 quantity: quantity.get(),
                 target: UsageTarget::LicenseFile(id),
                 user: Some(user.id),
+                at: issued_at,
             };
             usage::append_usage_entry(&mut tx, entry)
                 .await
@@ -419,7 +422,7 @@ impl Services<'_> {
         to: LicenseFileState,
     ) -> Result<LicenseFileSummary, LicensingError> {
         let summary = owned_file(tx, account, file).await?;
-        if !license_files::end_license_file(tx, file, to).await? {
+        if !license_files::end_license_file(tx, file, to, self.settings.clock.now()).await? {
             // Another request replaced or revoked it first.
             return Err(LicensingError::FileEnded);
         }
@@ -442,7 +445,7 @@ impl Services<'_> {
         if summary.state != LicenseFileState::Active {
             return Err(LicensingError::FileEnded);
         }
-        let signed_at = now();
+        let signed_at = self.settings.clock.now();
         let not_after = lease_end(
             signed_at,
             self.settings.license_lease.whole_seconds(),
@@ -497,6 +500,7 @@ impl Services<'_> {
                     quantity,
                     target,
                     user: None,
+                    at,
                 };
                 usage::append_usage_entry(&mut tx, entry)
                     .await

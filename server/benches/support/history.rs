@@ -110,7 +110,7 @@ pub async fn seed_history(db: &Db, partner: &CurrentUser, order: OrderId, line: 
         .fetch_one(&mut *tx)
         .await
         .expect("first customer");
-    let t0 = app::repo::now() - 10 * requests;
+    let t0 = app::clock::Clock::system().now() - 10 * requests;
     let statements = [
         format!(
             "{} INSERT INTO drawdown_requests (number, partner_id, order_id, customer_account_id, customer_name,

@@ -64,7 +64,8 @@ pub async fn add_account(
         contact_email: None,
         managed_by,
     };
-    let id = accounts::insert_account(&mut tx, &new)
+    // An operator's command: it runs at the time of day.
+    let id = accounts::insert_account(&mut tx, &new, app::clock::Clock::system().now())
         .await
         .map_err(|e| match e {
             InsertAccountError::NameTaken => AddAccountError::NameTaken,

@@ -80,6 +80,11 @@ struct ValidOrder {
 
 /// Checks every row, then imports all orders in one transaction.
 pub async fn import_orders(db: &Db, reader: impl Read) -> Result<ImportSummary, ImportError> {
+    import_orders_at(db, reader, app::clock::Clock::system().now()).await
+}
+
+/// As `import_orders`, the orders recorded at `at` (the API's clock).
+pub async fn import_orders_at(db: &Db, reader: impl Read, at: i64) -> Result<ImportSummary, ImportError> {
     let mut tx = db.begin().await?;
     let catalog = products::list_products(&mut tx).await?;
     let mut errors = Vec::new();
@@ -235,7 +240,7 @@ pub async fn import_orders(db: &Db, reader: impl Read) -> Result<ImportSummary, 
 
     let mut summary = ImportSummary { orders: 0, lines: 0 };
     for order in &orders_by_number {
-        let id = orders::insert_order(&mut tx, order.partner, &order.number, order.date)
+        let id = orders::insert_order(&mut tx, order.partner, &order.number, order.date, at)
             .await
             .map_err(|e| match e {
                 // Another import got in between our check and now.
@@ -248,7 +253,8 @@ pub async fn import_orders(db: &Db, reader: impl Read) -> Result<ImportSummary, 
             })?;
         for (i, line) in order.lines.iter().enumerate() {
             let line_no = i64::try_from(i + 1).unwrap_or(i64::MAX);
-            orders::insert_order_line(&mut tx, id, line_no, line.product, line.quantity, line.term).await?;
+            orders::insert_order_line(&mut tx, id, line_no, line.product, line.quantity, line.term, at)
+                .await?;
             summary.lines += 1;
         }
         summary.orders += 1;

@@ -83,7 +83,9 @@ pub async fn add_user(
         .map(str::trim)
         .filter(|n| !n.is_empty())
         .unwrap_or(email.as_str());
-    let id = users::insert_user(&mut tx, &email, display_name, role, account, &hash)
+    // An operator's command: it runs at the time of day.
+    let at = app::clock::Clock::system().now();
+    let id = users::insert_user(&mut tx, &email, display_name, role, account, &hash, at)
         .await
         .map_err(|e| match e {
             users::InsertUserError::EmailTaken => AddUserError::EmailTaken,

@@ -430,6 +430,7 @@ async fn select_an_account_offers_a_page_of_a_large_partners_customers_and_finds
                 contact_email: None,
                 managed_by: Some(partner.account_id),
             },
+            p.clock().now(),
         )
         .await
         .expect("customer");
@@ -508,7 +509,7 @@ async fn license_files_and_service_instances_come_a_page_at_a_time_current_files
     };
     // 58 files issued and revoked, each giving its one unit back when its
     // lease ends (as the sweep does then), then two current ones.
-    let after_leases = app::repo::now() + p.settings.license_lease.whole_seconds() + 1;
+    let after_leases = p.clock().now() + p.settings.license_lease.whole_seconds() + 1;
     for i in 0..58 {
         let file = p
             .services()
@@ -598,6 +599,7 @@ async fn license_files_and_service_instances_come_a_page_at_a_time_current_files
         EntitlementId(entitlement),
         ProductId(product),
         70,
+        p.clock().now(),
     )
     .await
     .expect("instances");

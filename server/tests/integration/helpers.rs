@@ -274,11 +274,20 @@ impl Portal {
     pub async fn demo() -> Self {
         Self {
             t: demo_db().await,
-            settings: Settings::default(),
+            // Time moves only when a test moves it (`clock().advance`).
+            settings: Settings {
+                clock: app::clock::Clock::stopped_at(app::clock::Clock::system().now()),
+                ..Settings::default()
+            },
             events: Events::new(),
             notify: Notify::new(),
             provisioning: Notify::new(),
         }
+    }
+
+    /// The services' clock, stopped: a test ages rows by moving it.
+    pub fn clock(&self) -> &app::clock::Clock {
+        &self.settings.clock
     }
 
     pub fn services(&self) -> Services<'_> {

@@ -8,7 +8,7 @@ use app::domain::{
     LicenseFileForm, LicenseFileState, LicenseModel, ListRows, UsableEntitlement,
 };
 use app::license_file::verify;
-use app::repo::{now, Db};
+use app::repo::Db;
 use app::services::LicensingError;
 
 use crate::helpers::{account_id, assert_ledger_invariant, count_rows, user, Portal};
@@ -333,7 +333,7 @@ async fn a_license_file_is_leased_signed_and_verifiable_and_an_ended_one_holds_i
         .expect("accounting reads the tab");
     assert!(!seen.may_download && !seen.may_change);
     let key = p.settings.license_signing_key.verifying_key();
-    let document = verify(&download.signed_text, &key, now()).expect("a valid file");
+    let document = verify(&download.signed_text, &key, p.clock().now()).expect("a valid file");
     assert_eq!(document.account, "Contoso Pharma");
     assert_eq!(document.host_name, "cr01.contoso.local");
     assert_eq!(document.products.len(), 1);
@@ -342,9 +342,9 @@ async fn a_license_file_is_leased_signed_and_verifiable_and_an_ended_one_holds_i
         (6, 12)
     );
     let lease = p.settings.license_lease.whole_seconds();
-    assert!(attended.ends_at > now() + lease);
+    assert!(attended.ends_at > p.clock().now() + lease);
     assert!(
-        (now() + lease - 5..=now() + lease).contains(&document.not_after),
+        (p.clock().now() + lease - 5..=p.clock().now() + lease).contains(&document.not_after),
         "valid offline for the lease only, not its entitlement's whole term: {}",
         document.not_after
     );
@@ -435,7 +435,7 @@ async fn a_license_file_is_leased_signed_and_verifiable_and_an_ended_one_holds_i
         .expect("download")
         .signed_text;
     assert_eq!(
-        verify(&text, &key, now()).expect("valid").host_name,
+        verify(&text, &key, p.clock().now()).expect("valid").host_name,
         "cr01.contoso.local"
     );
     let files = p
@@ -475,14 +475,8 @@ async fn a_license_file_is_leased_signed_and_verifiable_and_an_ended_one_holds_i
 
     // Renewal: the same file signed again with a fresh lease, nothing more taken.
     let usage_rows = count_rows(p.db(), "usage_entries").await;
-    let mut tx = p.db().begin().await.expect("tx");
-    sqlx::query("UPDATE license_files SET not_after = $1 WHERE id = $2")
-        .bind(now() + 60)
-        .bind(second.0)
-        .execute(&mut *tx)
-        .await
-        .expect("a lease about to end");
-    tx.commit().await.expect("commit");
+    // A minute before its lease ends.
+    p.clock().advance(p.settings.license_lease.whole_seconds() - 60);
     p.services()
         .renew_license_file(&partner, contoso, second)
         .await
@@ -493,8 +487,12 @@ async fn a_license_file_is_leased_signed_and_verifiable_and_an_ended_one_holds_i
         .await
         .expect("download")
         .signed_text;
-    let renewed = verify(&renewed, &key, now()).expect("valid");
-    assert!(renewed.not_after >= now() + lease - 5, "{}", renewed.not_after);
+    let renewed = verify(&renewed, &key, p.clock().now()).expect("valid");
+    assert!(
+        renewed.not_after >= p.clock().now() + lease - 5,
+        "{}",
+        renewed.not_after
+    );
     assert_eq!(
         (renewed.license, renewed.products.len()),
         (license_reference(second), 1)
@@ -564,8 +562,11 @@ async fn a_license_file_is_leased_signed_and_verifiable_and_an_ended_one_holds_i
     );
 
     // When their leases end, the sweep gives the quantities back, once.
-    assert_eq!(p.services().release_lapsed_license_files(now()).await, Ok(0));
-    let after_leases = now() + lease + 1;
+    assert_eq!(
+        p.services().release_lapsed_license_files(p.clock().now()).await,
+        Ok(0)
+    );
+    let after_leases = p.clock().now() + lease + 1;
     assert_eq!(
         p.services().release_lapsed_license_files(after_leases).await,
         Ok(2)

@@ -273,7 +273,7 @@ async fn the_webhook_is_signed_retried_until_taken_and_only_a_signed_callback_fi
             .await
             .expect("a call within 15 s")
             .expect("receiver open");
-        let now = app::repo::now();
+        let now = state.settings.clock.now();
         assert!(
             server::provisioning::verify_signature(SECRET, &headers, &body, now),
             "call {attempt} is signed with the shared secret"
@@ -313,7 +313,7 @@ async fn the_webhook_is_signed_retried_until_taken_and_only_a_signed_callback_fi
     let job = jobs[0];
     let active =
         format!(r#"{{"status":"active","job":{job},"url":"https://contoso-prod.us-east.vendor.example"}}"#);
-    let now = app::repo::now();
+    let now = state.settings.clock.now();
     // Forged: signed with another secret; stale: signed ten minutes ago.
     assert_eq!(
         post_callback(&state, &active, now, "not the secret").await,
@@ -369,7 +369,7 @@ async fn a_failed_instance_is_retried_with_a_new_job() {
         first.0
     );
     assert_eq!(
-        post_callback(&state, &failed, app::repo::now(), SECRET).await,
+        post_callback(&state, &failed, state.settings.clock.now(), SECRET).await,
         StatusCode::OK
     );
     let now = instance(&state, contoso, &partner, control_room.id).await;
@@ -493,6 +493,7 @@ async fn two_processes_working_at_once_hand_each_job_over_once() {
             app::domain::EntitlementId(entitlement),
             app::domain::ProductId(product),
             30,
+            state.settings.clock.now(),
         )
         .await
         .expect("instances");

@@ -19,6 +19,7 @@ fn entry(
         quantity,
         drawdown_request_id: None,
         to_account: to,
+        at: 1_780_000_000,
     }
 }
 

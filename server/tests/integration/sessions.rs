@@ -159,22 +159,15 @@ async fn signing_in_again_ends_the_session_the_browser_brought() {
 #[tokio::test]
 async fn a_session_ends_after_its_idle_timeout_and_only_the_users_own_requests_keep_it() {
     let t = demo_db().await;
-    let app = portal(t.db.clone());
+    let clock = app::clock::Clock::stopped_at(app::clock::Clock::system().now());
+    let settings = Settings {
+        clock: clock.clone(),
+        ..Settings::default()
+    };
+    let app = server::router(crate::helpers::app_state(t.db.clone(), settings.clone()));
     let (_, cookie, _) = call(&app, "sign_in", "email=partner%40example.com&password=demo", None).await;
     let cookie = cookie.expect("session cookie");
-    let idle = Settings::default().session_idle_timeout.whole_seconds();
-    let last_used = |ago: i64| {
-        let db = t.db.clone();
-        async move {
-            let mut tx = db.begin().await.expect("tx");
-            sqlx::query("UPDATE sessions SET last_seen_at = $1")
-                .bind(app::repo::now() - ago)
-                .execute(&mut *tx)
-                .await
-                .expect("last use");
-            tx.commit().await.expect("commit");
-        }
-    };
+    let idle = settings.session_idle_timeout.whole_seconds();
     let last_seen = || {
         let db = t.db.clone();
         async move {
@@ -191,22 +184,21 @@ async fn a_session_ends_after_its_idle_timeout_and_only_the_users_own_requests_k
     };
 
     // Used a minute short of the timeout: still signed in, and the use counts.
-    last_used(idle - 60).await;
+    clock.advance(idle - 60);
     assert_eq!(accounts(cookie.clone()).await, StatusCode::OK);
-    assert!(last_seen().await >= app::repo::now() - 5);
+    assert_eq!(last_seen().await, clock.now());
 
     // The live stream's checks are not the user's use: they keep nothing.
-    last_used(idle - 60).await;
+    clock.advance(idle - 60);
     let mut headers = http::HeaderMap::new();
     headers.insert(header::COOKIE, cookie.parse().expect("header"));
-    let settings = Settings::default();
     let background =
         app::auth::user_from_headers(&t.db, &settings, &headers, app::auth::Activity::Background).await;
     assert!(background.is_ok(), "{background:?}");
-    assert!(last_seen().await <= app::repo::now() - idle + 60);
+    assert_eq!(last_seen().await, clock.now() - (idle - 60));
 
     // Idle past the timeout: signed out, on every path.
-    last_used(idle + 1).await;
+    clock.advance(61);
     assert_eq!(accounts(cookie.clone()).await, StatusCode::UNAUTHORIZED);
     let (_, _, body) = call(&app, "signed_in_user", "", Some(&cookie)).await;
     assert_eq!(body, "null");

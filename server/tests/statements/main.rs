@@ -202,7 +202,7 @@ async fn a_drawdown_cycle_and_each_screen_on_a_ledger_with_history_run_their_bud
     // Every process runs these each minute, with nothing due nearly always.
     services.expire_due().await.expect("expiry");
     services
-        .release_lapsed_license_files(app::repo::now())
+        .release_lapsed_license_files(app::clock::Clock::system().now())
         .await
         .expect("license leases");
     checked.push((

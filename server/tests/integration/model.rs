@@ -409,6 +409,18 @@ fn emails_of(transition: Transition) -> i64 {
     }
 }
 
+/// A licensing step: only the customer's managing partner may take it;
+/// then the first refusal whose condition holds, else done.
+fn partner_only(who: Who, refusals: &[(bool, Outcome)]) -> Outcome {
+    if who != Who::Partner {
+        return Outcome::Forbidden;
+    }
+    refusals
+        .iter()
+        .find(|(holds, _)| *holds)
+        .map_or(Outcome::Done, |(_, refusal)| refusal.clone())
+}
+
 fn plan(m: &Model, op: &Op, tailspin: AccountId, batch_releases: &BTreeMap<usize, i64>) -> Plan {
     let one = |o| vec![o];
     match op {
@@ -496,43 +508,33 @@ fn plan(m: &Model, op: &Op, tailspin: AccountId, batch_releases: &BTreeMap<usize
             quantity,
         } => {
             let e = &m.cloud[entitlement % m.cloud.len()];
-            let allowed = if *who != Who::Partner {
-                Outcome::Forbidden
-            } else if *quantity > e.quantity - e.in_use {
-                Outcome::MoreThanFree
-            } else {
-                Outcome::Done
-            };
             Plan {
                 keys: vec![format!("entitlement {}", e.id.0)],
-                allowed: one(allowed),
+                allowed: one(partner_only(
+                    *who,
+                    &[(*quantity > e.quantity - e.in_use, Outcome::MoreThanFree)],
+                )),
             }
         }
         Op::Unbind { who, entitlement } => {
             let e = &m.cloud[entitlement % m.cloud.len()];
-            let allowed = if *who != Who::Partner {
-                Outcome::Forbidden
-            } else if e.bound == 0 {
-                Outcome::NotBound
-            } else {
-                Outcome::Done
-            };
             Plan {
                 keys: vec![format!("entitlement {}", e.id.0)],
-                allowed: one(allowed),
+                allowed: one(partner_only(*who, &[(e.bound == 0, Outcome::NotBound)])),
             }
         }
         Op::Configure { who, host, quantity } => {
             let e = &m.file_entitlement;
-            let allowed = if *who != Who::Partner {
-                Outcome::Forbidden
-            } else if *quantity > e.quantity - e.in_use {
-                Outcome::MoreThanFree
-            } else if m.files.iter().any(|f| f.active && f.host == Some(*host)) {
-                Outcome::HostHasFile
-            } else {
-                Outcome::Done
-            };
+            let allowed = partner_only(
+                *who,
+                &[
+                    (*quantity > e.quantity - e.in_use, Outcome::MoreThanFree),
+                    (
+                        m.files.iter().any(|f| f.active && f.host == Some(*host)),
+                        Outcome::HostHasFile,
+                    ),
+                ],
+            );
             Plan {
                 keys: vec!["file entitlement".into(), format!("host {host}")],
                 allowed: one(allowed),
@@ -546,13 +548,7 @@ fn plan(m: &Model, op: &Op, tailspin: AccountId, batch_releases: &BTreeMap<usize
                 };
             }
             let f = &m.files[file % m.files.len()];
-            let allowed = if *who != Who::Partner {
-                Outcome::Forbidden
-            } else if !f.active {
-                Outcome::FileEnded
-            } else {
-                Outcome::Done
-            };
+            let allowed = partner_only(*who, &[(!f.active, Outcome::FileEnded)]);
             let host = f
                 .host
                 .map_or_else(|| format!("file {}", f.id.0), |h| format!("host {h}"));
@@ -563,13 +559,7 @@ fn plan(m: &Model, op: &Op, tailspin: AccountId, batch_releases: &BTreeMap<usize
         }
         Op::Provision { who, instance } => {
             let (id, state) = &m.instances[instance % m.instances.len()];
-            let allowed = if *who != Who::Partner {
-                Outcome::Forbidden
-            } else if state != "ready" {
-                Outcome::NotReady
-            } else {
-                Outcome::Done
-            };
+            let allowed = partner_only(*who, &[(state != "ready", Outcome::NotReady)]);
             Plan {
                 keys: vec![format!("instance {}", id.0)],
                 allowed: one(allowed),

@@ -109,13 +109,7 @@ fn differences(a: &Schema, b: &Schema) -> Vec<String> {
                 continue;
             }
         };
-        let columns: BTreeSet<&String> = ta.columns.keys().chain(tb.columns.keys()).collect();
-        for column in columns {
-            let (ca, cb) = (ta.columns.get(column), tb.columns.get(column));
-            if ca != cb {
-                out.push(format!("{name}.{column}: SQLite {ca:?}, PostgreSQL {cb:?}"));
-            }
-        }
+        map_differences(&mut out, &format!("{name}: column"), &ta.columns, &tb.columns);
         if ta.primary_key != tb.primary_key {
             out.push(format!(
                 "{name}: primary key SQLite {:?}, PostgreSQL {:?}",
@@ -125,13 +119,7 @@ fn differences(a: &Schema, b: &Schema) -> Vec<String> {
         set_differences(&mut out, name, "unique constraint", &ta.unique, &tb.unique);
         set_differences(&mut out, name, "check", &ta.checks, &tb.checks);
         set_differences(&mut out, name, "foreign key", &ta.foreign_keys, &tb.foreign_keys);
-        let indexes: BTreeSet<&String> = ta.indexes.keys().chain(tb.indexes.keys()).collect();
-        for index in indexes {
-            let (ia, ib) = (ta.indexes.get(index), tb.indexes.get(index));
-            if ia != ib {
-                out.push(format!("{name}: index {index}: SQLite {ia:?}, PostgreSQL {ib:?}"));
-            }
-        }
+        map_differences(&mut out, &format!("{name}: index"), &ta.indexes, &tb.indexes);
         if ta.append_only != tb.append_only {
             out.push(format!(
                 "{name}: append-only guard SQLite {}, PostgreSQL {}",
@@ -140,6 +128,23 @@ fn differences(a: &Schema, b: &Schema) -> Vec<String> {
         }
     }
     out
+}
+
+/// Each name whose value differs between `a` (SQLite) and `b`, or that
+/// only one of them has (`None`).
+fn map_differences<T: PartialEq + std::fmt::Debug>(
+    out: &mut Vec<String>,
+    what: &str,
+    a: &BTreeMap<String, T>,
+    b: &BTreeMap<String, T>,
+) {
+    let names: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+    for name in names {
+        let (va, vb) = (a.get(name), b.get(name));
+        if va != vb {
+            out.push(format!("{what} {name}: SQLite {va:?}, PostgreSQL {vb:?}"));
+        }
+    }
 }
 
 fn set_differences<T: Ord + std::fmt::Debug>(

@@ -47,3 +47,6 @@ PG_DURABILITY="${PG_DURABILITY:--c fsync=off -c synchronous_commit=off -c full_p
   -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_DIR -c max_connections=400 $PG_DURABILITY" \
   start >/dev/null
 export PORTAL_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
+# The outage test (server/tests/integration/crash.rs) stops and starts it.
+export PORTAL_TEST_POSTGRES_STOP="${pg_as[*]} $pg_bin/pg_ctl -D $PG_DIR/data -m fast -w stop"
+export PORTAL_TEST_POSTGRES_START="${pg_as[*]} $pg_bin/pg_ctl -D $PG_DIR/data -l $PG_DIR/server.log -w -o '-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_DIR -c max_connections=400 $PG_DURABILITY' start"

@@ -47,6 +47,7 @@ fn worker(db: &Db, transport: Transport) -> MailWorker {
         queued: Arc::new(Notify::new()),
         max_idle: server::mail::DEFAULT_MAX_IDLE,
         max_attempts: server::mail::DEFAULT_MAX_ATTEMPTS,
+        lease_seconds: server::mail::DEFAULT_LEASE_SECONDS,
         clock: Clock::system(),
     }
 }

@@ -123,6 +123,8 @@ pub struct MailWorker {
     /// marked dead (`DEFAULT_MAX_ATTEMPTS`). A temporary failure is tried
     /// until it passes, at most an hour apart, and counted in `/metrics`.
     pub max_attempts: i64,
+    /// Seconds a claimed message stays with this worker (`DEFAULT_LEASE_SECONDS`).
+    pub lease_seconds: i64,
     /// Where due times and delivery times are read.
     pub clock: Clock,
 }
@@ -131,8 +133,10 @@ pub struct MailWorker {
 /// of a relay's passing misconfiguration, so a few, backing off.
 pub const DEFAULT_MAX_ATTEMPTS: i64 = 5;
 
-/// How long a claimed row stays with the worker that claimed it.
-const LEASE_SECONDS: i64 = 120;
+/// How long a claimed row stays with the worker that claimed it, unless
+/// configured: a process killed in the middle of a round leaves its claimed
+/// messages to the others (or to itself, restarted) after this long.
+pub const DEFAULT_LEASE_SECONDS: i64 = 60;
 /// The longest the worker waits without a wake-up, unless configured:
 /// messages queued by another process without a wake-up (SQLite), or a
 /// lost wake-up, are picked up within this time.
@@ -174,7 +178,8 @@ impl MailWorker {
         loop {
             let claimed = {
                 let mut tx = self.db.begin().await?;
-                let claimed = outbox::claim_due_emails(&mut tx, 20, LEASE_SECONDS, self.clock.now()).await?;
+                let claimed =
+                    outbox::claim_due_emails(&mut tx, 20, self.lease_seconds, self.clock.now()).await?;
                 tx.commit().await?;
                 claimed
             };

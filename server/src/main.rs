@@ -120,6 +120,10 @@ struct ServeOptions {
     /// without being woken (other processes wake it through PostgreSQL).
     #[arg(long, env = "PORTAL_MAIL_POLL_SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600), global = true)]
     mail_poll_seconds: u64,
+    /// Seconds a message claimed by a worker stays its own: after a crash,
+    /// what the dead process had claimed goes out this much later.
+    #[arg(long, env = "PORTAL_MAIL_LEASE_SECONDS", default_value_t = server::mail::DEFAULT_LEASE_SECONDS, value_parser = clap::value_parser!(i64).range(5..=3600), global = true)]
+    mail_lease_seconds: i64,
     /// Tries of an email the mail server refuses for good (a 5xx, an unusable
     /// address) before it is marked dead (`server mail dead`). Temporary
     /// failures are retried until they pass.
@@ -145,6 +149,10 @@ struct ServeOptions {
         global = true
     )]
     provisioning_retry_seconds: u64,
+    /// Seconds a provisioning job claimed by a worker stays its own: after a
+    /// crash, what the dead process had claimed is taken up this much later.
+    #[arg(long, env = "PORTAL_PROVISIONING_LEASE_SECONDS", default_value_t = server::provisioning::DEFAULT_LEASE_SECONDS, value_parser = clap::value_parser!(i64).range(5..=3600), global = true)]
+    provisioning_lease_seconds: i64,
     /// The bearer token of the orders API (`POST /api/orders/import`), 32+
     /// characters. Unset: the API is off.
     #[arg(long, env = "PORTAL_ORDERS_API_TOKEN", global = true, hide_env_values = true)]
@@ -426,12 +434,14 @@ async fn run(cli: Cli) -> Result<(), String> {
                 queued: state.mail_queued.clone(),
                 max_idle: std::time::Duration::from_secs(options.mail_poll_seconds),
                 max_attempts: options.mail_max_attempts,
+                lease_seconds: options.mail_lease_seconds,
                 clock: app::clock::Clock::system(),
             };
             let provisioning = server::provisioning::ProvisioningWorker::new(
                 state.clone(),
                 std::time::Duration::from_secs(options.provisioning_retry_seconds),
-            );
+            )
+            .with_lease(options.provisioning_lease_seconds);
             let metrics_addr = match options.metrics_addr.as_str() {
                 "off" => None,
                 addr => Some(

@@ -40,7 +40,10 @@ pub const MAX_SKEW_SECONDS: i64 = 300;
 /// the partner can retry it.
 pub const MAX_ATTEMPTS: i64 = 8;
 
-const LEASE_SECONDS: i64 = 120;
+/// How long a claimed job stays with the worker that claimed it, unless
+/// configured: above the webhook call's 20 s timeout, and how late a job
+/// claimed by a process that was killed is taken up again.
+pub const DEFAULT_LEASE_SECONDS: i64 = 60;
 const BATCH: i64 = 20;
 
 /// The signature of `body` sent at `timestamp`, as the header carries it.
@@ -106,6 +109,7 @@ pub struct ProvisioningWorker {
     client: reqwest::Client,
     /// The first retry's delay; each next one doubles, up to an hour.
     retry_base: Duration,
+    lease_seconds: i64,
 }
 
 impl ProvisioningWorker {
@@ -118,6 +122,15 @@ impl ProvisioningWorker {
             state,
             client,
             retry_base,
+            lease_seconds: DEFAULT_LEASE_SECONDS,
+        }
+    }
+
+    /// The same worker with claims held `seconds` (`DEFAULT_LEASE_SECONDS`).
+    pub fn with_lease(self, seconds: i64) -> Self {
+        Self {
+            lease_seconds: seconds,
+            ..self
         }
     }
 
@@ -155,7 +168,7 @@ impl ProvisioningWorker {
                 &mut tx,
                 adapter,
                 BATCH,
-                LEASE_SECONDS,
+                self.lease_seconds,
                 self.state.settings.clock.now(),
             )
             .await?;

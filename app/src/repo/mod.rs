@@ -114,9 +114,11 @@ impl Db {
         match Engine::of_url(url) {
             Some(Engine::Sqlite) => Self::connect_sqlite(url).await,
             Some(Engine::Postgres) => {
+                // While the server is away a request fails (503) after this
+                // long instead of hanging; the pool reconnects on its own.
                 let pool = AnyPoolOptions::new()
                     .max_connections(postgres_connections.max(1))
-                    .acquire_timeout(Duration::from_secs(30))
+                    .acquire_timeout(Duration::from_secs(5))
                     .connect(url)
                     .await?;
                 Ok(Self {

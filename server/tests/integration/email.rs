@@ -89,6 +89,7 @@ pub(crate) fn worker(p: &Portal, transport: Transport) -> MailWorker {
         queued: Arc::new(Notify::new()),
         max_idle: server::mail::DEFAULT_MAX_IDLE,
         max_attempts: server::mail::DEFAULT_MAX_ATTEMPTS,
+        lease_seconds: server::mail::DEFAULT_LEASE_SECONDS,
         clock: p.settings.clock.clone(),
     }
 }

@@ -5,6 +5,7 @@
 mod backup;
 mod balances;
 mod bootstrap;
+mod crash;
 mod delivery;
 mod drawdowns;
 mod email;

@@ -7,6 +7,7 @@
 //! workers poll every second there).
 
 use std::collections::HashMap;
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -19,26 +20,33 @@ use crate::email::{free_port, SmtpServer};
 use crate::helpers::{user, Portal, TestDb};
 
 /// A server process serving `db`, stopped when dropped.
-struct ServerProcess {
+pub(crate) struct ServerProcess {
     child: Child,
-    base: String,
+    pub base: String,
     _data: tempfile::TempDir,
 }
 
 impl ServerProcess {
     /// Starts a process; its emails go to `mail_url`, or to a folder of its own.
     async fn start(db: &TestDb, mail_url: Option<&str>) -> Self {
+        Self::start_on(db, mail_url, free_port(), Path::new(env!("CARGO_BIN_EXE_server"))).await
+    }
+
+    /// Starts `binary` (this build's server, or a release build) on `port`.
+    pub(crate) async fn start_on(db: &TestDb, mail_url: Option<&str>, port: u16, binary: &Path) -> Self {
         let data = tempfile::tempdir().expect("data folder");
         let mail_url = mail_url.map_or_else(
             || format!("file://{}", data.path().join("mail").display()),
             str::to_string,
         );
-        let port = free_port();
-        let child = Command::new(env!("CARGO_BIN_EXE_server"))
+        let child = Command::new(binary)
             .env("PORTAL_DATABASE_URL", &db.url)
             .env("PORTAL_MAIL_URL", &mail_url)
             .env("PORTAL_MAIL_POLL_SECONDS", "1")
             .env("PORTAL_MAIL_RETRY_SECONDS", "1")
+            // What a killed process had claimed goes out 5 s later (crash.rs).
+            .env("PORTAL_MAIL_LEASE_SECONDS", "5")
+            .env("PORTAL_PROVISIONING_LEASE_SECONDS", "5")
             .env("PORTAL_LICENSE_KEY_FILE", data.path().join("key"))
             .env("PORTAL_DATABASE_CONNECTIONS", "4")
             .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
@@ -46,6 +54,7 @@ impl ServerProcess {
             .env("LEPTOS_SITE_ROOT", data.path())
             .env("LEPTOS_OUTPUT_NAME", "portal")
             .env("RUST_LOG", "warn")
+            .env("PORTAL_LOCAL_PROVISIONING_SECONDS", "1")
             .stdout(Stdio::null())
             .spawn()
             .expect("the server binary runs");
@@ -70,8 +79,15 @@ impl ServerProcess {
         }
     }
 
+    /// Ends the process at once, as `kill -9` does: no shutdown runs.
+    pub(crate) fn kill_hard(mut self) {
+        // Child::kill sends SIGKILL on Unix.
+        self.child.kill().expect("SIGKILL");
+        self.child.wait().expect("reaped");
+    }
+
     /// Signs in over HTTP and returns the session cookie.
-    async fn sign_in(&self, email: &str) -> String {
+    pub(crate) async fn sign_in(&self, email: &str) -> String {
         let response = reqwest::Client::new()
             .post(format!("{}/api/sign_in", self.base))
             .header("accept", "application/json")

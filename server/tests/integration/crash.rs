@@ -217,6 +217,7 @@ async fn killed_with_sigkill_under_load_the_portal_loses_nothing_and_sends_each_
         process.kill_hard();
         process = ServerProcess::start_on(&p.t, Some(&mail_url), port, &binary).await;
     }
+    // Half a second of load on the last process too, then the clients stop.
     tokio::time::sleep(Duration::from_millis(500)).await;
     stop.store(true, Ordering::Relaxed);
     for c in clients {

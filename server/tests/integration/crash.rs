@@ -351,6 +351,8 @@ async fn killed_with_sigkill_under_load_the_portal_loses_nothing_and_sends_each_
         lost.len(),
     );
     assert!(lost.is_empty(), "never delivered: outbox {lost:?}");
+    // No message went out under another Message-ID: receivers drop the copies.
+    assert_eq!(copies.len(), outbox_ids.len(), "distinct Message-IDs received");
     assert!(
         duplicates <= kills,
         "{duplicates} copies for {kills} kills: {copies:?}"

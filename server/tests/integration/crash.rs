@@ -40,8 +40,9 @@ struct Workplace {
 }
 
 /// A request as stored: id, state, its last history entry's state, and how
-/// many history entries, reserves, releases, draws and emails it has.
-type RequestRow = (i64, String, String, i64, i64, i64, i64, i64);
+/// many history entries, reserves, releases, draws and emails it has, and
+/// how many lines.
+type RequestRow = (i64, String, String, i64, i64, i64, i64, i64, i64);
 
 #[derive(Default)]
 struct Counters {
@@ -50,6 +51,21 @@ struct Counters {
     unavailable: AtomicUsize,
     cut: AtomicUsize,
     saved: AtomicUsize,
+}
+
+/// The body of a Save of one unit of `line` for a new customer.
+fn save_body(order: i64, line: i64, customer: &str, website: &str) -> Value {
+    json!({
+        "order": order,
+        "form": {
+            "customer_account": customer,
+            "customer_website": website,
+            "customer_name": "Robin Contact",
+            "customer_email": "robin@customer.example",
+            "quantities": [[line, "1"]],
+        },
+        "cloned_from": null,
+    })
 }
 
 /// One HTTP call of a server function; `None` when the connection was cut
@@ -104,17 +120,7 @@ async fn client(k: usize, w: Workplace, stop: Arc<AtomicBool>, n: Arc<Counters>)
     while !stop.load(Ordering::Relaxed) {
         i += 1;
         let customer = format!("Crash customer {k}-{i}");
-        let form = json!({
-            "order": order,
-            "form": {
-                "customer_account": customer,
-                "customer_website": format!("https://crash-{k}-{i}.example"),
-                "customer_name": "Robin Crash",
-                "customer_email": "robin@crash.example",
-                "quantities": [[line, "1"]],
-            },
-            "cloned_from": null,
-        });
+        let form = save_body(order, line, &customer, &format!("https://crash-{k}-{i}.example"));
         let Some((200, saved)) = call(&http, &base, &partner, "save_drawdown", form, &n).await else {
             tokio::time::sleep(Duration::from_millis(50)).await;
             continue;
@@ -264,21 +270,17 @@ async fn killed_with_sigkill_under_load_the_portal_loses_nothing_and_sends_each_
             (SELECT count(*) FROM ledger_entries e WHERE e.drawdown_request_id = r.id AND e.kind = 'reserve'),
             (SELECT count(*) FROM ledger_entries e WHERE e.drawdown_request_id = r.id AND e.kind = 'release'),
             (SELECT count(*) FROM ledger_entries e WHERE e.drawdown_request_id = r.id AND e.kind = 'draw'),
-            (SELECT count(*) FROM outbox o WHERE o.drawdown_request_id = r.id)
+            (SELECT count(*) FROM outbox o WHERE o.drawdown_request_id = r.id),
+            (SELECT count(*) FROM drawdown_request_lines l WHERE l.drawdown_request_id = r.id)
          FROM drawdown_requests r",
     )
     .fetch_all(&mut *conn)
     .await
     .expect("requests");
     let mut states: BTreeMap<String, usize> = BTreeMap::new();
-    for (id, state, last, history, reserve, release, draw, emails) in &requests {
+    for (id, state, last, history, reserve, release, draw, emails, lines) in &requests {
         *states.entry(state.clone()).or_default() += 1;
-        let lines: i64 =
-            sqlx::query_scalar("SELECT count(*) FROM drawdown_request_lines WHERE drawdown_request_id = $1")
-                .bind(id)
-                .fetch_one(&mut *conn)
-                .await
-                .expect("lines");
+        let lines = *lines;
         // (history entries, releases, draws, emails) per state.
         let want = match state.as_str() {
             "submitted" => (1, 0, 0, 1),
@@ -400,19 +402,7 @@ async fn while_postgresql_restarts_writes_answer_503_in_the_users_language_and_t
     let n = Counters::default();
     let order = order_id(p.db(), "SO-2026-0101").await.0;
     let line = line_of(p.db(), "SO-2026-0101", "IQ Bot pages").await.0;
-    let save = |customer: &str| {
-        json!({
-            "order": order,
-            "form": {
-                "customer_account": customer,
-                "customer_website": "https://outage.example",
-                "customer_name": "Robin Outage",
-                "customer_email": "robin@outage.example",
-                "quantities": [[line, "1"]],
-            },
-            "cloned_from": null,
-        })
-    };
+    let save = |customer: &str| save_body(order, line, customer, "https://outage.example");
     let ready = || async {
         http.get(format!("{base}{}", server::READY_PATH))
             .send()

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::{
     BindingError, FieldProblem, LicenseFileProblem, ProvisioningError, ReasonError, TransitionError,
 };
-use crate::i18n::{self, Locale, T};
+use crate::i18n::{self, DrawdownsText, ErrorText, LicensesText, Locale, SignInText};
 
 /// What a server function can answer instead of its value.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
@@ -194,26 +194,26 @@ impl AppError {
     /// What to tell the user, in their language.
     pub fn message(&self, locale: Locale) -> String {
         match self {
-            AppError::NotSignedIn => T::ErrorNotSignedIn.text(locale).into(),
-            AppError::WrongCredentials => T::WrongCredentials.text(locale).into(),
+            AppError::NotSignedIn => ErrorText::ErrorNotSignedIn.text(locale).into(),
+            AppError::WrongCredentials => SignInText::WrongCredentials.text(locale).into(),
             AppError::Throttled { retry_after } => i18n::throttled(locale, *retry_after),
             AppError::TooManySaves { retry_after } => i18n::too_many_saves(locale, *retry_after),
-            AppError::Forbidden => T::ErrorForbidden.text(locale).into(),
-            AppError::NotFound => T::ErrorNotFound.text(locale).into(),
-            AppError::LicenseFileEnded => T::ErrorLicenseFileEnded.text(locale).into(),
-            AppError::InvalidInput { .. } => T::ErrorInvalidInput.text(locale).into(),
-            AppError::InvalidDrawdown { .. } => T::ErrorInvalidDrawdown.text(locale).into(),
+            AppError::Forbidden => ErrorText::ErrorForbidden.text(locale).into(),
+            AppError::NotFound => ErrorText::ErrorNotFound.text(locale).into(),
+            AppError::LicenseFileEnded => ErrorText::ErrorLicenseFileEnded.text(locale).into(),
+            AppError::InvalidInput { .. } => ErrorText::ErrorInvalidInput.text(locale).into(),
+            AppError::InvalidDrawdown { .. } => DrawdownsText::ErrorInvalidDrawdown.text(locale).into(),
             AppError::TransitionRefused { refusal } => i18n::transition_refusal(locale, refusal),
             AppError::InvalidReason { problem } => i18n::reason_error(locale, problem),
-            AppError::InvalidLicenseFile { .. } => T::ErrorInvalidLicenseFile.text(locale).into(),
+            AppError::InvalidLicenseFile { .. } => LicensesText::ErrorInvalidLicenseFile.text(locale).into(),
             AppError::InvalidBinding { problem } => i18n::binding_error(locale, problem),
             AppError::InvalidProvisioning { problem } => i18n::provisioning_error(locale, problem),
             AppError::Malformed
             | AppError::CrossOrigin
             | AppError::UnsupportedMediaType
-            | AppError::TooLarge => T::ErrorMalformed.text(locale).into(),
-            AppError::Unavailable => T::ErrorUnavailable.text(locale).into(),
-            AppError::Internal | AppError::Transport { .. } => T::ErrorInternal.text(locale).into(),
+            | AppError::TooLarge => ErrorText::ErrorMalformed.text(locale).into(),
+            AppError::Unavailable => ErrorText::ErrorUnavailable.text(locale).into(),
+            AppError::Internal | AppError::Transport { .. } => ErrorText::ErrorInternal.text(locale).into(),
         }
     }
 

@@ -37,7 +37,7 @@ use leptos_router::{path, Lazy, SsrMode};
 use crate::api::auth::{signed_in_user, SignIn, SignOut};
 use crate::components::header::Header;
 use crate::domain::CurrentUser;
-use crate::i18n::T;
+use crate::i18n::CommonText;
 use crate::pages::licenses::{self, screens};
 use crate::pages::{home::Home, not_found::NotFound, sign_in::SignInPage};
 
@@ -106,9 +106,9 @@ pub fn App() -> impl IntoView {
         // A plain text, no signal read: leptos_axum renders the title outside
         // the page's reactive arena, which under load panics (leptos#3729,
         // seen at 200 requests/s). The effect below follows the language.
-        <Title text=T::ProductName.text(request_locale) />
+        <Title text=CommonText::ProductName.text(request_locale) />
         <Router>
-            <a class="skip-link" href="#main">{move || i18n.t(T::SkipToContent)}</a>
+            <a class="skip-link" href="#main">{move || i18n.t(CommonText::SkipToContent)}</a>
             <Header />
             <main id="main" class="page">
                 <Routes fallback=NotFound>

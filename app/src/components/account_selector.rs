@@ -6,7 +6,7 @@ use leptos_router::hooks::{use_location, use_navigate};
 
 use super::i18n::use_i18n;
 use crate::domain::{AccountId, AccountKind, AccountSummary};
-use crate::i18n::T;
+use crate::i18n::AccountsText;
 
 /// The labelled select of accounts.
 #[component]
@@ -38,9 +38,9 @@ pub fn AccountSelector(
     let (first, rest): (Vec<_>, Vec<_>) = accounts.into_iter().partition(|a| a.kind == AccountKind::Partner);
     let vendor_view = rest.iter().any(|a| a.managed_by.is_some()) && first.len() > 1;
     let (first_label, rest_label) = if vendor_view {
-        (T::Partners, T::Customers)
+        (AccountsText::Partners, AccountsText::Customers)
     } else {
-        (T::OwnAccount, T::ManagedCustomers)
+        (AccountsText::OwnAccount, AccountsText::ManagedCustomers)
     };
     let option = move |a: AccountSummary| {
         let label = match (&a.managed_by_name, vendor_view) {
@@ -53,7 +53,7 @@ pub fn AccountSelector(
             </option>
         }
     };
-    let group = move |label: T, accounts: Vec<AccountSummary>| {
+    let group = move |label: AccountsText, accounts: Vec<AccountSummary>| {
         (!accounts.is_empty()).then(|| {
             view! {
                 <optgroup label=move || i18n.t(label)>
@@ -64,7 +64,7 @@ pub fn AccountSelector(
     };
     view! {
         <div class="account-selector">
-            <label for="account-select">{move || i18n.t(T::SelectAnAccount)}</label>
+            <label for="account-select">{move || i18n.t(AccountsText::SelectAnAccount)}</label>
             <select id="account-select" on:change=on_change>
                 {group(first_label, first)}
                 {group(rest_label, rest)}

@@ -83,7 +83,7 @@ pub fn FieldError(id: String, #[prop(into)] message: Signal<Option<String>>) -> 
 /// on ("Revoke LIC-000007"), so each row's button has a name of its own.
 #[component]
 pub fn RowAction(
-    action: crate::i18n::T,
+    #[prop(into)] action: crate::i18n::Text,
     /// What it acts on: the row's product, license or instance.
     subject: String,
     #[prop(default = "button")] class: &'static str,

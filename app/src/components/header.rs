@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use super::i18n::{use_i18n, LanguageSelect};
-use crate::i18n::T;
+use crate::i18n::CommonText;
 use crate::Session;
 
 /// Brand, main navigation and the signed-in user (once signed in), language.
@@ -23,18 +23,18 @@ pub fn Header() -> impl IntoView {
         Suspend::new(async move {
             let user = session.user.await.ok().flatten()?;
             Some(view! {
-                <nav class="main-nav" aria-label=move || i18n.t(T::MainNavigation)>
-                    <A href="/licenses">{move || i18n.t(T::LicensesAndCloudServices)}</A>
+                <nav class="main-nav" aria-label=move || i18n.t(CommonText::MainNavigation)>
+                    <A href="/licenses">{move || i18n.t(CommonText::LicensesAndCloudServices)}</A>
                 </nav>
                 <div class="user-box">
                     <span class="user-box__name">
-                        <span class="visually-hidden">{move || i18n.t(T::SignedInAs)} " "</span>
+                        <span class="visually-hidden">{move || i18n.t(CommonText::SignedInAs)} " "</span>
                         {user.display_name}
                         <span class="user-box__account">{user.account_name}</span>
                     </span>
                     <ActionForm action=session.sign_out>
                         <button type="submit" class="button button--quiet">
-                            {move || i18n.t(T::SignOut)}
+                            {move || i18n.t(CommonText::SignOut)}
                         </button>
                     </ActionForm>
                 </div>
@@ -45,7 +45,7 @@ pub fn Header() -> impl IntoView {
         <header class="top-bar">
             <a class="brand" href="/">
                 <span class="brand__mark" aria-hidden="true"></span>
-                {move || i18n.t(T::ProductName)}
+                {move || i18n.t(CommonText::ProductName)}
             </a>
             <Transition>{signed_in}</Transition>
             <LanguageSelect />

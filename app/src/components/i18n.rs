@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::i18n::{Locale, T};
+use crate::i18n::{CommonText, Locale, Text};
 
 /// The current language, in context.
 #[derive(Clone, Copy)]
@@ -15,8 +15,8 @@ pub struct I18n {
 impl I18n {
     /// A text in the current language (tracked: views using it update when
     /// the language changes).
-    pub fn t(self, text: T) -> &'static str {
-        text.text(self.locale.get())
+    pub fn t(self, text: impl Into<Text>) -> &'static str {
+        text.into().text(self.locale.get())
     }
 
     /// The current language (tracked).
@@ -91,7 +91,7 @@ pub fn LanguageSelect() -> impl IntoView {
     };
     view! {
         <div class="language">
-            <label for="language-select">{move || i18n.t(T::Language)}</label>
+            <label for="language-select">{move || i18n.t(CommonText::Language)}</label>
             <select id="language-select" on:change=on_change>
                 {Locale::ALL
                     .into_iter()

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 use crate::components::i18n::use_i18n;
 use crate::domain::{AccountId, ListRows};
-use crate::i18n::T;
+use crate::i18n::{CommonText, Text};
 
 /// How many rows a tab asks for, and the row to focus once they are shown.
 /// Lives above the part of the tab that re-renders, so a live refresh or an
@@ -55,7 +55,7 @@ pub fn LoadMoreRows(
     shown: usize,
     more: bool,
     row_id: fn(usize) -> String,
-    counted: T,
+    #[prop(into)] counted: Text,
 ) -> impl IntoView {
     let i18n = use_i18n();
     if let Some(index) = rows.focus.get_untracked() {
@@ -77,7 +77,7 @@ pub fn LoadMoreRows(
                 .then(|| {
                     view! {
                         <button type="button" class="button" on:click=load_more>
-                            {move || i18n.t(T::LoadMore)}
+                            {move || i18n.t(CommonText::LoadMore)}
                         </button>
                     }
                 })}

@@ -4,13 +4,13 @@ use leptos::prelude::*;
 
 use super::i18n::use_i18n;
 use crate::error::AppError;
-use crate::i18n::T;
+use crate::i18n::{CommonText, Text};
 
 /// Shown while data loads.
 #[component]
 pub fn Loading() -> impl IntoView {
     let i18n = use_i18n();
-    view! { <p class="status status--loading" role="status">{move || i18n.t(T::Loading)}</p> }
+    view! { <p class="status status--loading" role="status">{move || i18n.t(CommonText::Loading)}</p> }
 }
 
 /// A refusal or failure from the server, in the user's language.
@@ -27,10 +27,11 @@ pub fn ErrorNotice(
 #[component]
 pub fn EmptyState(
     /// The headline.
-    title: T,
+    #[prop(into)]
+    title: Text,
     /// What will fill this place, and how.
-    #[prop(optional)]
-    hint: Option<T>,
+    #[prop(optional, into)]
+    hint: Option<Text>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     view! {

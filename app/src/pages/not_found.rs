@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::components::i18n::use_i18n;
-use crate::i18n::T;
+use crate::i18n::CommonText;
 
 /// The "page not found" screen, with a 404 status on the server.
 #[component]
@@ -15,9 +15,9 @@ pub fn NotFound() -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <section class="card">
-            <h1>{move || i18n.t(T::PageNotFound)}</h1>
+            <h1>{move || i18n.t(CommonText::PageNotFound)}</h1>
             <p>
-                <a href="/">{move || i18n.t(T::BackToStart)}</a>
+                <a href="/">{move || i18n.t(CommonText::BackToStart)}</a>
             </p>
         </section>
     }

@@ -5,7 +5,7 @@ use leptos_router::components::Redirect;
 
 use crate::components::i18n::use_i18n;
 use crate::components::status::Loading;
-use crate::i18n::T;
+use crate::i18n::SignInText;
 use crate::Session;
 
 /// The sign-in screen; a signed-in user goes straight on.
@@ -48,15 +48,15 @@ fn SignInForm() -> impl IntoView {
     };
     view! {
         <section class="card sign-in">
-            <h1>{move || i18n.t(T::SignInHeading)}</h1>
-            <p class="sign-in__intro">{move || i18n.t(T::SignInIntro)}</p>
+            <h1>{move || i18n.t(SignInText::SignInHeading)}</h1>
+            <p class="sign-in__intro">{move || i18n.t(SignInText::SignInIntro)}</p>
             <ActionForm action>
                 <div class="field">
-                    <label for="email">{move || i18n.t(T::Email)}</label>
+                    <label for="email">{move || i18n.t(SignInText::Email)}</label>
                     <input id="email" name="email" type="email" autocomplete="username" required />
                 </div>
                 <div class="field">
-                    <label for="password">{move || i18n.t(T::Password)}</label>
+                    <label for="password">{move || i18n.t(SignInText::Password)}</label>
                     <input
                         id="password"
                         name="password"
@@ -68,7 +68,7 @@ fn SignInForm() -> impl IntoView {
                 {error}
                 <button type="submit" class="button button--primary" disabled=move || action.pending().get()>
                     {move || {
-                        if action.pending().get() { i18n.t(T::SigningIn) } else { i18n.t(T::SignIn) }
+                        if action.pending().get() { i18n.t(SignInText::SigningIn) } else { i18n.t(SignInText::SignIn) }
                     }}
                 </button>
             </ActionForm>

@@ -9,7 +9,7 @@ use crate::components::i18n::use_i18n;
 use crate::components::live::use_live_changes;
 use crate::components::status::{EmptyState, ErrorNotice, Loading};
 use crate::domain::{DrawdownCursor, PageRequest};
-use crate::i18n::T;
+use crate::i18n::DrawdownsText;
 
 /// The tab's content.
 #[component]
@@ -31,11 +31,11 @@ pub fn ApprovalsPage() -> impl IntoView {
     );
     view! {
         <section class="panel" aria-labelledby="approvals-heading">
-            <h2 id="approvals-heading">{move || i18n.t(T::ApprovalsHeading)}</h2>
-            <p class="panel__hint">{move || i18n.t(T::ApprovalsHint)}</p>
+            <h2 id="approvals-heading">{move || i18n.t(DrawdownsText::ApprovalsHeading)}</h2>
+            <p class="panel__hint">{move || i18n.t(DrawdownsText::ApprovalsHint)}</p>
             <div class="filters" role="search">
                 <div class="field field--inline field--grow">
-                    <label for="approvals-search">{move || i18n.t(T::SearchByCustomer)}</label>
+                    <label for="approvals-search">{move || i18n.t(DrawdownsText::SearchByCustomer)}</label>
                     <input
                         id="approvals-search"
                         type="search"
@@ -48,9 +48,9 @@ pub fn ApprovalsPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match queue.await {
                         Ok(page) if page.rows.is_empty() && !search.get_untracked().trim().is_empty() => {
-                            view! { <EmptyState title=T::NoDrawdownMatches /> }.into_any()
+                            view! { <EmptyState title=DrawdownsText::NoDrawdownMatches /> }.into_any()
                         }
-                        Ok(page) if page.rows.is_empty() => view! { <EmptyState title=T::NoApprovals /> }.into_any(),
+                        Ok(page) if page.rows.is_empty() => view! { <EmptyState title=DrawdownsText::NoApprovals /> }.into_any(),
                         Ok(first) => {
                             let search = search.get_untracked();
                             let more = move |after: DrawdownCursor| {

@@ -15,7 +15,7 @@ use crate::domain::{
     AccountKind, BindingError, CloudLicense, CloudLicensesView, EntitlementId, Quantity, ServiceInstanceId,
 };
 use crate::error::AppError;
-use crate::i18n::{binding_error, months, number, T};
+use crate::i18n::{binding_error, months, number, CommonText, EntitlementsText, LicensesText};
 
 /// What the bind form holds; kept above the part that re-renders on live
 /// updates, so a refetch does not wipe what the partner is typing.
@@ -103,14 +103,14 @@ fn CloudLicenses(
     });
     view! {
         <h2 id="cloud-licenses-heading">
-            {move || i18n.t(T::CloudLicenses)}
+            {move || i18n.t(LicensesText::CloudLicenses)}
             <span class="panel__subject">{account.name.clone()}</span>
         </h2>
-        <p class="panel__hint">{move || i18n.t(T::CloudLicensesHint)}</p>
+        <p class="panel__hint">{move || i18n.t(LicensesText::CloudLicensesHint)}</p>
         <UsageNotice is_partner_account=account.kind == AccountKind::Partner may_change />
         <div aria-live="polite">{move || other_error().map(|error| view! { <ErrorNotice error /> })}</div>
         {if licenses.is_empty() {
-            view! { <EmptyState title=T::NoControlRooms hint=T::NoControlRoomsHint /> }.into_any()
+            view! { <EmptyState title=LicensesText::NoControlRooms hint=LicensesText::NoControlRoomsHint /> }.into_any()
         } else {
             licenses
                 .into_iter()
@@ -119,7 +119,7 @@ fn CloudLicenses(
                 .into_any()
         }}
         {bind_form}
-        <UsageTable entitlements caption=T::CloudEntitlements empty=T::NoCloudEntitlements />
+        <UsageTable entitlements caption=LicensesText::CloudEntitlements empty=LicensesText::NoCloudEntitlements />
     }
     .into_any()
 }
@@ -149,30 +149,30 @@ fn ControlRoom(
             <h3 id=heading_id.clone()>
                 {name} " " <InstanceBadge state=control_room.state />
                 {not_provisioned
-                    .then(|| view! { <span class="panel__subject">{move || i18n.t(T::NotProvisioned)}</span> })}
+                    .then(|| view! { <span class="panel__subject">{move || i18n.t(LicensesText::NotProvisioned)}</span> })}
             </h3>
             <div class="guid">
-                <span>{move || i18n.t(T::LicenseGuid)}</span>
+                <span>{move || i18n.t(LicensesText::LicenseGuid)}</span>
                 <code>{guid.clone()}</code>
                 <CopyButton text=guid />
             </div>
             {if bindings.is_empty() {
-                view! { <p class="status">{move || i18n.t(T::NothingBound)}</p> }.into_any()
+                view! { <p class="status">{move || i18n.t(LicensesText::NothingBound)}</p> }.into_any()
             } else {
                 view! {
                     <div class="table-wrap">
                         <table class="data-table">
-                            <caption>{move || i18n.t(T::BoundEntitlements)}</caption>
+                            <caption>{move || i18n.t(LicensesText::BoundEntitlements)}</caption>
                             <thead>
                                 <tr>
-                                    <th scope="col">{move || i18n.t(T::Product)}</th>
-                                    <th scope="col">{move || i18n.t(T::Term)}</th>
-                                    <th scope="col" class="num">{move || i18n.t(T::Quantity)}</th>
+                                    <th scope="col">{move || i18n.t(CommonText::Product)}</th>
+                                    <th scope="col">{move || i18n.t(EntitlementsText::Term)}</th>
+                                    <th scope="col" class="num">{move || i18n.t(CommonText::Quantity)}</th>
                                     {may_change
                                         .then(|| {
                                             view! {
                                                 <th scope="col">
-                                                    <span class="visually-hidden">{move || i18n.t(T::Actions)}</span>
+                                                    <span class="visually-hidden">{move || i18n.t(CommonText::Actions)}</span>
                                                 </th>
                                             }
                                         })}
@@ -195,7 +195,7 @@ fn ControlRoom(
                                                         view! {
                                                             <td>
                                                                 <RowAction
-                                                                    action=T::Unbind
+                                                                    action=LicensesText::Unbind
                                                                     subject=product.clone()
                                                                     class="button button--danger"
                                                                     busy=unbind.pending()
@@ -243,12 +243,12 @@ fn CopyButton(text: String) -> impl IntoView {
     view! {
         <button type="button" class="button" on:click=copy>
             {move || match copied.get() {
-                Some(true) => i18n.t(T::Copied),
-                _ => i18n.t(T::CopyLicenseGuid),
+                Some(true) => i18n.t(CommonText::Copied),
+                _ => i18n.t(LicensesText::CopyLicenseGuid),
             }}
         </button>
         <span class="guid__copied" role="status">
-            {move || (copied.get() == Some(false)).then(|| i18n.t(T::CopyFailed))}
+            {move || (copied.get() == Some(false)).then(|| i18n.t(CommonText::CopyFailed))}
         </span>
     }
 }
@@ -335,7 +335,7 @@ fn BindFormView(
     view! {
         <form class="use-form" on:submit=submit novalidate>
             <div class="field">
-                <label for="bind-control-room">{move || i18n.t(T::ControlRoomToBindTo)}</label>
+                <label for="bind-control-room">{move || i18n.t(LicensesText::ControlRoomToBindTo)}</label>
                 <select
                     id="bind-control-room"
                     prop:value=move || form.control_room.get()
@@ -354,7 +354,7 @@ fn BindFormView(
                 </select>
             </div>
             <div class="field">
-                <label for="bind-entitlement">{move || i18n.t(T::EntitlementToBind)}</label>
+                <label for="bind-entitlement">{move || i18n.t(LicensesText::EntitlementToBind)}</label>
                 <select
                     id="bind-entitlement"
                     prop:value=move || form.entitlement.get()
@@ -376,7 +376,7 @@ fn BindFormView(
                                             "{name} · {} · {source} · {} {}",
                                             months(i18n.locale(), term),
                                             number(i18n.locale(), free),
-                                            i18n.t(T::Free).to_lowercase(),
+                                            i18n.t(LicensesText::Free).to_lowercase(),
                                         )
                                     }}
                                 </option>
@@ -386,7 +386,7 @@ fn BindFormView(
                 </select>
             </div>
             <div class="field field--quantity">
-                <label for="bind-quantity">{move || i18n.t(T::QuantityToBind)}</label>
+                <label for="bind-quantity">{move || i18n.t(LicensesText::QuantityToBind)}</label>
                 <input
                     id="bind-quantity"
                     type="number"
@@ -404,7 +404,7 @@ fn BindFormView(
             </div>
             <div class="form-actions">
                 <button type="submit" class="button button--primary-inline" disabled=move || bind.pending().get()>
-                    {move || i18n.t(T::Bind)}
+                    {move || i18n.t(LicensesText::Bind)}
                 </button>
             </div>
         </form>

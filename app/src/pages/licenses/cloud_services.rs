@@ -18,7 +18,9 @@ use crate::domain::{
     ServiceInstanceId, TenantName,
 };
 use crate::error::AppError;
-use crate::i18n::{action_on, provisioning_error, region_text, tenant_error, T};
+use crate::i18n::{
+    action_on, provisioning_error, region_text, tenant_error, CloudServicesText, CommonText, LicensesText,
+};
 
 /// The provisioning form; above the part that re-renders on live updates.
 #[derive(Clone, Copy)]
@@ -97,19 +99,19 @@ fn CloudServices(
     };
     view! {
         <h2 id="cloud-services-heading">
-            {move || i18n.t(T::CloudServices)}
+            {move || i18n.t(CloudServicesText::CloudServices)}
             <span class="panel__subject">{account.name.clone()}</span>
         </h2>
-        <p class="panel__hint">{move || i18n.t(T::CloudServicesHint)}</p>
+        <p class="panel__hint">{move || i18n.t(CloudServicesText::CloudServicesHint)}</p>
         <UsageNotice is_partner_account=account.kind == AccountKind::Partner may_change />
         <div aria-live="polite">{move || other_error().map(|error| view! { <ErrorNotice error /> })}</div>
         {if instances.is_empty() {
-            view! { <EmptyState title=T::NoServices /> }.into_any()
+            view! { <EmptyState title=CloudServicesText::NoServices /> }.into_any()
         } else {
             let shown = instances.len();
             view! {
                 <InstancesTable account=account_id instances may_change retry form />
-                <LoadMoreRows rows shown more=more_instances row_id=instance_row_id counted=T::InstancesShown />
+                <LoadMoreRows rows shown more=more_instances row_id=instance_row_id counted=CloudServicesText::InstancesShown />
             }
             .into_any()
         }}
@@ -140,16 +142,16 @@ fn InstancesTable(
     view! {
         <div class="table-wrap">
             <table class="data-table">
-                <caption>{move || i18n.t(T::ServicesCaption)}</caption>
+                <caption>{move || i18n.t(CloudServicesText::ServicesCaption)}</caption>
                 <thead>
                     <tr>
-                        <th scope="col">{move || i18n.t(T::Service)}</th>
-                        <th scope="col">{move || i18n.t(T::LicenseGuid)}</th>
-                        <th scope="col">{move || i18n.t(T::State)}</th>
-                        <th scope="col">{move || i18n.t(T::Region)}</th>
-                        <th scope="col">{move || i18n.t(T::Tenant)}</th>
-                        <th scope="col">{move || i18n.t(T::Address)}</th>
-                        {may_change.then(|| view! { <th scope="col">{move || i18n.t(T::Actions)}</th> })}
+                        <th scope="col">{move || i18n.t(CloudServicesText::Service)}</th>
+                        <th scope="col">{move || i18n.t(LicensesText::LicenseGuid)}</th>
+                        <th scope="col">{move || i18n.t(CommonText::State)}</th>
+                        <th scope="col">{move || i18n.t(CloudServicesText::Region)}</th>
+                        <th scope="col">{move || i18n.t(CloudServicesText::Tenant)}</th>
+                        <th scope="col">{move || i18n.t(CloudServicesText::Address)}</th>
+                        {may_change.then(|| view! { <th scope="col">{move || i18n.t(CommonText::Actions)}</th> })}
                     </tr>
                 </thead>
                 <tbody>
@@ -171,7 +173,7 @@ fn InstancesTable(
                                     <td><code>{instance.license_guid.clone()}</code></td>
                                     <td class="wrap">
                                         <InstanceBadge state />
-                                        {failed.then(|| view! { <div><small>{move || i18n.t(T::ProvisioningFailedHint)}</small></div> })}
+                                        {failed.then(|| view! { <div><small>{move || i18n.t(CloudServicesText::ProvisioningFailedHint)}</small></div> })}
                                     </td>
                                     <td>{move || instance.region.map(|r| region_text(i18n.locale(), r))}</td>
                                     <td>{instance.tenant_name.clone()}</td>
@@ -190,7 +192,7 @@ fn InstancesTable(
                                                         .then(|| {
                                                             view! {
                                                                 <RowAction
-                                                                    action=T::Provision
+                                                                    action=CloudServicesText::Provision
                                                                     subject=provision_name.clone()
                                                                     class="button button--primary-inline"
                                                                     on_click=move || {
@@ -206,7 +208,7 @@ fn InstancesTable(
                                                         .then(|| {
                                                             view! {
                                                                 <RowAction
-                                                                    action=T::Retry
+                                                                    action=CloudServicesText::Retry
                                                                     subject=retry_name
                                                                     busy=retry.pending()
                                                                     on_click=move || {
@@ -271,10 +273,10 @@ fn ProvisionFormView(
     };
     view! {
         <form class="license-form" on:submit=submit novalidate aria-labelledby="provision-heading">
-            <h3 id="provision-heading">{move || action_on(i18n.locale(), T::Provision, &name)}</h3>
+            <h3 id="provision-heading">{move || action_on(i18n.locale(), CloudServicesText::Provision, &name)}</h3>
             <p class="form-error" role="alert">{other_problem}</p>
             <div class="field">
-                <label for="provision-region">{move || i18n.t(T::Region)}</label>
+                <label for="provision-region">{move || i18n.t(CloudServicesText::Region)}</label>
                 <select
                     id="provision-region"
                     prop:value=move || form.region.get()
@@ -285,7 +287,7 @@ fn ProvisionFormView(
                         form.no_region.set(false);
                     }
                 >
-                    <option value="">{move || i18n.t(T::ChooseRegion)}</option>
+                    <option value="">{move || i18n.t(CloudServicesText::ChooseRegion)}</option>
                     {Region::ALL
                         .into_iter()
                         .map(|r| view! { <option value=r.as_str()>{move || region_text(i18n.locale(), r)}</option> })
@@ -295,17 +297,17 @@ fn ProvisionFormView(
             </div>
             <TextField
                 id="tenant-name"
-                label=Signal::derive(move || i18n.t(T::TenantName).to_string())
-                hint=Signal::derive(move || i18n.t(T::TenantNameHint).to_string())
+                label=Signal::derive(move || i18n.t(CloudServicesText::TenantName).to_string())
+                hint=Signal::derive(move || i18n.t(CloudServicesText::TenantNameHint).to_string())
                 value=form.tenant
                 error=tenant_problem
             />
             <div class="form-actions">
                 <button type="submit" class="button button--primary-inline" disabled=move || provision.pending().get()>
-                    {move || i18n.t(T::StartProvisioning)}
+                    {move || i18n.t(CloudServicesText::StartProvisioning)}
                 </button>
                 <button type="button" class="button" on:click=move |_| form.instance.set(None)>
-                    {move || i18n.t(T::Close)}
+                    {move || i18n.t(CommonText::Close)}
                 </button>
             </div>
         </form>

@@ -11,7 +11,7 @@ use crate::components::status::EmptyState;
 use crate::domain::EntitlementsView;
 use crate::domain::{AccountKind, Holding, LicenseModel, OrderLineBalance};
 use crate::error::AppError;
-use crate::i18n::{months, number, Locale, T};
+use crate::i18n::{months, number, CommonText, EntitlementsText, LicensesText, Locale};
 
 /// The tab's content.
 #[component]
@@ -30,11 +30,11 @@ pub fn EntitlementsPage() -> impl IntoView {
     view! { <TabPanel name="entitlements" data=view_data content=move |data| view! { <Entitlements data /> } /> }
 }
 
-fn model_text(model: LicenseModel) -> T {
+fn model_text(model: LicenseModel) -> EntitlementsText {
     match model {
-        LicenseModel::Cloud => T::ModelCloud,
-        LicenseModel::File => T::ModelFile,
-        LicenseModel::Service => T::ModelService,
+        LicenseModel::Cloud => EntitlementsText::ModelCloud,
+        LicenseModel::File => EntitlementsText::ModelFile,
+        LicenseModel::Service => EntitlementsText::ModelService,
     }
 }
 
@@ -49,21 +49,21 @@ fn Entitlements(data: EntitlementsView) -> impl IntoView {
     let is_partner = account.kind == AccountKind::Partner;
     view! {
         <h2 id="entitlements-heading">
-            {move || i18n.t(T::EntitlementsHeading)}
+            {move || i18n.t(EntitlementsText::EntitlementsHeading)}
             <span class="panel__subject">{account.name.clone()}</span>
         </h2>
         {if holdings.is_empty() {
-            view! { <EmptyState title=T::NoEntitlements hint=T::NoEntitlementsHint /> }.into_any()
+            view! { <EmptyState title=EntitlementsText::NoEntitlements hint=EntitlementsText::NoEntitlementsHint /> }.into_any()
         } else {
             view! { <HoldingsTable holdings show_use=!is_partner /> }.into_any()
         }}
         {is_partner
             .then(|| {
                 view! {
-                    <h3>{move || i18n.t(T::OrderLines)}</h3>
-                    <p class="panel__hint">{move || i18n.t(T::OrderLinesHint)}</p>
+                    <h3>{move || i18n.t(EntitlementsText::OrderLines)}</h3>
+                    <p class="panel__hint">{move || i18n.t(EntitlementsText::OrderLinesHint)}</p>
                     {if order_lines.is_empty() {
-                        view! { <EmptyState title=T::NoOrders /> }.into_any()
+                        view! { <EmptyState title=EntitlementsText::NoOrders /> }.into_any()
                     } else {
                         view! { <OrderLinesTable lines=order_lines /> }.into_any()
                     }}
@@ -80,17 +80,17 @@ fn HoldingsTable(holdings: Vec<Holding>, show_use: bool) -> impl IntoView {
     view! {
         <div class="table-wrap">
             <table class="data-table">
-                <caption>{move || i18n.t(T::HeldByProduct)}</caption>
+                <caption>{move || i18n.t(EntitlementsText::HeldByProduct)}</caption>
                 <thead>
                     <tr>
-                        <th scope="col">{move || i18n.t(T::Product)}</th>
-                        <th scope="col">{move || i18n.t(T::LicenseModel)}</th>
-                        <th scope="col" class="num">{move || i18n.t(T::QuantityHeld)}</th>
+                        <th scope="col">{move || i18n.t(CommonText::Product)}</th>
+                        <th scope="col">{move || i18n.t(EntitlementsText::LicenseModel)}</th>
+                        <th scope="col" class="num">{move || i18n.t(EntitlementsText::QuantityHeld)}</th>
                         {show_use
                             .then(|| {
                                 view! {
-                                    <th scope="col" class="num">{move || i18n.t(T::InUse)}</th>
-                                    <th scope="col" class="num">{move || i18n.t(T::Free)}</th>
+                                    <th scope="col" class="num">{move || i18n.t(LicensesText::InUse)}</th>
+                                    <th scope="col" class="num">{move || i18n.t(LicensesText::Free)}</th>
                                 }
                             })}
                     </tr>
@@ -130,17 +130,17 @@ fn OrderLinesTable(lines: Vec<OrderLineBalance>) -> impl IntoView {
     view! {
         <div class="table-wrap">
             <table class="data-table">
-                <caption class="visually-hidden">{move || i18n.t(T::OrderLines)}</caption>
+                <caption class="visually-hidden">{move || i18n.t(EntitlementsText::OrderLines)}</caption>
                 <thead>
                     <tr>
-                        <th scope="col">{move || i18n.t(T::Order)}</th>
-                        <th scope="col">{move || i18n.t(T::OrderDate)}</th>
-                        <th scope="col">{move || i18n.t(T::Product)}</th>
-                        <th scope="col">{move || i18n.t(T::Term)}</th>
-                        <th scope="col" class="num">{move || i18n.t(T::Quantity)}</th>
-                        <th scope="col" class="num">{move || i18n.t(T::Available)}</th>
-                        <th scope="col" class="num">{move || i18n.t(T::Reserved)}</th>
-                        <th scope="col" class="num">{move || i18n.t(T::Drawn)}</th>
+                        <th scope="col">{move || i18n.t(CommonText::Order)}</th>
+                        <th scope="col">{move || i18n.t(EntitlementsText::OrderDate)}</th>
+                        <th scope="col">{move || i18n.t(CommonText::Product)}</th>
+                        <th scope="col">{move || i18n.t(EntitlementsText::Term)}</th>
+                        <th scope="col" class="num">{move || i18n.t(CommonText::Quantity)}</th>
+                        <th scope="col" class="num">{move || i18n.t(EntitlementsText::Available)}</th>
+                        <th scope="col" class="num">{move || i18n.t(EntitlementsText::Reserved)}</th>
+                        <th scope="col" class="num">{move || i18n.t(EntitlementsText::Drawn)}</th>
                     </tr>
                 </thead>
                 <tbody>

@@ -21,7 +21,7 @@ use crate::domain::{
 use crate::error::AppError;
 use crate::i18n::{
     action_on, date_time, file_renewed, file_state_text, license_file_error, months, number,
-    quantities_return_on, quantity_for, T,
+    quantities_return_on, quantity_for, CommonText, LicensesText,
 };
 
 /// The form being filled: a new file, or a new version of one.
@@ -155,10 +155,10 @@ fn FileLicenses(
     };
     view! {
         <h2 id="file-licenses-heading">
-            {move || i18n.t(T::FileLicenses)}
+            {move || i18n.t(LicensesText::FileLicenses)}
             <span class="panel__subject">{account.name.clone()}</span>
         </h2>
-        <p class="panel__hint">{move || i18n.t(T::FileLicensesHint)}</p>
+        <p class="panel__hint">{move || i18n.t(LicensesText::FileLicensesHint)}</p>
         <UsageNotice is_partner_account=account.kind == AccountKind::Partner may_change />
         <div aria-live="polite">{move || other_error().map(|error| view! { <ErrorNotice error /> })}</div>
         <p class="status" role="status">{renewed}</p>
@@ -171,23 +171,23 @@ fn FileLicenses(
                             class="button button--primary-inline"
                             on:click=move |_| form.open(Editing::New)
                         >
-                            {move || i18n.t(T::ConfigureLicenseFile)}
+                            {move || i18n.t(LicensesText::ConfigureLicenseFile)}
                         </button>
                     </div>
                 }
             })}
         {form_view}
         {if files.is_empty() {
-            view! { <EmptyState title=T::NoLicenseFiles /> }.into_any()
+            view! { <EmptyState title=LicensesText::NoLicenseFiles /> }.into_any()
         } else {
             let shown = files.len();
             view! {
                 <FilesTable account=account_id files may_change may_download revoke renew form />
-                <LoadMoreRows rows shown more=more_files row_id=file_row_id counted=T::FilesShown />
+                <LoadMoreRows rows shown more=more_files row_id=file_row_id counted=LicensesText::FilesShown />
             }
             .into_any()
         }}
-        <UsageTable entitlements caption=T::FileEntitlements empty=T::NoFileEntitlements />
+        <UsageTable entitlements caption=LicensesText::FileEntitlements empty=LicensesText::NoFileEntitlements />
     }
     .into_any()
 }
@@ -207,16 +207,16 @@ fn FilesTable(
     view! {
         <div class="table-wrap">
             <table class="data-table">
-                <caption>{move || i18n.t(T::LicenseFilesCaption)}</caption>
+                <caption>{move || i18n.t(LicensesText::LicenseFilesCaption)}</caption>
                 <thead>
                     <tr>
-                        <th scope="col">{move || i18n.t(T::License)}</th>
-                        <th scope="col">{move || i18n.t(T::Host)}</th>
-                        <th scope="col">{move || i18n.t(T::Products)}</th>
-                        <th scope="col">{move || i18n.t(T::Issued)}</th>
-                        <th scope="col">{move || i18n.t(T::ValidUntil)}</th>
-                        <th scope="col">{move || i18n.t(T::State)}</th>
-                        <th scope="col">{move || i18n.t(T::Actions)}</th>
+                        <th scope="col">{move || i18n.t(LicensesText::License)}</th>
+                        <th scope="col">{move || i18n.t(LicensesText::Host)}</th>
+                        <th scope="col">{move || i18n.t(LicensesText::Products)}</th>
+                        <th scope="col">{move || i18n.t(LicensesText::Issued)}</th>
+                        <th scope="col">{move || i18n.t(LicensesText::ValidUntil)}</th>
+                        <th scope="col">{move || i18n.t(CommonText::State)}</th>
+                        <th scope="col">{move || i18n.t(CommonText::Actions)}</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -285,10 +285,10 @@ fn FilesTable(
                                                             class="button"
                                                             href=license_file_download_path(file_id)
                                                             download=format!("{reference}.lic")
-                                                            aria-label=move || action_on(i18n.locale(), T::Download, &download_label)
+                                                            aria-label=move || action_on(i18n.locale(), LicensesText::Download, &download_label)
                                                             rel="external"
                                                         >
-                                                            {move || i18n.t(T::Download)}
+                                                            {move || i18n.t(LicensesText::Download)}
                                                         </a>
                                                     }
                                                 })}
@@ -296,7 +296,7 @@ fn FilesTable(
                                                 .then(|| {
                                                     view! {
                                                         <RowAction
-                                                            action=T::Renew
+                                                            action=LicensesText::Renew
                                                             subject=renew_label
                                                             busy=renew.pending()
                                                             on_click=move || {
@@ -304,12 +304,12 @@ fn FilesTable(
                                                             }
                                                         />
                                                         <RowAction
-                                                            action=T::Reconfigure
+                                                            action=LicensesText::Reconfigure
                                                             subject=reconfigure_label
                                                             on_click=move || form.open(Editing::Replace(for_edit.clone()))
                                                         />
                                                         <RowAction
-                                                            action=T::Revoke
+                                                            action=LicensesText::Revoke
                                                             subject=revoke_label
                                                             class="button button--danger"
                                                             busy=revoke.pending()
@@ -372,9 +372,9 @@ fn LicenseFileFormView(
     let offered = StoredValue::new(offered);
     let fixed_host = replaces.is_some();
     let heading = if fixed_host {
-        T::ReconfigureLicenseFile
+        LicensesText::ReconfigureLicenseFile
     } else {
-        T::ConfigureLicenseFile
+        LicensesText::ConfigureLicenseFile
     };
     let current = move || LicenseFileForm {
         host_name: form.host_name.get_untracked(),
@@ -438,7 +438,7 @@ fn LicenseFileFormView(
                                     "{} · {source} · {} {}",
                                     months(i18n.locale(), term),
                                     number(i18n.locale(), free),
-                                    i18n.t(T::Free).to_lowercase(),
+                                    i18n.t(LicensesText::Free).to_lowercase(),
                                 )
                             }}
                         </p>
@@ -468,13 +468,13 @@ fn LicenseFileFormView(
     view! {
         <form class="license-form" on:submit=submit novalidate aria-labelledby="license-form-heading">
             <h3 id="license-form-heading">{move || i18n.t(heading)}</h3>
-            {fixed_host.then(|| view! { <p class="notice">{move || i18n.t(T::ReconfigureHint)}</p> })}
+            {fixed_host.then(|| view! { <p class="notice">{move || i18n.t(LicensesText::ReconfigureHint)}</p> })}
             {if fixed_host {
                 view! {
                     <dl class="facts">
-                        <dt>{move || i18n.t(T::HostName)}</dt>
+                        <dt>{move || i18n.t(LicensesText::HostName)}</dt>
                         <dd>{move || form.host_name.get()}</dd>
-                        <dt>{move || i18n.t(T::HostId)}</dt>
+                        <dt>{move || i18n.t(LicensesText::HostId)}</dt>
                         <dd>{move || form.host_id.get()}</dd>
                     </dl>
                 }
@@ -483,14 +483,14 @@ fn LicenseFileFormView(
                 view! {
                     <TextField
                         id="host-name"
-                        label=Signal::derive(move || i18n.t(T::HostName).to_string())
+                        label=Signal::derive(move || i18n.t(LicensesText::HostName).to_string())
                         value=form.host_name
                         error=message(LicenseFileField::HostName)
                     />
                     <TextField
                         id="host-id"
-                        label=Signal::derive(move || i18n.t(T::HostId).to_string())
-                        hint=Signal::derive(move || i18n.t(T::HostIdHint).to_string())
+                        label=Signal::derive(move || i18n.t(LicensesText::HostId).to_string())
+                        hint=Signal::derive(move || i18n.t(LicensesText::HostIdHint).to_string())
                         value=form.host_id
                         error=message(LicenseFileField::HostId)
                     />
@@ -498,16 +498,16 @@ fn LicenseFileFormView(
                     .into_any()
             }}
             <fieldset class="quantities">
-                <legend>{move || i18n.t(T::Products)}</legend>
+                <legend>{move || i18n.t(LicensesText::Products)}</legend>
                 {quantity_fields}
                 <FieldError id="file-quantities-error".into() message=message(LicenseFileField::Quantities) />
             </fieldset>
             <div class="form-actions">
                 <button type="submit" class="button button--primary-inline" disabled=move || configure.pending().get()>
-                    {move || i18n.t(T::IssueLicenseFile)}
+                    {move || i18n.t(LicensesText::IssueLicenseFile)}
                 </button>
                 <button type="button" class="button" on:click=move |_| form.editing.set(None)>
-                    {move || i18n.t(T::Close)}
+                    {move || i18n.t(CommonText::Close)}
                 </button>
             </div>
         </form>

@@ -21,7 +21,9 @@ use crate::components::i18n::use_i18n;
 use crate::components::live::use_live_changes;
 use crate::components::status::{mark_live, EmptyState, ErrorNotice, Loading};
 use crate::domain::{AccountId, Role};
-use crate::i18n::T;
+use crate::i18n::{
+    AccountsText, CloudServicesText, CommonText, DrawdownsText, EntitlementsText, LicensesText,
+};
 
 /// The account id in the URL, if it is one.
 pub fn use_account_param() -> Signal<Option<AccountId>> {
@@ -76,7 +78,7 @@ pub fn LicensesHome() -> impl IntoView {
                                     let path = format!("/licenses/{}/entitlements", first.id);
                                     view! { <Redirect path /> }.into_any()
                                 }
-                                None => view! { <EmptyState title=T::NoAccounts /> }.into_any(),
+                                None => view! { <EmptyState title=AccountsText::NoAccounts /> }.into_any(),
                             },
                             Err(error) => view! { <ErrorNotice error /> }.into_any(),
                         }
@@ -113,7 +115,7 @@ pub fn LicensesArea() -> impl IntoView {
             };
             view! {
                 <div class="area-head">
-                    <h1>{move || i18n.t(T::LicensesAndCloudServices)}</h1>
+                    <h1>{move || i18n.t(CommonText::LicensesAndCloudServices)}</h1>
                     <Transition fallback=Loading>
                         {move || Suspend::new(async move {
                             accounts.await.map(|choices| {
@@ -125,7 +127,7 @@ pub fn LicensesArea() -> impl IntoView {
                     // Outside the Transition, so typing keeps the focus; shown
                     // once the selector cannot offer every account.
                     <div class="field field--inline account-find" hidden=move || !more.get() && search.get().is_empty()>
-                        <label for="account-find">{move || i18n.t(T::FindAnAccount)}</label>
+                        <label for="account-find">{move || i18n.t(AccountsText::FindAnAccount)}</label>
                         <input
                             id="account-find"
                             type="search"
@@ -135,19 +137,19 @@ pub fn LicensesArea() -> impl IntoView {
                         />
                     </div>
                 </div>
-                <nav class="tabs" aria-label=move || i18n.t(T::AccountViews)>
-                    <A href=move || tab_href("entitlements")>{move || i18n.t(T::Entitlements)}</A>
-                    <A href=move || tab_href("file-licenses")>{move || i18n.t(T::FileLicenses)}</A>
-                    <A href=move || tab_href("cloud-licenses")>{move || i18n.t(T::CloudLicenses)}</A>
-                    <A href=move || tab_href("cloud-services")>{move || i18n.t(T::CloudServices)}</A>
+                <nav class="tabs" aria-label=move || i18n.t(AccountsText::AccountViews)>
+                    <A href=move || tab_href("entitlements")>{move || i18n.t(EntitlementsText::Entitlements)}</A>
+                    <A href=move || tab_href("file-licenses")>{move || i18n.t(LicensesText::FileLicenses)}</A>
+                    <A href=move || tab_href("cloud-licenses")>{move || i18n.t(LicensesText::CloudLicenses)}</A>
+                    <A href=move || tab_href("cloud-services")>{move || i18n.t(CloudServicesText::CloudServices)}</A>
                     {sees_drawdowns
                         .then(|| {
                             view! {
-                                <A href=move || tab_href("drawdowns")>{move || i18n.t(T::PartnerDrawdowns)}</A>
+                                <A href=move || tab_href("drawdowns")>{move || i18n.t(DrawdownsText::PartnerDrawdowns)}</A>
                             }
                         })}
                     {sees_approvals
-                        .then(|| view! { <A href=move || tab_href("approvals")>{move || i18n.t(T::Approvals)}</A> })}
+                        .then(|| view! { <A href=move || tab_href("approvals")>{move || i18n.t(DrawdownsText::Approvals)}</A> })}
                 </nav>
                 <Outlet />
             }

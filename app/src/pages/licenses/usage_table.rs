@@ -6,10 +6,14 @@ use leptos::prelude::*;
 use crate::components::i18n::use_i18n;
 use crate::components::status::EmptyState;
 use crate::domain::UsableEntitlement;
-use crate::i18n::{months, number, T};
+use crate::i18n::{months, number, CommonText, EntitlementsText, LicensesText, Text};
 
 #[component]
-pub fn UsageTable(entitlements: Vec<UsableEntitlement>, caption: T, empty: T) -> impl IntoView {
+pub fn UsageTable(
+    entitlements: Vec<UsableEntitlement>,
+    #[prop(into)] caption: Text,
+    #[prop(into)] empty: Text,
+) -> impl IntoView {
     let i18n = use_i18n();
     if entitlements.is_empty() {
         return view! { <EmptyState title=empty /> }.into_any();
@@ -20,12 +24,12 @@ pub fn UsageTable(entitlements: Vec<UsableEntitlement>, caption: T, empty: T) ->
                 <caption>{move || i18n.t(caption)}</caption>
                 <thead>
                     <tr>
-                        <th scope="col">{move || i18n.t(T::Product)}</th>
-                        <th scope="col">{move || i18n.t(T::Term)}</th>
-                        <th scope="col">{move || i18n.t(T::FromRequest)}</th>
-                        <th scope="col" class="num">{move || i18n.t(T::Quantity)}</th>
-                        <th scope="col" class="num">{move || i18n.t(T::InUse)}</th>
-                        <th scope="col" class="num">{move || i18n.t(T::Free)}</th>
+                        <th scope="col">{move || i18n.t(CommonText::Product)}</th>
+                        <th scope="col">{move || i18n.t(EntitlementsText::Term)}</th>
+                        <th scope="col">{move || i18n.t(LicensesText::FromRequest)}</th>
+                        <th scope="col" class="num">{move || i18n.t(CommonText::Quantity)}</th>
+                        <th scope="col" class="num">{move || i18n.t(LicensesText::InUse)}</th>
+                        <th scope="col" class="num">{move || i18n.t(LicensesText::Free)}</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -59,9 +63,9 @@ pub fn UsageTable(entitlements: Vec<UsableEntitlement>, caption: T, empty: T) ->
 pub fn UsageNotice(is_partner_account: bool, may_change: bool) -> impl IntoView {
     let i18n = use_i18n();
     let text = if is_partner_account {
-        Some(T::PartnerStockNotice)
+        Some(EntitlementsText::PartnerStockNotice)
     } else if !may_change {
-        Some(T::ReadOnlyLicenses)
+        Some(EntitlementsText::ReadOnlyLicenses)
     } else {
         None
     };

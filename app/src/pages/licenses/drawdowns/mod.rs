@@ -18,7 +18,7 @@ use crate::domain::{
     AccountId, DrawdownCursor, DrawdownId, DrawdownPage, DrawdownState, DrawdownSummary, PageRequest, Role,
 };
 use crate::error::AppError;
-use crate::i18n::{date_time, state_text, T};
+use crate::i18n::{date_time, state_text, CommonText, DrawdownsText};
 use crate::Session;
 
 /// The tab's content.
@@ -108,19 +108,19 @@ pub fn DrawdownsPage() -> impl IntoView {
     view! {
         <section class="panel" aria-labelledby="drawdowns-heading">
             <div class="panel__head">
-                <h2 id="drawdowns-heading">{move || i18n.t(T::DrawdownsHeading)}</h2>
+                <h2 id="drawdowns-heading">{move || i18n.t(DrawdownsText::DrawdownsHeading)}</h2>
                 <Show when=may_create>
                     <button type="button" class="button button--primary-inline" on:click=open_new.clone()>
-                        {move || i18n.t(T::New)}
+                        {move || i18n.t(DrawdownsText::New)}
                     </button>
                 </Show>
             </div>
             <div class="filters" role="search">
                 <div class="field field--inline">
-                    <label for="state-filter">{move || i18n.t(T::StateFilter)}</label>
+                    <label for="state-filter">{move || i18n.t(DrawdownsText::StateFilter)}</label>
                     <select id="state-filter" on:change=on_state>
                         <option value="" selected=move || state_filter.get().is_none()>
-                            {move || i18n.t(T::AllStates)}
+                            {move || i18n.t(DrawdownsText::AllStates)}
                         </option>
                         {DrawdownState::ALL
                             .into_iter()
@@ -135,7 +135,7 @@ pub fn DrawdownsPage() -> impl IntoView {
                     </select>
                 </div>
                 <div class="field field--inline field--grow">
-                    <label for="customer-search">{move || i18n.t(T::SearchByCustomer)}</label>
+                    <label for="customer-search">{move || i18n.t(DrawdownsText::SearchByCustomer)}</label>
                     <input id="customer-search" type="search" prop:value=move || search.get() on:input=on_search />
                 </div>
             </div>
@@ -144,10 +144,10 @@ pub fn DrawdownsPage() -> impl IntoView {
                     let filtered = state_filter.get_untracked().is_some() || !search.get_untracked().is_empty();
                     match (list.await, account.get_untracked()) {
                         (Ok(page), _) if page.rows.is_empty() && filtered => {
-                            view! { <EmptyState title=T::NoDrawdownMatches /> }.into_any()
+                            view! { <EmptyState title=DrawdownsText::NoDrawdownMatches /> }.into_any()
                         }
                         (Ok(page), _) if page.rows.is_empty() => {
-                            view! { <EmptyState title=T::NoDrawdowns hint=T::NoDrawdownsHint /> }.into_any()
+                            view! { <EmptyState title=DrawdownsText::NoDrawdowns hint=DrawdownsText::NoDrawdownsHint /> }.into_any()
                         }
                         (Ok(first), Some(account)) => {
                             let (state, search) = (state_filter.get_untracked(), search.get_untracked());
@@ -225,11 +225,11 @@ where
     let pager = view! {
         <div class="pager">
             <p class="pager__count" role="status">
-                {move || rows.with(Vec::len)} " " {move || i18n.t(T::RowsShown)}
+                {move || rows.with(Vec::len)} " " {move || i18n.t(CommonText::RowsShown)}
             </p>
             <Show when=move || next.with(Option::is_some)>
                 <button type="button" class="button" on:click=load_more.clone() aria-busy=move || loading.get().to_string()>
-                    {move || i18n.t(T::LoadMore)}
+                    {move || i18n.t(CommonText::LoadMore)}
                 </button>
             </Show>
         </div>
@@ -256,15 +256,15 @@ pub fn DrawdownTable(
     view! {
         <div class="table-wrap">
             <table class="data-table">
-                <caption class="visually-hidden">{move || i18n.t(T::DrawdownsHeading)}</caption>
+                <caption class="visually-hidden">{move || i18n.t(DrawdownsText::DrawdownsHeading)}</caption>
                 <thead>
                     <tr>
-                        <th scope="col">{move || i18n.t(T::Number)}</th>
-                        {show_partner.then(|| view! { <th scope="col">{move || i18n.t(T::Partner)}</th> })}
-                        <th scope="col">{move || i18n.t(T::Order)}</th>
-                        <th scope="col">{move || i18n.t(T::Customer)}</th>
-                        <th scope="col">{move || i18n.t(T::State)}</th>
-                        <th scope="col">{move || i18n.t(T::LastChange)}</th>
+                        <th scope="col">{move || i18n.t(CommonText::Number)}</th>
+                        {show_partner.then(|| view! { <th scope="col">{move || i18n.t(CommonText::Partner)}</th> })}
+                        <th scope="col">{move || i18n.t(CommonText::Order)}</th>
+                        <th scope="col">{move || i18n.t(CommonText::Customer)}</th>
+                        <th scope="col">{move || i18n.t(CommonText::State)}</th>
+                        <th scope="col">{move || i18n.t(DrawdownsText::LastChange)}</th>
                     </tr>
                 </thead>
                 <tbody>

@@ -15,7 +15,8 @@ use crate::domain::{
 };
 use crate::error::AppError;
 use crate::i18n::{
-    available_on_line, existing_customer_notice, field_error, number, prefilled_from, quantity_for, T,
+    available_on_line, existing_customer_notice, field_error, number, prefilled_from, quantity_for,
+    CommonText, DrawdownsText,
 };
 use crate::pages::licenses::use_account_param;
 
@@ -39,7 +40,7 @@ pub fn NewDrawdownPage() -> impl IntoView {
     );
     view! {
         <section class="panel" aria-labelledby="new-drawdown-heading">
-            <h2 id="new-drawdown-heading">{move || i18n.t(T::NewDrawdownHeading)}</h2>
+            <h2 id="new-drawdown-heading">{move || i18n.t(DrawdownsText::NewDrawdownHeading)}</h2>
             <Suspense fallback=Loading>
                 {move || Suspend::new(async move {
                     match data.await {
@@ -216,14 +217,14 @@ fn DrawdownFormView(data: DrawdownFormData) -> impl IntoView {
             {move || general_error.get().map(|error| view! { <ErrorNotice error /> })}
             {view! {
             <div class="field">
-                <label for="order">{move || i18n.t(T::Order)}</label>
+                <label for="order">{move || i18n.t(CommonText::Order)}</label>
                 <select
                     id="order"
                     aria-invalid=move || order_error.get().is_some().then_some("true")
                     aria-describedby="order-error"
                     on:change=on_order
                 >
-                    <option value="" selected=move || order.get().is_none()>{move || i18n.t(T::ChooseAnOrder)}</option>
+                    <option value="" selected=move || order.get().is_none()>{move || i18n.t(DrawdownsText::ChooseAnOrder)}</option>
                     {orders
                         .get_value()
                         .into_iter()
@@ -238,7 +239,7 @@ fn DrawdownFormView(data: DrawdownFormData) -> impl IntoView {
                         .collect_view()}
                 </select>
                 <FieldError id="order-error".into() message=order_error />
-                {orders.with_value(|o| o.is_empty()).then(|| view! { <p class="field__hint">{move || i18n.t(T::NoOpenOrders)}</p> })}
+                {orders.with_value(|o| o.is_empty()).then(|| view! { <p class="field__hint">{move || i18n.t(DrawdownsText::NoOpenOrders)}</p> })}
             </div>
             }.into_any()}
             <datalist id="managed-customers">
@@ -246,8 +247,8 @@ fn DrawdownFormView(data: DrawdownFormData) -> impl IntoView {
             </datalist>
             <TextField
                 id="customer-account"
-                label=Signal::derive(move || i18n.t(T::AssignToCustomerAccount).to_string())
-                hint=Signal::derive(move || i18n.t(T::AssignToCustomerAccountHint).to_string())
+                label=Signal::derive(move || i18n.t(DrawdownsText::AssignToCustomerAccount).to_string())
+                hint=Signal::derive(move || i18n.t(DrawdownsText::AssignToCustomerAccountHint).to_string())
                 value=customer_account
                 list="managed-customers"
                 autocomplete="off"
@@ -256,7 +257,7 @@ fn DrawdownFormView(data: DrawdownFormData) -> impl IntoView {
             />
             <TextField
                 id="customer-website"
-                label=Signal::derive(move || i18n.t(T::CustomerWebsite).to_string())
+                label=Signal::derive(move || i18n.t(DrawdownsText::CustomerWebsite).to_string())
                 value=customer_website
                 input_type="url"
                 autocomplete="url"
@@ -270,7 +271,7 @@ fn DrawdownFormView(data: DrawdownFormData) -> impl IntoView {
                 {move || {
                     let notice = match tied.get() {
                         Some(c) => existing_customer_notice(i18n.locale(), &c.name),
-                        None if !customer_account.get().trim().is_empty() => i18n.t(T::NewCustomerNotice).to_string(),
+                        None if !customer_account.get().trim().is_empty() => i18n.t(DrawdownsText::NewCustomerNotice).to_string(),
                         None => return None,
                     };
                     Some(view! { <p class="notice">{notice}</p> })
@@ -278,7 +279,7 @@ fn DrawdownFormView(data: DrawdownFormData) -> impl IntoView {
             </div>
             <TextField
                 id="customer-name"
-                label=Signal::derive(move || i18n.t(T::CustomerName).to_string())
+                label=Signal::derive(move || i18n.t(DrawdownsText::CustomerName).to_string())
                 value=customer_name
                 autocomplete="name"
                 error=error_for(DrawdownField::CustomerName)
@@ -286,7 +287,7 @@ fn DrawdownFormView(data: DrawdownFormData) -> impl IntoView {
             />
             <TextField
                 id="customer-email"
-                label=Signal::derive(move || i18n.t(T::CustomerEmail).to_string())
+                label=Signal::derive(move || i18n.t(DrawdownsText::CustomerEmail).to_string())
                 value=customer_email
                 input_type="email"
                 autocomplete="email"
@@ -295,9 +296,9 @@ fn DrawdownFormView(data: DrawdownFormData) -> impl IntoView {
             />
             {view! {
             <fieldset class="quantities" aria-describedby="quantities-error">
-                <legend>{move || i18n.t(T::RequestedQuantities)}</legend>
+                <legend>{move || i18n.t(DrawdownsText::RequestedQuantities)}</legend>
                 {move || chosen.with(Option::is_none).then(|| view! {
-                    <p class="field__hint">{move || i18n.t(T::ChooseOrderForQuantities)}</p>
+                    <p class="field__hint">{move || i18n.t(DrawdownsText::ChooseOrderForQuantities)}</p>
                 })}
                 <For
                     each=move || chosen.get().map(|o| o.lines).unwrap_or_default()
@@ -349,10 +350,10 @@ fn DrawdownFormView(data: DrawdownFormData) -> impl IntoView {
             <EffectPreview chosen quantities tied />
             <div class="form-actions">
                 <button type="submit" class="button button--primary-inline" disabled=move || save.pending().get()>
-                    {move || if save.pending().get() { i18n.t(T::Saving) } else { i18n.t(T::Save) }}
+                    {move || if save.pending().get() { i18n.t(CommonText::Saving) } else { i18n.t(CommonText::Save) }}
                 </button>
                 {move || account.get().map(|a| view! {
-                    <a class="button" href=format!("/licenses/{a}/drawdowns")>{move || i18n.t(T::BackToList)}</a>
+                    <a class="button" href=format!("/licenses/{a}/drawdowns")>{move || i18n.t(DrawdownsText::BackToList)}</a>
                 })}
             </div>
         </form>
@@ -402,13 +403,13 @@ fn EffectPreview(
         <Show when=move || chosen.get().is_some()>
             <div class="table-wrap effect">
                 <table class="data-table">
-                    <caption>{move || i18n.t(T::EffectHeading)}</caption>
+                    <caption>{move || i18n.t(DrawdownsText::EffectHeading)}</caption>
                     <thead>
                         <tr>
-                            <th scope="col">{move || i18n.t(T::Product)}</th>
-                            <th scope="col" class="num">{move || i18n.t(T::AvailableNow)}</th>
-                            <th scope="col" class="num">{move || i18n.t(T::AvailableAfter)}</th>
-                            <th scope="col" class="num">{move || i18n.t(T::CustomerWillHold)}</th>
+                            <th scope="col">{move || i18n.t(CommonText::Product)}</th>
+                            <th scope="col" class="num">{move || i18n.t(DrawdownsText::AvailableNow)}</th>
+                            <th scope="col" class="num">{move || i18n.t(DrawdownsText::AvailableAfter)}</th>
+                            <th scope="col" class="num">{move || i18n.t(DrawdownsText::CustomerWillHold)}</th>
                         </tr>
                     </thead>
                     <tbody>

@@ -11,7 +11,10 @@ use crate::components::live::use_live_changes;
 use crate::components::status::{ErrorNotice, Loading, StateBadge};
 use crate::domain::{Actor, CurrentUser, DrawdownDetail, DrawdownId, DrawdownState, Transition};
 use crate::error::AppError;
-use crate::i18n::{date_time, months, number, reason_error, request_heading, state_text, T};
+use crate::i18n::{
+    date_time, months, number, reason_error, request_heading, state_text, CommonText, DrawdownsText,
+    EntitlementsText,
+};
 use crate::pages::licenses::use_account_param;
 use crate::Session;
 
@@ -76,31 +79,31 @@ fn Request(
                 .map(|reason| {
                     view! {
                         <div class="reason" role="note">
-                            <strong>{move || i18n.t(T::ReasonGiven)}</strong>
+                            <strong>{move || i18n.t(DrawdownsText::ReasonGiven)}</strong>
                             <p>{reason}</p>
                         </div>
                     }
                 })}
             <dl class="facts">
-                <dt>{move || i18n.t(T::State)}</dt>
+                <dt>{move || i18n.t(CommonText::State)}</dt>
                 <dd>{move || i18n.t(state_text(s.state))}</dd>
-                <dt>{move || i18n.t(T::Partner)}</dt>
+                <dt>{move || i18n.t(CommonText::Partner)}</dt>
                 <dd>{s.partner_name.clone()}</dd>
-                <dt>{move || i18n.t(T::Order)}</dt>
+                <dt>{move || i18n.t(CommonText::Order)}</dt>
                 <dd>{s.order_number.clone()}</dd>
-                <dt>{move || i18n.t(T::CustomerAccount)}</dt>
+                <dt>{move || i18n.t(DrawdownsText::CustomerAccount)}</dt>
                 <dd>{s.customer_name.clone()}</dd>
-                <dt>{move || i18n.t(T::CustomerWebsite)}</dt>
+                <dt>{move || i18n.t(DrawdownsText::CustomerWebsite)}</dt>
                 <dd>{detail.customer_website.clone()}</dd>
-                <dt>{move || i18n.t(T::CustomerContact)}</dt>
+                <dt>{move || i18n.t(DrawdownsText::CustomerContact)}</dt>
                 <dd>{format!("{} <{}>", detail.contact_name, detail.contact_email)}</dd>
-                <dt>{move || i18n.t(T::RequestedBy)}</dt>
+                <dt>{move || i18n.t(DrawdownsText::RequestedBy)}</dt>
                 <dd>{detail.requested_by_name.clone()}</dd>
                 {detail
                     .cloned_from
                     .map(|(id, n)| {
                         view! {
-                            <dt>{move || i18n.t(T::ClonedFrom)}</dt>
+                            <dt>{move || i18n.t(DrawdownsText::ClonedFrom)}</dt>
                             <dd>
                                 <a href=format!("/licenses/{}/drawdowns/{id}", s.partner_id)>{n.to_string()}</a>
                             </dd>
@@ -109,12 +112,12 @@ fn Request(
             </dl>
             <div class="table-wrap">
                 <table class="data-table">
-                    <caption>{move || i18n.t(T::RequestedQuantities)}</caption>
+                    <caption>{move || i18n.t(DrawdownsText::RequestedQuantities)}</caption>
                     <thead>
                         <tr>
-                            <th scope="col">{move || i18n.t(T::Product)}</th>
-                            <th scope="col">{move || i18n.t(T::Term)}</th>
-                            <th scope="col" class="num">{move || i18n.t(T::Quantity)}</th>
+                            <th scope="col">{move || i18n.t(CommonText::Product)}</th>
+                            <th scope="col">{move || i18n.t(EntitlementsText::Term)}</th>
+                            <th scope="col" class="num">{move || i18n.t(CommonText::Quantity)}</th>
                         </tr>
                     </thead>
                     <tbody>
@@ -174,7 +177,7 @@ fn Actions(
     });
     let other_error = move || error().filter(|e| !matches!(e, AppError::InvalidReason { .. }));
     let busy = move || change.pending().get();
-    let step = move |transition: Transition, label: T, class: &'static str| {
+    let step = move |transition: Transition, label: DrawdownsText, class: &'static str| {
         view! {
             <button type="button" class=class disabled=busy on:click=move |_| run(transition)>
                 {move || i18n.t(label)}
@@ -195,10 +198,10 @@ fn Actions(
                 .then(|| {
                     view! {
                         <div class="decision">
-                            <h3>{move || i18n.t(T::Decision)}</h3>
+                            <h3>{move || i18n.t(DrawdownsText::Decision)}</h3>
                             <div class="field">
-                                <label for="reason">{move || i18n.t(T::Reason)}</label>
-                                <p class="field__hint" id="reason-hint">{move || i18n.t(T::ReasonHint)}</p>
+                                <label for="reason">{move || i18n.t(DrawdownsText::Reason)}</label>
+                                <p class="field__hint" id="reason-hint">{move || i18n.t(DrawdownsText::ReasonHint)}</p>
                                 <textarea
                                     id="reason"
                                     rows="3"
@@ -210,20 +213,20 @@ fn Actions(
                                 <FieldError id="reason-error".into() message=reason_problem />
                             </div>
                             <div class="form-actions">
-                                {step(Transition::Approve, T::Approve, "button button--primary-inline")}
-                                {step(Transition::Reject, T::Reject, "button button--danger")}
+                                {step(Transition::Approve, DrawdownsText::Approve, "button button--primary-inline")}
+                                {step(Transition::Reject, DrawdownsText::Reject, "button button--danger")}
                             </div>
                         </div>
                     }
                 })}
             <div class="form-actions">
-                {accept.then(|| step(Transition::Accept, T::Accept, "button button--primary-inline"))}
-                {cancel.then(|| step(Transition::Cancel, T::CancelRequest, "button button--danger"))}
+                {accept.then(|| step(Transition::Accept, DrawdownsText::Accept, "button button--primary-inline"))}
+                {cancel.then(|| step(Transition::Cancel, DrawdownsText::CancelRequest, "button button--danger"))}
                 {own
                     .then(|| {
                         view! {
                             <button type="button" class="button" on:click=clone>
-                                {move || i18n.t(T::Clone)}
+                                {move || i18n.t(DrawdownsText::Clone)}
                             </button>
                         }
                     })}
@@ -238,16 +241,16 @@ fn Actions(
 fn History(detail: DrawdownDetail) -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <h3 id="history-heading">{move || i18n.t(T::History)}</h3>
+        <h3 id="history-heading">{move || i18n.t(DrawdownsText::History)}</h3>
         <div class="table-wrap">
             <table class="data-table" aria-labelledby="history-heading">
                 <thead>
                     <tr>
-                        <th scope="col">{move || i18n.t(T::When)}</th>
-                        <th scope="col">{move || i18n.t(T::Who)}</th>
-                        <th scope="col">{move || i18n.t(T::From)}</th>
-                        <th scope="col">{move || i18n.t(T::To)}</th>
-                        <th scope="col">{move || i18n.t(T::Reason)}</th>
+                        <th scope="col">{move || i18n.t(CommonText::When)}</th>
+                        <th scope="col">{move || i18n.t(CommonText::Who)}</th>
+                        <th scope="col">{move || i18n.t(CommonText::From)}</th>
+                        <th scope="col">{move || i18n.t(CommonText::To)}</th>
+                        <th scope="col">{move || i18n.t(DrawdownsText::Reason)}</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -259,11 +262,11 @@ fn History(detail: DrawdownDetail) -> impl IntoView {
                             view! {
                                 <tr>
                                     <td>{move || date_time(i18n.locale(), h.at)}</td>
-                                    <td>{move || who.clone().unwrap_or_else(|| i18n.t(T::TheServer).to_string())}</td>
+                                    <td>{move || who.clone().unwrap_or_else(|| i18n.t(CommonText::TheServer).to_string())}</td>
                                     <td>
                                         {move || match h.from {
                                             Some(from) => i18n.t(state_text(from)),
-                                            None => i18n.t(T::Created),
+                                            None => i18n.t(CommonText::Created),
                                         }}
                                     </td>
                                     <td>{move || i18n.t(state_text(h.to))}</td>

@@ -10,7 +10,8 @@ use std::sync::LazyLock;
 use crate::domain::{CurrentUser, UserEmail, UserId};
 use crate::error::AppError;
 use crate::repo::{self, sessions, users, Db};
-use crate::state::{app_state, Settings};
+use crate::settings::Settings;
+use crate::state::app_state;
 
 /// Name of the session cookie over plain http (a local or test portal).
 pub const SESSION_COOKIE: &str = "portal_session";

@@ -25,6 +25,7 @@ pub mod repo;
 #[cfg(feature = "ssr")]
 pub mod services;
 #[cfg(feature = "ssr")]
+pub mod settings;
 pub mod state;
 #[cfg(feature = "ssr")]
 pub mod throttle;

@@ -29,7 +29,7 @@ use app::domain::{DrawdownForm, OrderLineId, Transition};
 use app::events::Events;
 use app::repo::Db;
 use app::services::Services;
-use app::state::Settings;
+use app::settings::Settings;
 use sqlx::Connection;
 use tokio::sync::Notify;
 

@@ -1,6 +1,8 @@
 //! The portal's server: HTTP serving, start-up, demo data, admin commands.
 
+pub mod cli;
 pub mod commands;
+pub mod config;
 pub mod demo;
 pub mod live;
 pub mod mail;
@@ -11,7 +13,8 @@ pub mod relay;
 pub mod security;
 
 use app::repo::{self, Db};
-use app::state::{AppState, Settings};
+use app::settings::Settings;
+use app::state::AppState;
 use app::{shell, App};
 use axum::Router;
 use leptos::prelude::*;

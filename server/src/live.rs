@@ -80,7 +80,7 @@ pub async fn event_stream(
 /// Who a stream is for, and how to ask again whether their session lasts.
 struct SignedIn {
     db: app::repo::Db,
-    settings: std::sync::Arc<app::state::Settings>,
+    settings: std::sync::Arc<app::settings::Settings>,
     headers: HeaderMap,
     user: app::domain::CurrentUser,
 }

@@ -19,7 +19,8 @@ use std::time::Duration;
 
 use app::domain::ProvisioningJobId;
 use app::repo::cloud_services::{self as jobs, ClaimedJob, JobOutcome};
-use app::state::{AppState, Provisioner};
+use app::settings::Provisioner;
+use app::state::AppState;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};

@@ -14,7 +14,7 @@ pub use licenses::LicensingError;
 
 use crate::events::Events;
 use crate::repo::Db;
-use crate::state::Settings;
+use crate::settings::Settings;
 
 /// What the services work with; borrowed from the process's state.
 #[derive(Clone, Copy)]

@@ -445,9 +445,9 @@ fn no_input_to_any_server_function_or_endpoint_answers_5xx_and_a_refused_one_cha
         .expect("runtime");
     let (p, ids, app, cookies, tables) = runtime.block_on(async {
         let (p, ids) = arrange().await;
-        let settings = app::state::Settings {
-            orders_api_token: app::state::ApiToken::new(ORDERS_TOKEN),
-            ..app::state::Settings::default()
+        let settings = app::settings::Settings {
+            orders_api_token: app::settings::ApiToken::new(ORDERS_TOKEN),
+            ..app::settings::Settings::default()
         };
         let app = server::router(crate::helpers::app_state(p.db().clone(), settings));
         let mut cookies = Vec::new();

@@ -5,7 +5,7 @@
 use app::events::Events;
 use app::repo::Db;
 use app::services::Services;
-use app::state::Settings;
+use app::settings::Settings;
 use sqlx::Connection;
 use tempfile::TempDir;
 use tokio::sync::Notify;

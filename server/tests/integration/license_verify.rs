@@ -6,7 +6,7 @@ use std::process::Command;
 use std::sync::Arc;
 
 use app::license_file::{load_or_create_signing_key, sign, LicenseDocument, LicensedProduct};
-use app::state::Settings;
+use app::settings::Settings;
 use axum::body::Body;
 use http::Request;
 use http_body_util::BodyExt;

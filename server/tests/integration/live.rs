@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use app::domain::{DrawdownForm, DrawdownId, OrderId};
 use app::events::PortalEvent;
-use app::state::Settings;
+use app::settings::Settings;
 use axum::body::Body;
 use http::{header, Request, StatusCode};
 use http_body_util::BodyExt;

@@ -78,7 +78,7 @@ async fn metrics_count_requests_by_route_and_status_and_read_the_database() {
     );
     let operators = server::metrics_router(crate::helpers::app_state(
         p.db().clone(),
-        app::state::Settings::default(),
+        app::settings::Settings::default(),
     ));
     let (status, headers, text) = get(&operators, server::ops::METRICS_PATH, None).await;
     assert_eq!(status, StatusCode::OK);

@@ -2,7 +2,7 @@
 //! holding the token, gets in; a file goes in whole or not at all, and the
 //! answer names every bad row by line and field.
 
-use app::state::{ApiToken, Settings};
+use app::settings::{ApiToken, Settings};
 use axum::body::Body;
 use http::{header, Request, StatusCode};
 use http_body_util::BodyExt;

@@ -11,7 +11,8 @@ use app::domain::{
 };
 use app::repo::cloud_services::count_jobs;
 use app::services::LicensingError;
-use app::state::{AppState, Provisioner, Settings};
+use app::settings::{Provisioner, Settings};
+use app::state::AppState;
 use axum::body::{Body, Bytes};
 use http::{HeaderMap, Request, StatusCode};
 use server::provisioning::{

@@ -1,7 +1,7 @@
 //! Sign-in through the real HTTP router: sessions live in the database, so
 //! they survive a restart; sign-out ends them.
 
-use app::state::Settings;
+use app::settings::Settings;
 use axum::body::Body;
 use axum::Router;
 use http::{header, Request, StatusCode};

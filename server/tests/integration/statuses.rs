@@ -340,9 +340,9 @@ async fn failed_sign_ins_are_throttled_per_account_with_the_time_to_wait() {
 #[tokio::test]
 async fn a_partner_saves_at_most_its_hourly_limit_and_others_are_not_held_back() {
     let t = demo_db().await;
-    let settings = app::state::Settings {
+    let settings = app::settings::Settings {
         saves_per_partner_per_hour: 2,
-        ..app::state::Settings::default()
+        ..app::settings::Settings::default()
     };
     let app = server::router(crate::helpers::app_state(t.db.clone(), settings));
     let partner = signed_in(&app, "partner%40example.com").await;

@@ -14,7 +14,7 @@ use app::domain::{DrawdownForm, ListRows, PageRequest, Transition};
 use app::events::Events;
 use app::repo::Db;
 use app::services::Services;
-use app::state::Settings;
+use app::settings::Settings;
 use tokio::sync::Notify;
 use tracing_subscriber::layer::SubscriberExt;
 

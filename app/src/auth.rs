@@ -7,9 +7,9 @@ use cookie::{Cookie, SameSite};
 use sha2::{Digest, Sha256};
 use std::sync::LazyLock;
 
-use crate::domain::{CurrentUser, UserEmail, UserId};
+use crate::domain::{AuditActor, AuditKind, AuditObject, CurrentUser, UserEmail, UserId};
 use crate::error::AppError;
-use crate::repo::{self, sessions, users, Db};
+use crate::repo::{self, audit, sessions, users, Db};
 use crate::settings::Settings;
 use crate::state::app_state;
 
@@ -157,7 +157,7 @@ pub async fn sign_in(
     };
     let password = password.to_string();
     let (user, matches) = tokio::task::spawn_blocking(move || match found {
-        Some((user, hash)) => (Some(user), verify_password(&password, &hash)),
+        Some((user, account, hash)) => (Some((user, account)), verify_password(&password, &hash)),
         None => {
             // Same work as for a real user; the answer is "no" whatever it says.
             let _ = verify_password(&password, &DUMMY_HASH);
@@ -166,13 +166,35 @@ pub async fn sign_in(
     })
     .await
     .map_err(|e| AppError::internal("password check", e))?;
-    let Some(user) = user.filter(|_| matches) else {
+    let now = settings.clock.now();
+    let Some((user, account)) = user.filter(|_| matches) else {
         throttle.failed(typed_email, client_address, std::time::Instant::now());
         tracing::warn!(address = client_address, email = typed_email, "sign-in failed");
+        // What was typed, bounded: the throttle keeps this to a few rows an
+        // address can cause per quarter hour.
+        let typed: String = typed_email
+            .trim()
+            .to_lowercase()
+            .chars()
+            .take(UserEmail::MAX_CHARS)
+            .collect();
+        let actor = AuditActor {
+            user: None,
+            label: typed.clone(),
+            address: Some(client_address.to_owned()),
+        };
+        let object = AuditObject {
+            kind: "user",
+            id: user.map(|(id, _)| id.0),
+            label: typed,
+            account: user.map(|(_, account)| account),
+        };
+        let mut tx = db.begin().await?;
+        audit::record(&mut tx, now, &actor, AuditKind::SignInFailed, &object, None, None).await?;
+        tx.commit().await?;
         return Err(AppError::WrongCredentials);
     };
     let (token, hash) = new_session_token();
-    let now = settings.clock.now();
     let mut tx = db.begin().await?;
     sessions::insert_session(
         &mut tx,
@@ -180,6 +202,18 @@ pub async fn sign_in(
         user,
         now,
         now + settings.session_lifetime.whole_seconds(),
+    )
+    .await?;
+    users::record_sign_in(&mut tx, user, now).await?;
+    let email = email.as_ref().map_or("", UserEmail::as_str);
+    audit::record(
+        &mut tx,
+        now,
+        &AuditActor::user(user, email, Some(client_address.to_owned())),
+        AuditKind::SignIn,
+        &crate::services::people::user_object(user, email, account),
+        None,
+        None,
     )
     .await?;
     tx.commit().await?;

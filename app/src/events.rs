@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{AccountId, CurrentUser, DrawdownId, DrawdownState, Role};
+use crate::domain::{AccountId, CurrentUser, DrawdownId, DrawdownState, Role, UserId};
 
 /// Something that changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -25,6 +25,9 @@ pub enum PortalEvent {
         /// The partner that manages it, for a customer account.
         managed_by: Option<AccountId>,
     },
+    /// A user's sessions were ended (deactivated, signed out elsewhere): its
+    /// open streams check their session and end. Never sent to a browser.
+    SessionsEnded { user: UserId },
 }
 
 impl PortalEvent {
@@ -65,12 +68,15 @@ impl PortalEvent {
                     None
                 }
             }
+            PortalEvent::SessionsEnded { .. } => None,
         }
     }
 
-    /// Whether `user` may learn anything of this change.
+    /// Whether a stream of `user` must look at this change: what it may
+    /// learn of, and the end of its own sessions.
     pub fn concerns(&self, user: &CurrentUser) -> bool {
-        self.seen_by(user).is_some()
+        matches!(self, PortalEvent::SessionsEnded { user: ended } if *ended == user.id)
+            || self.seen_by(user).is_some()
     }
 }
 
@@ -84,6 +90,7 @@ impl PortalEvent {
                 partner, customer, ..
             } => *partner == account || *customer == Some(account),
             PortalEvent::LicensesChanged { account: changed, .. } => *changed == account,
+            PortalEvent::SessionsEnded { .. } => false,
         }
     }
 }
@@ -121,6 +128,9 @@ enum CompactEvent {
     LicensesChanged {
         account: AccountId,
         managed_by: Option<AccountId>,
+    },
+    SessionsEnded {
+        user: UserId,
     },
 }
 

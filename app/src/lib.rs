@@ -26,6 +26,7 @@ pub mod repo;
 pub mod services;
 #[cfg(feature = "ssr")]
 pub mod settings;
+#[cfg(feature = "ssr")]
 pub mod state;
 #[cfg(feature = "ssr")]
 pub mod throttle;

@@ -300,7 +300,7 @@ pub async fn walk_history(services: Services<'_>) -> Result<(), DemoError> {
 async fn demo_user(db: &Db, email: &str) -> Result<CurrentUser, DemoError> {
     let email = UserEmail::parse(email).map_err(invalid)?;
     let mut conn = db.read().await?;
-    let (id, _): (UserId, String) = users::find_password_hash(&mut conn, &email)
+    let (id, _, _): (UserId, _, String) = users::find_password_hash(&mut conn, &email)
         .await?
         .ok_or_else(|| invalid("a demo user is missing"))?;
     users::find_user(&mut conn, id)

@@ -1,7 +1,7 @@
 //! Who may look at which account (SPEC, "Who uses it"). Pure rules, so the
 //! server applies exactly what the tests check.
 
-use super::{AccountId, AccountKind, AccountSummary, CurrentUser};
+use super::{AccountId, AccountKind, AccountSummary, CurrentUser, Role};
 
 /// Whether `user` may view the account's entitlements, licenses and services.
 ///
@@ -43,6 +43,40 @@ pub fn may_download_license_files_of(user: &CurrentUser, account: &AccountSummar
 /// see none (they see what reaches their account, in its Entitlements).
 pub fn may_view_drawdowns_of(user: &CurrentUser, partner: AccountId) -> bool {
     user.role.is_vendor_staff() || (user.role.is_partner() && user.account_id == partner)
+}
+
+/// Whether `user` may give `role` to someone of `account`: invite them,
+/// deactivate or reactivate them (SPEC, "Users of a partner"). Vendor admins
+/// manage everyone; a partner admin the partner's own people; any partner
+/// user the customer users of the customers its partner manages. The role
+/// must be one the account's kind holds.
+pub fn may_manage_people_of(user: &CurrentUser, role: Role, account: &AccountSummary) -> bool {
+    if role.account_kind() != account.kind {
+        return false;
+    }
+    match user.role {
+        Role::VendorAdmin => true,
+        Role::PartnerAdmin if account.id == user.account_id => role.is_partner(),
+        Role::PartnerAdmin | Role::PartnerUser => {
+            role == Role::CustomerUser
+                && account.kind == AccountKind::Customer
+                && account.managed_by == Some(user.account_id)
+        }
+        Role::Accounting | Role::CustomerUser => false,
+    }
+}
+
+/// Whether `user` may see the list of the account's people: whoever may
+/// manage someone there.
+pub fn may_list_people_of(user: &CurrentUser, account: &AccountSummary) -> bool {
+    Role::ALL
+        .iter()
+        .any(|role| may_manage_people_of(user, *role, account))
+}
+
+/// Whether `user` works in Administration (SPEC, "Administration").
+pub fn may_administer(user: &CurrentUser) -> bool {
+    user.role == Role::VendorAdmin
 }
 
 #[cfg(test)]
@@ -167,5 +201,55 @@ mod tests {
             &accounting,
             &account(1, AccountKind::Vendor, None)
         ));
+    }
+
+    #[test]
+    fn who_may_manage_whose_people() {
+        let northwind = account(10, AccountKind::Partner, None);
+        let contoso = account(20, AccountKind::Customer, Some(10));
+        let tailspin = account(11, AccountKind::Partner, None);
+        let fabrikam = account(21, AccountKind::Customer, Some(11));
+        let vendor = account(1, AccountKind::Vendor, None);
+        let admin = user(Role::PartnerAdmin, 10);
+        let partner_user = user(Role::PartnerUser, 10);
+        // A partner admin: its own partner's people, and customer users of its customers.
+        assert!(may_manage_people_of(&admin, Role::PartnerUser, &northwind));
+        assert!(may_manage_people_of(&admin, Role::PartnerAdmin, &northwind));
+        assert!(may_manage_people_of(&admin, Role::CustomerUser, &contoso));
+        assert!(!may_manage_people_of(&admin, Role::PartnerUser, &tailspin));
+        assert!(!may_manage_people_of(&admin, Role::CustomerUser, &fabrikam));
+        assert!(!may_manage_people_of(&admin, Role::Accounting, &vendor));
+        // The role must fit the account.
+        assert!(!may_manage_people_of(&admin, Role::CustomerUser, &northwind));
+        assert!(!may_manage_people_of(&admin, Role::PartnerUser, &contoso));
+        // A partner user: customer users of its customers only.
+        assert!(!may_manage_people_of(
+            &partner_user,
+            Role::PartnerUser,
+            &northwind
+        ));
+        assert!(may_manage_people_of(&partner_user, Role::CustomerUser, &contoso));
+        assert!(!may_manage_people_of(
+            &partner_user,
+            Role::CustomerUser,
+            &fabrikam
+        ));
+        assert!(may_list_people_of(&partner_user, &contoso));
+        assert!(!may_list_people_of(&partner_user, &northwind));
+        // Vendor admins: everyone; accounting and customers: no one.
+        let vendor_admin = user(Role::VendorAdmin, 1);
+        assert!(may_manage_people_of(&vendor_admin, Role::Accounting, &vendor));
+        assert!(may_manage_people_of(&vendor_admin, Role::PartnerUser, &tailspin));
+        for nobody in [user(Role::Accounting, 1), user(Role::CustomerUser, 20)] {
+            for (role, acc) in [
+                (Role::CustomerUser, &contoso),
+                (Role::PartnerUser, &northwind),
+                (Role::Accounting, &vendor),
+            ] {
+                assert!(!may_manage_people_of(&nobody, role, acc));
+            }
+        }
+        assert!(may_administer(&vendor_admin));
+        assert!(!may_administer(&admin));
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod account;
+pub mod audit;
 pub mod balance;
 pub mod drawdown;
 pub mod drawdown_views;
@@ -10,10 +11,12 @@ pub mod entitlement;
 pub mod ids;
 pub mod licensing;
 pub mod order;
+pub mod password;
 pub mod user;
 
 pub use access::*;
 pub use account::*;
+pub use audit::*;
 pub use balance::*;
 pub use drawdown::*;
 pub use drawdown_views::*;
@@ -21,4 +24,5 @@ pub use entitlement::*;
 pub use ids::*;
 pub use licensing::*;
 pub use order::*;
+pub use password::*;
 pub use user::*;

@@ -80,11 +80,17 @@ pub enum EmailError {
 pub struct UserEmail(String);
 
 impl UserEmail {
+    /// The longest address mail systems carry (RFC 5321's path limit).
+    pub const MAX_CHARS: usize = 254;
+
     /// The only way to make one.
     pub fn parse(input: &str) -> Result<Self, EmailError> {
         let trimmed = input.trim();
         if trimmed.is_empty() {
             return Err(EmailError::Empty);
+        }
+        if trimmed.chars().count() > Self::MAX_CHARS {
+            return Err(EmailError::Invalid);
         }
         // email_address accepts forms that no mail system delivers to (no dot
         // in the domain, quoted local parts); a portal login should not.
@@ -124,40 +130,34 @@ impl fmt::Display for UserEmail {
     }
 }
 
-/// Why a new password is refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum PasswordError {
-    #[error("the password must have at least {min} characters")]
-    TooShort { min: u32 },
-    #[error("the password must have at most {max} characters")]
-    TooLong { max: u32 },
-}
+/// The name a user is shown by: the rules of an account's name (trimmed,
+/// 1 to 200 characters, no hidden characters).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct DisplayName(String);
 
-/// A password chosen for a new user. Deliberately neither `Debug`-printable
-/// nor serializable: it goes from the prompt to the hasher and nowhere else.
-pub struct NewPassword(String);
-
-impl NewPassword {
-    /// Fewer characters than this are too easy to guess.
-    pub const MIN_CHARS: u32 = 10;
-    /// Bounds the hashing work a single request can cause.
-    pub const MAX_CHARS: u32 = 256;
-
-    /// Checks the length rules.
-    pub fn parse(input: String) -> Result<Self, PasswordError> {
-        let n = input.chars().count();
-        if n < Self::MIN_CHARS as usize {
-            Err(PasswordError::TooShort { min: Self::MIN_CHARS })
-        } else if n > Self::MAX_CHARS as usize {
-            Err(PasswordError::TooLong { max: Self::MAX_CHARS })
-        } else {
-            Ok(Self(input))
-        }
+impl DisplayName {
+    /// The only way to make one.
+    pub fn parse(input: &str) -> Result<Self, super::AccountNameError> {
+        super::AccountName::parse(input).map(|name| Self(name.into()))
     }
 
-    /// The password, for hashing.
-    pub fn expose(&self) -> &str {
+    /// The name as text.
+    pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+impl TryFrom<String> for DisplayName {
+    type Error = super::AccountNameError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl From<DisplayName> for String {
+    fn from(value: DisplayName) -> Self {
+        value.0
     }
 }
 
@@ -209,18 +209,5 @@ mod tests {
             assert_eq!(Role::parse(role.as_str()), Some(role));
         }
         assert_eq!(Role::parse("admin"), None);
-    }
-
-    #[test]
-    fn a_short_password_is_refused_with_the_minimum() {
-        assert!(matches!(
-            NewPassword::parse("short".into()),
-            Err(PasswordError::TooShort { min: 10 })
-        ));
-        assert!(NewPassword::parse("long enough pass".into()).is_ok());
-        assert!(matches!(
-            NewPassword::parse("x".repeat(257)),
-            Err(PasswordError::TooLong { max: 256 })
-        ));
     }
 }

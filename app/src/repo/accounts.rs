@@ -213,3 +213,14 @@ pub async fn list_accounts_visible_to(
     }
     Ok((accounts, more))
 }
+
+/// Whether an account exists and is not deactivated.
+#[tracing::instrument(skip(conn))]
+pub async fn account_is_active(conn: &mut AnyConnection, id: AccountId) -> Result<bool, sqlx::Error> {
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM accounts WHERE id = $1 AND deactivated_at IS NULL")
+            .bind(id.0)
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(found.is_some())
+}

@@ -10,6 +10,7 @@
 //! Callers never learn which engine runs.
 
 pub mod accounts;
+pub mod audit;
 pub mod cloud_services;
 pub mod drawdowns;
 pub mod entitlements;
@@ -22,6 +23,7 @@ pub mod products;
 pub mod reconciliation;
 pub mod sessions;
 pub mod usage;
+pub mod user_links;
 pub mod users;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};

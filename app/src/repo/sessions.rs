@@ -38,7 +38,8 @@ pub async fn find_session_user(
 ) -> Result<Option<(CurrentUser, i64)>, sqlx::Error> {
     let row = sqlx::query(&format!(
         "SELECT s.last_seen_at, {CURRENT_USER_COLUMNS} JOIN sessions s ON s.user_id = u.id
-         WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3"
+         WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3
+           AND u.deactivated_at IS NULL AND a.deactivated_at IS NULL"
     ))
     .bind(token_hash)
     .bind(now)
@@ -76,6 +77,22 @@ pub async fn delete_session(conn: &mut AnyConnection, token_hash: &str) -> Resul
 pub async fn delete_expired_sessions(conn: &mut AnyConnection, now: i64) -> Result<u64, sqlx::Error> {
     let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
         .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// Ends every session of a user but the one hashed `keep` (if any): after a
+/// password change, Sign out of other sessions, a deactivation.
+#[tracing::instrument(skip(conn, keep))]
+pub async fn delete_sessions_of(
+    conn: &mut AnyConnection,
+    user: UserId,
+    keep: Option<&str>,
+) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+        .bind(user.0)
+        .bind(keep.unwrap_or(""))
         .execute(&mut *conn)
         .await?;
     Ok(done.rows_affected())

@@ -53,18 +53,29 @@ pub async fn insert_user(
     Ok(UserId(id))
 }
 
-/// The stored password hash of the user with this email, if any.
+/// The stored password hash of the user with this email, if the user may
+/// sign in: neither they nor their account is deactivated. An invited user
+/// who has not set a password yet has the empty hash, which nothing matches.
 #[tracing::instrument(skip(conn))]
 pub async fn find_password_hash(
     conn: &mut AnyConnection,
     email: &UserEmail,
-) -> Result<Option<(UserId, String)>, sqlx::Error> {
-    let row = sqlx::query("SELECT id, password_hash FROM users WHERE email = $1")
-        .bind(email.as_str())
-        .fetch_optional(&mut *conn)
-        .await?;
-    row.map(|r| Ok((UserId(r.try_get("id")?), r.try_get("password_hash")?)))
-        .transpose()
+) -> Result<Option<(UserId, AccountId, String)>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT u.id, u.account_id, u.password_hash FROM users u JOIN accounts a ON a.id = u.account_id
+         WHERE u.email = $1 AND u.deactivated_at IS NULL AND a.deactivated_at IS NULL",
+    )
+    .bind(email.as_str())
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|r| {
+        Ok((
+            UserId(r.try_get("id")?),
+            AccountId(r.try_get("account_id")?),
+            r.try_get("password_hash")?,
+        ))
+    })
+    .transpose()
 }
 
 pub(super) const CURRENT_USER_COLUMNS: &str =
@@ -140,4 +151,145 @@ pub async fn find_locale_by_email(
         .fetch_optional(&mut *conn)
         .await?;
     Ok(locale.flatten().as_deref().and_then(Locale::from_tag))
+}
+
+/// The password hash of an active user, by id (to check a current password).
+#[tracing::instrument(skip(conn))]
+pub async fn find_password_hash_of(
+    conn: &mut AnyConnection,
+    id: UserId,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1 AND deactivated_at IS NULL")
+        .bind(id.0)
+        .fetch_optional(&mut *conn)
+        .await
+}
+
+/// Stores a new password hash.
+#[tracing::instrument(skip(conn, password_hash))]
+pub async fn update_password(
+    conn: &mut AnyConnection,
+    id: UserId,
+    password_hash: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        .bind(password_hash)
+        .bind(id.0)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Records a successful sign-in, shown in the Users lists.
+#[tracing::instrument(skip(conn))]
+pub async fn record_sign_in(conn: &mut AnyConnection, id: UserId, at: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET last_sign_in_at = $1 WHERE id = $2")
+        .bind(at)
+        .bind(id.0)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Deactivates a user at `at`; false if it already was, so that a repeated
+/// click records nothing.
+#[tracing::instrument(skip(conn))]
+pub async fn deactivate_user(conn: &mut AnyConnection, id: UserId, at: i64) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("UPDATE users SET deactivated_at = $1 WHERE id = $2 AND deactivated_at IS NULL")
+        .bind(at)
+        .bind(id.0)
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Reactivates a user; false if it was not deactivated.
+#[tracing::instrument(skip(conn))]
+pub async fn reactivate_user(conn: &mut AnyConnection, id: UserId) -> Result<bool, sqlx::Error> {
+    let done =
+        sqlx::query("UPDATE users SET deactivated_at = NULL WHERE id = $1 AND deactivated_at IS NOT NULL")
+            .bind(id.0)
+            .execute(&mut *conn)
+            .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A user as the Users lists show them.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct UserRow {
+    pub id: UserId,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub account_id: AccountId,
+    pub account_name: String,
+    pub last_sign_in_at: Option<i64>,
+    pub deactivated_at: Option<i64>,
+    /// Invited, and no password set yet.
+    pub invited: bool,
+}
+
+const USER_ROW_COLUMNS: &str = "u.id, u.email, u.display_name, u.role, u.account_id, a.name AS account_name,
+     u.last_sign_in_at, u.deactivated_at, u.password_hash = '' AS invited
+     FROM users u JOIN accounts a ON a.id = u.account_id";
+
+fn user_row(row: &sqlx::any::AnyRow) -> Result<UserRow, sqlx::Error> {
+    let invited: bool = match row.try_get::<bool, _>("invited") {
+        Ok(b) => b,
+        // SQLite answers a comparison with an integer.
+        Err(_) => row.try_get::<i64, _>("invited")? != 0,
+    };
+    Ok(UserRow {
+        id: UserId(row.try_get("id")?),
+        email: row.try_get("email")?,
+        display_name: row.try_get("display_name")?,
+        role: decode_stored(row, "role", Role::parse)?,
+        account_id: AccountId(row.try_get("account_id")?),
+        account_name: row.try_get("account_name")?,
+        last_sign_in_at: row.try_get("last_sign_in_at")?,
+        deactivated_at: row.try_get("deactivated_at")?,
+        invited,
+    })
+}
+
+/// One user, deactivated or not.
+#[tracing::instrument(skip(conn))]
+pub async fn find_user_row(conn: &mut AnyConnection, id: UserId) -> Result<Option<UserRow>, sqlx::Error> {
+    let row = sqlx::query(&format!("SELECT {USER_ROW_COLUMNS} WHERE u.id = $1"))
+        .bind(id.0)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.as_ref().map(user_row).transpose()
+}
+
+/// One user by email, deactivated or not.
+#[tracing::instrument(skip(conn))]
+pub async fn find_user_row_by_email(
+    conn: &mut AnyConnection,
+    email: &UserEmail,
+) -> Result<Option<UserRow>, sqlx::Error> {
+    let row = sqlx::query(&format!("SELECT {USER_ROW_COLUMNS} WHERE u.email = $1"))
+        .bind(email.as_str())
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.as_ref().map(user_row).transpose()
+}
+
+/// The users of an account, by email, after `after_email`, at most `limit`.
+#[tracing::instrument(skip(conn))]
+pub async fn list_users_of_account(
+    conn: &mut AnyConnection,
+    account: AccountId,
+    after_email: Option<&str>,
+    limit: i64,
+) -> Result<Vec<UserRow>, sqlx::Error> {
+    let rows = sqlx::query(&format!(
+        "SELECT {USER_ROW_COLUMNS} WHERE u.account_id = $1 AND u.email > $2 ORDER BY u.email LIMIT $3"
+    ))
+    .bind(account.0)
+    .bind(after_email.unwrap_or(""))
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(user_row).collect()
 }

@@ -7,10 +7,12 @@ pub mod accounts;
 pub mod cloud_services;
 pub mod drawdowns;
 pub mod licenses;
+pub mod people;
 
 pub use accounts::AccountError;
 pub use drawdowns::DrawdownError;
 pub use licenses::LicensingError;
+pub use people::PeopleError;
 
 use crate::events::Events;
 use crate::repo::Db;

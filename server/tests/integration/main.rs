@@ -19,6 +19,7 @@ mod model;
 mod operations;
 mod orders_api;
 mod orders_import;
+mod people;
 mod processes;
 mod provisioning;
 mod repositories;

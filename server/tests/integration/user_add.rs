@@ -22,7 +22,7 @@ async fn a_user_is_added_to_the_named_account_with_a_hashed_password() {
     .await
     .expect("added");
     assert_eq!(added.email.as_str(), "new.user@northwind.example");
-    let (_, hash) = find_password_hash(&mut t.db.read().await.expect("conn"), &added.email)
+    let (_, _, hash) = find_password_hash(&mut t.db.read().await.expect("conn"), &added.email)
         .await
         .expect("query")
         .expect("user");

@@ -1,5 +1,8 @@
-//! The emails of the drawdown procedure, composed in the recipient's
-//! language at the moment of the change, as plain text and HTML.
+//! Emails, composed in the recipient's language at the moment of the
+//! change, as plain text and HTML: those of the drawdown procedure here, those
+//! of people's accounts in `accounts`.
+
+pub mod accounts;
 
 use crate::domain::{DrawdownId, PdrNumber};
 use crate::i18n::{number, Locale};
@@ -187,7 +190,7 @@ pub fn compose(notice: Notice<'_>, facts: &RequestFacts, locale: Locale, recipie
 }
 
 /// Text made safe to place inside HTML.
-fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

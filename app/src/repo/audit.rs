@@ -1,0 +1,105 @@
+//! The audit log: append-only (triggers refuse UPDATE and DELETE), one entry
+//! written in the transaction of the change it records, so a change that
+//! rolls back leaves none.
+
+use sqlx::{AnyConnection, Row};
+
+use super::decode_stored;
+use crate::domain::{AccountId, AuditActor, AuditEntry, AuditKind, AuditObject};
+
+/// Records one change. `before` and `after` are JSON objects of the fields
+/// that changed (`None` where there was nothing before, or is nothing after).
+#[tracing::instrument(skip_all, fields(kind = kind.as_str()))]
+pub async fn record(
+    conn: &mut AnyConnection,
+    at: i64,
+    actor: &AuditActor,
+    kind: AuditKind,
+    object: &AuditObject,
+    before: Option<&serde_json::Value>,
+    after: Option<&serde_json::Value>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO audit_log (at, actor_user_id, actor, address, kind, object_kind, object_id, object_label, account_id, before, after)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(at)
+    .bind(actor.user.map(|u| u.0))
+    .bind(&actor.label)
+    .bind(actor.address.as_deref())
+    .bind(kind.as_str())
+    .bind(object.kind)
+    .bind(object.id)
+    .bind(&object.label)
+    .bind(object.account.map(|a| a.0))
+    .bind(before.map(|v| v.to_string()))
+    .bind(after.map(|v| v.to_string()))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Which entries to read: each filter narrows, `None` does not.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    /// The actor as the entry names them (an email, "server").
+    pub actor: Option<String>,
+    pub account: Option<AccountId>,
+    pub kind: Option<AuditKind>,
+    /// From this instant (inclusive).
+    pub from: Option<i64>,
+    /// Until this instant (exclusive).
+    pub until: Option<i64>,
+}
+
+/// Where a page ends: the (at, id) of its last entry, newest first.
+pub type AuditCursor = (i64, i64);
+
+/// Up to `limit` entries matching `filter`, newest first, older than `after`.
+/// Each filter has an index that leads with its column and then `at`.
+#[tracing::instrument(skip(conn))]
+pub async fn list_entries(
+    conn: &mut AnyConnection,
+    filter: &AuditFilter,
+    after: Option<AuditCursor>,
+    limit: i64,
+) -> Result<Vec<AuditEntry>, sqlx::Error> {
+    let (after_at, after_id) = after.unwrap_or((i64::MAX, i64::MAX));
+    let rows = sqlx::query(
+        "SELECT l.id, l.at, l.actor, l.address, l.kind, l.object_kind, l.object_label, a.name AS account_name, l.before, l.after
+         FROM audit_log l LEFT JOIN accounts a ON a.id = l.account_id
+         WHERE ($1 IS NULL OR l.actor = $1)
+           AND ($2 IS NULL OR l.account_id = $2)
+           AND ($3 IS NULL OR l.kind = $3)
+           AND l.at >= $4 AND l.at < $5
+           AND (l.at < $6 OR (l.at = $6 AND l.id < $7))
+         ORDER BY l.at DESC, l.id DESC
+         LIMIT $8",
+    )
+    .bind(filter.actor.as_deref())
+    .bind(filter.account.map(|a| a.0))
+    .bind(filter.kind.map(AuditKind::as_str))
+    .bind(filter.from.unwrap_or(i64::MIN))
+    .bind(filter.until.unwrap_or(i64::MAX))
+    .bind(after_at)
+    .bind(after_id)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(entry_from_row).collect()
+}
+
+fn entry_from_row(row: &sqlx::any::AnyRow) -> Result<AuditEntry, sqlx::Error> {
+    Ok(AuditEntry {
+        id: row.try_get("id")?,
+        at: row.try_get("at")?,
+        actor: row.try_get("actor")?,
+        address: row.try_get("address")?,
+        kind: decode_stored(row, "kind", AuditKind::parse)?,
+        object_kind: row.try_get("object_kind")?,
+        object_label: row.try_get("object_label")?,
+        account_name: row.try_get("account_name")?,
+        before: row.try_get("before")?,
+        after: row.try_get("after")?,
+    })
+}

@@ -1,0 +1,441 @@
+//! People and their passwords (SPEC, "Users of a partner", "Your account"):
+//! invitations, deactivation, one-time links, changing and resetting a
+//! password, signing out of other sessions. Each change is one transaction
+//! with its audit entry and its email.
+
+use serde_json::json;
+
+use super::Services;
+use super::{service_error_faults, Fault};
+use crate::auth::{hash_password, hash_session_token, new_session_token, verify_password};
+use crate::domain::{
+    may_list_people_of, may_manage_people_of, AccountId, AccountNameError, AuditActor, AuditKind,
+    AuditObject, CurrentUser, DisplayName, EmailError, NewPassword, PasswordError, Role, UserEmail, UserId,
+};
+use crate::events::PortalEvent;
+use crate::i18n::Locale;
+use crate::mail::accounts::{compose_link, LinkNotice};
+use crate::repo::user_links::{self, LinkPurpose};
+use crate::repo::users::{self, InsertUserError, UserRow};
+use crate::repo::{accounts, audit, outbox, sessions};
+
+/// How long an invitation's link works.
+pub const INVITATION_HOURS: i64 = 72;
+/// How long a password reset's link works.
+pub const RESET_HOURS: i64 = 1;
+/// The page a link opens.
+pub const SET_PASSWORD_PATH: &str = "/set-password";
+/// Users in one page of a Users list.
+pub const PEOPLE_PAGE: i64 = 50;
+
+/// Why a change to people or passwords was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PeopleError {
+    /// Outside what the caller may manage; a missing user or account gets the same answer.
+    #[error("forbidden")]
+    Forbidden,
+    #[error("email: {0}")]
+    Email(EmailError),
+    #[error("display name: {0}")]
+    DisplayName(AccountNameError),
+    #[error("email: a user with this email already exists")]
+    EmailTaken,
+    #[error("password: {0}")]
+    Password(PasswordError),
+    /// The current password typed is not the user's.
+    #[error("current password: wrong")]
+    WrongPassword,
+    /// The link was used, expired, or never existed.
+    #[error("the link is used or expired")]
+    LinkUnusable,
+    /// Nobody deactivates themselves (an admin would lock the portal out).
+    #[error("you cannot deactivate yourself")]
+    OwnUser,
+    #[error(transparent)]
+    Fault(Fault),
+}
+
+service_error_faults!(PeopleError);
+
+/// Someone to invite.
+#[derive(Debug, Clone)]
+pub struct Invitation {
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub account: AccountId,
+    /// The invitee's language (their emails; their screens until they choose).
+    pub locale: Locale,
+}
+
+impl Services<'_> {
+    fn link_url(&self, token: &str) -> String {
+        format!(
+            "{}{SET_PASSWORD_PATH}?token={token}",
+            self.settings.public_url.trim_end_matches('/')
+        )
+    }
+
+    /// Invites someone: a user with no password yet, and an email with a
+    /// link to set one (72 hours, once).
+    pub async fn invite(
+        &self,
+        by: &CurrentUser,
+        address: Option<String>,
+        invitation: Invitation,
+    ) -> Result<UserId, PeopleError> {
+        let email = UserEmail::parse(&invitation.email).map_err(PeopleError::Email)?;
+        let display_name = if invitation.display_name.trim().is_empty() {
+            DisplayName::parse(email.as_str())
+        } else {
+            DisplayName::parse(&invitation.display_name)
+        }
+        .map_err(PeopleError::DisplayName)?;
+        let now = self.settings.clock.now();
+        let mut tx = self.db.begin().await?;
+        let account = accounts::find_account(&mut tx, invitation.account)
+            .await?
+            .ok_or(PeopleError::Forbidden)?;
+        if !may_manage_people_of(by, invitation.role, &account) {
+            return Err(PeopleError::Forbidden);
+        }
+        // Nothing matches the empty hash: no password until the link is used.
+        let id = users::insert_user(
+            &mut tx,
+            &email,
+            display_name.as_str(),
+            invitation.role,
+            account.id,
+            "",
+            now,
+        )
+        .await
+        .map_err(|e| match e {
+            InsertUserError::EmailTaken => PeopleError::EmailTaken,
+            InsertUserError::Database(e) => e.into(),
+        })?;
+        users::update_user_locale(&mut tx, id, invitation.locale).await?;
+        let (token, hash) = new_session_token();
+        user_links::insert_link(
+            &mut tx,
+            id,
+            LinkPurpose::Invitation,
+            &hash,
+            now,
+            now + INVITATION_HOURS * 3600,
+        )
+        .await?;
+        let message = compose_link(
+            LinkNotice::Invitation {
+                inviter: &by.display_name,
+                account: &account.name,
+            },
+            invitation.locale,
+            email.as_str(),
+            &self.link_url(&token),
+            INVITATION_HOURS,
+        );
+        outbox::enqueue_email(&mut tx, &message, now).await?;
+        let actor = AuditActor::user(by.id, &by.email, address);
+        let object = user_object(id, email.as_str(), account.id);
+        let after = json!({ "email": email.as_str(), "display_name": display_name.as_str(), "role": invitation.role.as_str(), "account": account.name });
+        audit::record(
+            &mut tx,
+            now,
+            &actor,
+            AuditKind::UserCreated,
+            &object,
+            None,
+            Some(&after),
+        )
+        .await?;
+        audit::record(
+            &mut tx,
+            now,
+            &actor,
+            AuditKind::InvitationSent,
+            &object,
+            None,
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        self.mail_queued.notify_one();
+        Ok(id)
+    }
+
+    /// The people of an account, by email, after `after_email`.
+    pub async fn people_of(
+        &self,
+        by: &CurrentUser,
+        account: AccountId,
+        after_email: Option<&str>,
+    ) -> Result<Vec<UserRow>, PeopleError> {
+        let mut conn = self.db.read().await?;
+        let account = accounts::find_account(&mut conn, account)
+            .await?
+            .ok_or(PeopleError::Forbidden)?;
+        if !may_list_people_of(by, &account) {
+            return Err(PeopleError::Forbidden);
+        }
+        Ok(users::list_users_of_account(&mut conn, account.id, after_email, PEOPLE_PAGE).await?)
+    }
+
+    /// Deactivates a user (its sessions end at once and its links die) or
+    /// reactivates one. Doing it twice changes nothing the second time.
+    pub async fn set_user_active(
+        &self,
+        by: &CurrentUser,
+        address: Option<String>,
+        user: UserId,
+        active: bool,
+    ) -> Result<(), PeopleError> {
+        if user == by.id {
+            return Err(PeopleError::OwnUser);
+        }
+        let now = self.settings.clock.now();
+        let mut tx = self.db.begin().await?;
+        let target = users::find_user_row(&mut tx, user)
+            .await?
+            .ok_or(PeopleError::Forbidden)?;
+        let account = accounts::find_account(&mut tx, target.account_id)
+            .await?
+            .ok_or(PeopleError::Forbidden)?;
+        if !may_manage_people_of(by, target.role, &account) {
+            return Err(PeopleError::Forbidden);
+        }
+        let changed = if active {
+            users::reactivate_user(&mut tx, user).await?
+        } else {
+            let changed = users::deactivate_user(&mut tx, user, now).await?;
+            sessions::delete_sessions_of(&mut tx, user, None).await?;
+            user_links::spend_links_of(&mut tx, user, now).await?;
+            changed
+        };
+        if changed {
+            let (kind, before, after) = if active {
+                (AuditKind::UserReactivated, "deactivated", "active")
+            } else {
+                (AuditKind::UserDeactivated, "active", "deactivated")
+            };
+            audit::record(
+                &mut tx,
+                now,
+                &AuditActor::user(by.id, &by.email, address),
+                kind,
+                &user_object(user, &target.email, target.account_id),
+                Some(&json!({ "state": before })),
+                Some(&json!({ "state": after })),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        if changed && !active {
+            self.events.publish(PortalEvent::SessionsEnded { user });
+        }
+        Ok(())
+    }
+
+    /// Whether a link from an email still works (the page says so before
+    /// the form is filled in).
+    pub async fn link_is_usable(&self, token: &str) -> Result<bool, PeopleError> {
+        let mut conn = self.db.read().await?;
+        Ok(
+            user_links::link_is_usable(&mut conn, &hash_session_token(token), self.settings.clock.now())
+                .await?,
+        )
+    }
+
+    /// Sets a password from a link (an invitation or a reset): the link is
+    /// spent, so are the user's other links, and every session of the user
+    /// ends (whoever had the old password is out).
+    pub async fn set_password_from_link(
+        &self,
+        token: &str,
+        password: String,
+        confirmation: &str,
+        address: Option<String>,
+    ) -> Result<(), PeopleError> {
+        let password = NewPassword::confirmed(password, confirmation).map_err(PeopleError::Password)?;
+        let hash = hash_off_thread(password).await?;
+        let now = self.settings.clock.now();
+        let mut tx = self.db.begin().await?;
+        let (user, purpose) = user_links::take_link(&mut tx, &hash_session_token(token), now)
+            .await?
+            .ok_or(PeopleError::LinkUnusable)?;
+        let target = users::find_user_row(&mut tx, user)
+            .await?
+            .ok_or(PeopleError::LinkUnusable)?;
+        users::update_password(&mut tx, user, &hash).await?;
+        user_links::spend_links_of(&mut tx, user, now).await?;
+        sessions::delete_sessions_of(&mut tx, user, None).await?;
+        let kind = match purpose {
+            LinkPurpose::Invitation => AuditKind::InvitationAccepted,
+            LinkPurpose::PasswordReset => AuditKind::PasswordReset,
+        };
+        audit::record(
+            &mut tx,
+            now,
+            &AuditActor::user(user, &target.email, address),
+            kind,
+            &user_object(user, &target.email, target.account_id),
+            None,
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        self.events.publish(PortalEvent::SessionsEnded { user });
+        Ok(())
+    }
+
+    /// Forgot your password: a reset link (1 hour, once) to an active user
+    /// with this address; nothing for any other address, and the same
+    /// answer either way (the caller throttles).
+    pub async fn request_password_reset(
+        &self,
+        typed_email: &str,
+        address: Option<String>,
+    ) -> Result<(), PeopleError> {
+        let Ok(email) = UserEmail::parse(typed_email) else {
+            return Ok(());
+        };
+        let now = self.settings.clock.now();
+        let mut tx = self.db.begin().await?;
+        let Some(target) = users::find_user_row_by_email(&mut tx, &email).await? else {
+            return Ok(());
+        };
+        let active_account = accounts::account_is_active(&mut tx, target.account_id).await?;
+        if target.deactivated_at.is_some() || !active_account {
+            return Ok(());
+        }
+        let (_, locale) = users::find_mail_address(&mut tx, target.id)
+            .await?
+            .unwrap_or_default();
+        let (token, hash) = new_session_token();
+        user_links::insert_link(
+            &mut tx,
+            target.id,
+            LinkPurpose::PasswordReset,
+            &hash,
+            now,
+            now + RESET_HOURS * 3600,
+        )
+        .await?;
+        let message = compose_link(
+            LinkNotice::PasswordReset,
+            locale,
+            email.as_str(),
+            &self.link_url(&token),
+            RESET_HOURS,
+        );
+        outbox::enqueue_email(&mut tx, &message, now).await?;
+        audit::record(
+            &mut tx,
+            now,
+            &AuditActor {
+                user: None,
+                label: email.as_str().to_owned(),
+                address,
+            },
+            AuditKind::PasswordResetRequested,
+            &user_object(target.id, &target.email, target.account_id),
+            None,
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        self.mail_queued.notify_one();
+        Ok(())
+    }
+
+    /// Change password: the current one first; the other sessions end, the
+    /// one hashed `keep_session` stays.
+    pub async fn change_password(
+        &self,
+        by: &CurrentUser,
+        address: Option<String>,
+        current: String,
+        password: String,
+        confirmation: &str,
+        keep_session: &str,
+    ) -> Result<(), PeopleError> {
+        let password = NewPassword::confirmed(password, confirmation).map_err(PeopleError::Password)?;
+        let stored = {
+            let mut conn = self.db.read().await?;
+            users::find_password_hash_of(&mut conn, by.id)
+                .await?
+                .ok_or(PeopleError::Forbidden)?
+        };
+        let matches = tokio::task::spawn_blocking(move || verify_password(&current, &stored))
+            .await
+            .map_err(|e| Fault::internal("password check", e))?;
+        if !matches {
+            return Err(PeopleError::WrongPassword);
+        }
+        let hash = hash_off_thread(password).await?;
+        let now = self.settings.clock.now();
+        let mut tx = self.db.begin().await?;
+        users::update_password(&mut tx, by.id, &hash).await?;
+        user_links::spend_links_of(&mut tx, by.id, now).await?;
+        sessions::delete_sessions_of(&mut tx, by.id, Some(keep_session)).await?;
+        audit::record(
+            &mut tx,
+            now,
+            &AuditActor::user(by.id, &by.email, address),
+            AuditKind::PasswordChanged,
+            &user_object(by.id, &by.email, by.account_id),
+            None,
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        self.events.publish(PortalEvent::SessionsEnded { user: by.id });
+        Ok(())
+    }
+
+    /// Sign out of other sessions: every session of the user but the one
+    /// hashed `keep_session`. Returns how many ended.
+    pub async fn sign_out_other_sessions(
+        &self,
+        by: &CurrentUser,
+        address: Option<String>,
+        keep_session: &str,
+    ) -> Result<u64, PeopleError> {
+        let now = self.settings.clock.now();
+        let mut tx = self.db.begin().await?;
+        let ended = sessions::delete_sessions_of(&mut tx, by.id, Some(keep_session)).await?;
+        audit::record(
+            &mut tx,
+            now,
+            &AuditActor::user(by.id, &by.email, address),
+            AuditKind::SignedOutOtherSessions,
+            &user_object(by.id, &by.email, by.account_id),
+            None,
+            Some(&json!({ "sessions_ended": ended })),
+        )
+        .await?;
+        tx.commit().await?;
+        self.events.publish(PortalEvent::SessionsEnded { user: by.id });
+        Ok(ended)
+    }
+}
+
+/// An audit entry's object for a user.
+pub(crate) fn user_object(id: UserId, email: &str, account: AccountId) -> AuditObject {
+    AuditObject {
+        kind: "user",
+        id: Some(id.0),
+        label: email.to_owned(),
+        account: Some(account),
+    }
+}
+
+/// Argon2 is slow on purpose; it runs off the async threads.
+async fn hash_off_thread(password: NewPassword) -> Result<String, PeopleError> {
+    Ok(
+        tokio::task::spawn_blocking(move || hash_password(password.expose()))
+            .await
+            .map_err(|e| Fault::internal("password hashing", e))?
+            .map_err(|e| Fault::internal("password hashing", e))?,
+    )
+}

@@ -266,6 +266,18 @@ pub async fn require_caller() -> Result<(CurrentUser, crate::state::AppState), A
     Ok((user, state))
 }
 
+/// Of the request being served: the client's address (as throttling and
+/// the audit log see it) and the hash of its session token, if it has one
+/// (the session a password change or Sign out of other sessions keeps).
+pub fn caller_context(state: &crate::state::AppState) -> Result<(String, Option<String>), AppError> {
+    let parts = leptos::prelude::use_context::<http::request::Parts>()
+        .ok_or_else(|| AppError::internal("caller", "request parts missing from context"))?;
+    let address = client_address(&parts, &state.settings);
+    let session =
+        cookie_value(&parts.headers, session_cookie_name(&state.settings)).map(|t| hash_session_token(&t));
+    Ok((address, session))
+}
+
 /// Whether a request is the user's own doing, which keeps the session from
 /// its idle timeout, or the browser's (the live-update stream checking that
 /// the session lasts), which does not.

@@ -20,8 +20,8 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{
-    BindingError, DrawdownField, DrawdownFieldError, FieldProblem, LicenseFileProblem, OrderLineId,
-    ProvisioningError, ReasonError, TransitionError,
+    AccountNameError, BindingError, DrawdownField, DrawdownFieldError, EmailError, FieldProblem,
+    LicenseFileProblem, OrderLineId, PasswordError, ProvisioningError, ReasonError, TransitionError,
 };
 use crate::error::AppError;
 
@@ -144,6 +144,19 @@ enum CompactError {
     InvalidProvisioning {
         problem: ProvisioningError,
     },
+    InvalidPassword {
+        problem: PasswordError,
+    },
+    WrongCurrentPassword,
+    LinkUnusable,
+    InvalidEmail {
+        problem: EmailError,
+    },
+    InvalidDisplayName {
+        problem: AccountNameError,
+    },
+    EmailTaken,
+    CannotDeactivateSelf,
     CrossOrigin,
     TooLarge,
     UnsupportedMediaType,

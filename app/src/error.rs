@@ -7,9 +7,10 @@ use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{
-    BindingError, FieldProblem, LicenseFileProblem, ProvisioningError, ReasonError, TransitionError,
+    AccountNameError, BindingError, EmailError, FieldProblem, LicenseFileProblem, PasswordError,
+    ProvisioningError, ReasonError, TransitionError,
 };
-use crate::i18n::{self, DrawdownsText, ErrorText, LicensesText, Locale, SignInText};
+use crate::i18n::{self, AccountText, DrawdownsText, ErrorText, LicensesText, Locale, SignInText};
 
 /// What a server function can answer instead of its value.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
@@ -64,6 +65,27 @@ pub enum AppError {
     /// A provisioning request was refused.
     #[error("{problem}")]
     InvalidProvisioning { problem: ProvisioningError },
+    /// A new password breaks the policy, or its confirmation differs.
+    #[error("{problem}")]
+    InvalidPassword { problem: PasswordError },
+    /// The current password typed (to change it) is not the user's.
+    #[error("the current password is wrong")]
+    WrongCurrentPassword,
+    /// A one-time link (invitation, reset) was used, expired or never was.
+    #[error("the link was used or has expired")]
+    LinkUnusable,
+    /// The email address of a new user is not one.
+    #[error("{problem}")]
+    InvalidEmail { problem: EmailError },
+    /// A user's display name is not one.
+    #[error("{problem}")]
+    InvalidDisplayName { problem: AccountNameError },
+    /// Another user already has this email address.
+    #[error("a user with this email already exists")]
+    EmailTaken,
+    /// Nobody deactivates themselves.
+    #[error("you cannot deactivate yourself")]
+    CannotDeactivateSelf,
     /// A state change from a page that is not the portal's own (its
     /// `Origin` or `Sec-Fetch-Site` says another site); nothing changed.
     #[error("cross-origin request refused")]
@@ -167,7 +189,9 @@ impl AppError {
     pub fn status(&self) -> u16 {
         match self {
             AppError::NotSignedIn | AppError::WrongCredentials => 401,
-            AppError::Forbidden | AppError::CrossOrigin => 403,
+            AppError::Forbidden | AppError::CrossOrigin | AppError::CannotDeactivateSelf => 403,
+            AppError::LinkUnusable => 410,
+            AppError::EmailTaken => 409,
             AppError::UnsupportedMediaType => 415,
             AppError::TooLarge => 413,
             AppError::NotFound => 404,
@@ -183,7 +207,11 @@ impl AppError {
             | AppError::InvalidReason { .. }
             | AppError::InvalidLicenseFile { .. }
             | AppError::InvalidBinding { .. }
-            | AppError::InvalidProvisioning { .. } => 422,
+            | AppError::InvalidProvisioning { .. }
+            | AppError::InvalidPassword { .. }
+            | AppError::WrongCurrentPassword
+            | AppError::InvalidEmail { .. }
+            | AppError::InvalidDisplayName { .. } => 422,
             AppError::Malformed => 400,
             AppError::Throttled { .. } | AppError::TooManySaves { .. } => 429,
             AppError::Unavailable => 503,
@@ -208,6 +236,13 @@ impl AppError {
             AppError::InvalidLicenseFile { .. } => LicensesText::ErrorInvalidLicenseFile.text(locale).into(),
             AppError::InvalidBinding { problem } => i18n::binding_error(locale, problem),
             AppError::InvalidProvisioning { problem } => i18n::provisioning_error(locale, problem),
+            AppError::InvalidPassword { problem } => i18n::password_error(locale, problem),
+            AppError::WrongCurrentPassword => AccountText::WrongCurrentPassword.text(locale).into(),
+            AppError::LinkUnusable => AccountText::LinkUnusable.text(locale).into(),
+            AppError::InvalidEmail { problem } => i18n::email_error(locale, problem),
+            AppError::InvalidDisplayName { problem } => i18n::name_error(locale, problem),
+            AppError::EmailTaken => AccountText::EmailTaken.text(locale).into(),
+            AppError::CannotDeactivateSelf => AccountText::CannotDeactivateSelf.text(locale).into(),
             AppError::Malformed
             | AppError::CrossOrigin
             | AppError::UnsupportedMediaType
@@ -422,6 +457,46 @@ mod tests {
             ),
             (AppError::Unavailable, 503, r#"{"error":"unavailable"}"#),
             (AppError::Internal, 500, r#"{"error":"internal"}"#),
+            (
+                AppError::InvalidPassword {
+                    problem: PasswordError::TooShort { min: 12 },
+                },
+                422,
+                r#"{"error":"invalid_password","problem":{"too_short":{"min":12}}}"#,
+            ),
+            (
+                AppError::InvalidPassword {
+                    problem: PasswordError::TooCommon,
+                },
+                422,
+                r#"{"error":"invalid_password","problem":"too_common"}"#,
+            ),
+            (
+                AppError::WrongCurrentPassword,
+                422,
+                r#"{"error":"wrong_current_password"}"#,
+            ),
+            (AppError::LinkUnusable, 410, r#"{"error":"link_unusable"}"#),
+            (
+                AppError::InvalidEmail {
+                    problem: EmailError::Invalid,
+                },
+                422,
+                r#"{"error":"invalid_email","problem":"invalid"}"#,
+            ),
+            (
+                AppError::InvalidDisplayName {
+                    problem: AccountNameError::Empty,
+                },
+                422,
+                r#"{"error":"invalid_display_name","problem":"empty"}"#,
+            ),
+            (AppError::EmailTaken, 409, r#"{"error":"email_taken"}"#),
+            (
+                AppError::CannotDeactivateSelf,
+                403,
+                r#"{"error":"cannot_deactivate_self"}"#,
+            ),
         ];
         for (error, status, json) in &cases {
             assert_eq!(wire(error), *json, "{error:?}");

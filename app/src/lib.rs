@@ -40,8 +40,8 @@ use crate::api::auth::{signed_in_user, SignIn, SignOut};
 use crate::components::header::Header;
 use crate::domain::CurrentUser;
 use crate::i18n::CommonText;
-use crate::pages::licenses::{self, screens};
 use crate::pages::{home::Home, not_found::NotFound, sign_in::SignInPage};
+use crate::pages::{licenses, screens};
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -116,6 +116,9 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=Home ssr=SsrMode::Async />
                     <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async />
+                    <Route path=path!("/forgot-password") view={Lazy::<screens::ForgotPassword>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/set-password") view={Lazy::<screens::SetPassword>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/account") view={Lazy::<screens::YourAccount>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/licenses") view=licenses::LicensesHome ssr=SsrMode::Async />
                     <ParentRoute path=path!("/licenses/:account") view=licenses::LicensesArea ssr=SsrMode::Async>
                         <Route path=path!("entitlements") view={Lazy::<screens::Entitlements>::new()} />

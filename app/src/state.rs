@@ -21,6 +21,8 @@ pub struct AppState {
     pub provisioning_queued: std::sync::Arc<tokio::sync::Notify>,
     /// Failed sign-ins and password hashing at work, in this process.
     pub sign_in_throttle: std::sync::Arc<crate::throttle::SignInThrottle>,
+    /// Password reset requests, in this process: throttled as sign-ins are.
+    pub reset_throttle: std::sync::Arc<crate::throttle::SignInThrottle>,
     /// Saves of each partner in the last hour, in this process.
     pub save_limit: std::sync::Arc<crate::throttle::WindowCounter>,
 }

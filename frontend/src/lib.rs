@@ -1,6 +1,6 @@
 //! The browser entry point: hydrates the server-rendered page.
 
-use app::pages::licenses::screens::Screen;
+use app::pages::screens::Screen;
 
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {

@@ -12,11 +12,13 @@ use app::repo::{orders, products, users, Db};
 use app::services::Services;
 
 /// The demo users: email, display name, role, and the index of their account in `ACCOUNTS`.
-pub const USERS: [(&str, &str, Role, usize); 4] = [
+pub const USERS: [(&str, &str, Role, usize); 6] = [
     ("partner@example.com", "Nadia Moreau", Role::PartnerAdmin, 1),
     ("accounting@example.com", "Alex Durand", Role::Accounting, 0),
     ("customer@example.com", "Chris Lambert", Role::CustomerUser, 2),
     ("other-partner@example.com", "Olivia Hart", Role::PartnerAdmin, 4),
+    ("admin@example.com", "Sacha Bernard", Role::VendorAdmin, 0),
+    ("partner-user@example.com", "Noah Petit", Role::PartnerUser, 1),
 ];
 
 /// The password of every demo user.
@@ -222,7 +224,7 @@ pub async fn load_if_empty(db: &Db) -> Result<bool, DemoError> {
             .map_err(invalid)?;
     }
     tx.commit().await?;
-    tracing::info!("demo data loaded: sign in as partner@example.com, accounting@example.com, customer@example.com or other-partner@example.com with password \"demo\"");
+    tracing::info!("demo data loaded: sign in as partner@example.com, partner-user@example.com, accounting@example.com, customer@example.com, other-partner@example.com or admin@example.com with password \"demo\"");
     Ok(true)
 }
 

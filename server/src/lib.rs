@@ -233,6 +233,7 @@ pub fn app_state(db: Db, settings: Settings, leptos_options: LeptosOptions) -> A
         mail_queued: Arc::new(tokio::sync::Notify::new()),
         provisioning_queued: Arc::new(tokio::sync::Notify::new()),
         sign_in_throttle: Arc::new(app::throttle::SignInThrottle::new()),
+        reset_throttle: Arc::new(app::throttle::SignInThrottle::new()),
         save_limit: Arc::new(app::throttle::save_limit(settings.saves_per_partner_per_hour)),
         settings: Arc::new(settings),
     }

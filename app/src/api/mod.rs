@@ -6,6 +6,8 @@ pub mod accounts;
 pub mod auth;
 pub mod drawdowns;
 pub mod licenses;
+pub mod passwords;
+pub mod people;
 pub mod preferences;
 #[cfg(feature = "ssr")]
 mod wire;
@@ -13,8 +15,10 @@ mod wire;
 /// The server functions that take a form body (`application/x-www-form-urlencoded`):
 /// the sign-in and sign-out forms work before the page hydrates. Every other
 /// server function takes JSON, and the server refuses any other body type.
-pub const FORM_ENDPOINTS: [&str; 5] = [
+pub const FORM_ENDPOINTS: [&str; 7] = [
     "/api/sign_in",
+    "/api/request_password_reset",
+    "/api/set_password",
     "/api/sign_out",
     "/api/signed_in_user",
     "/api/set_language",

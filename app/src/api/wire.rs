@@ -3,7 +3,7 @@
 //! nothing of the wire; this is the one place their refusals become codes.
 
 use crate::error::AppError;
-use crate::services::{AccountError, DrawdownError, Fault, LicensingError};
+use crate::services::{AccountError, DrawdownError, Fault, LicensingError, PeopleError};
 
 impl From<Fault> for AppError {
     fn from(fault: Fault) -> Self {
@@ -49,6 +49,22 @@ impl From<AccountError> for AppError {
     }
 }
 
+impl From<PeopleError> for AppError {
+    fn from(err: PeopleError) -> Self {
+        match err {
+            PeopleError::Forbidden => AppError::Forbidden,
+            PeopleError::Email(problem) => AppError::InvalidEmail { problem },
+            PeopleError::DisplayName(problem) => AppError::InvalidDisplayName { problem },
+            PeopleError::EmailTaken => AppError::EmailTaken,
+            PeopleError::Password(problem) => AppError::InvalidPassword { problem },
+            PeopleError::WrongPassword => AppError::WrongCurrentPassword,
+            PeopleError::LinkUnusable => AppError::LinkUnusable,
+            PeopleError::OwnUser => AppError::CannotDeactivateSelf,
+            PeopleError::Fault(fault) => fault.into(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -75,6 +91,15 @@ mod tests {
             ),
             (LicensingError::Fault(Fault::Internal).into(), 500),
             (AccountError::Forbidden.into(), 403),
+            (PeopleError::Forbidden.into(), 403),
+            (PeopleError::EmailTaken.into(), 409),
+            (PeopleError::LinkUnusable.into(), 410),
+            (PeopleError::WrongPassword.into(), 422),
+            (
+                PeopleError::Password(crate::domain::PasswordError::TooCommon).into(),
+                422,
+            ),
+            (PeopleError::OwnUser.into(), 403),
         ];
         for (error, status) in cases {
             assert_eq!(error.status(), status, "{error:?}");

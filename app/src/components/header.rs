@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use super::i18n::{use_i18n, LanguageSelect};
-use crate::i18n::CommonText;
+use crate::i18n::{AccountText, CommonText};
 use crate::Session;
 
 /// Brand, main navigation and the signed-in user (once signed in), language.
@@ -32,6 +32,7 @@ pub fn Header() -> impl IntoView {
                         {user.display_name}
                         <span class="user-box__account">{user.account_name}</span>
                     </span>
+                    <A href="/account">{move || i18n.t(AccountText::YourAccount)}</A>
                     <ActionForm action=session.sign_out>
                         <button type="submit" class="button button--quiet">
                             {move || i18n.t(CommonText::SignOut)}

@@ -70,9 +70,9 @@ pub fn request_locale() -> Locale {
     }
 }
 
-/// The "Language" select.
+/// The "Language" select (the header's, and Your account's under its own id).
 #[component]
-pub fn LanguageSelect() -> impl IntoView {
+pub fn LanguageSelect(#[prop(default = "language-select")] id: &'static str) -> impl IntoView {
     let i18n = use_i18n();
     let on_change = move |ev: leptos::ev::Event| {
         let Some(locale) = Locale::from_tag(&event_target_value(&ev)) else {
@@ -91,8 +91,8 @@ pub fn LanguageSelect() -> impl IntoView {
     };
     view! {
         <div class="language">
-            <label for="language-select">{move || i18n.t(CommonText::Language)}</label>
-            <select id="language-select" on:change=on_change>
+            <label for=id>{move || i18n.t(CommonText::Language)}</label>
+            <select id=id on:change=on_change>
                 {Locale::ALL
                     .into_iter()
                     .map(|l| {

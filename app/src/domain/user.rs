@@ -161,6 +161,21 @@ impl From<DisplayName> for String {
     }
 }
 
+/// A user as the Users lists show them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserSummary {
+    pub id: UserId,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub account_id: AccountId,
+    pub account_name: String,
+    pub last_sign_in_at: Option<i64>,
+    pub deactivated_at: Option<i64>,
+    /// Invited, and no password set yet.
+    pub invited: bool,
+}
+
 /// The signed-in user, as every screen and server function sees them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CurrentUser {

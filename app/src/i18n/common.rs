@@ -1,6 +1,7 @@
 //! Texts every screen shares: the frame, navigation, lists and generic actions.
 
 use super::{Locale, Text};
+use crate::domain::{AccountNameError, EmailError};
 
 catalog! {
     /// Texts every screen shares: the frame, navigation, lists and generic actions.
@@ -86,6 +87,31 @@ pub fn date_time(locale: Locale, unix_seconds: i64) -> String {
 /// names what it acts on.
 pub fn action_on(locale: Locale, action: impl Into<Text>, subject: &str) -> String {
     format!("{} {subject}", action.into().text(locale))
+}
+
+/// What is wrong with a name (an account's, a contact's, a user's).
+pub fn name_error(locale: Locale, error: &AccountNameError) -> String {
+    match (error, locale) {
+        (AccountNameError::Empty, Locale::En) => "Enter a name.".into(),
+        (AccountNameError::Empty, Locale::Fr) => "Saisissez un nom.".into(),
+        (AccountNameError::Characters, Locale::En) => "Remove the invisible or control characters.".into(),
+        (AccountNameError::Characters, Locale::Fr) => {
+            "Retirez les caractères invisibles ou de contrôle.".into()
+        }
+        (AccountNameError::TooLong { max }, Locale::En) => format!("At most {max} characters."),
+        (AccountNameError::TooLong { max }, Locale::Fr) => format!("{max} caractères au maximum."),
+    }
+}
+
+/// What is wrong with an email address.
+pub fn email_error(locale: Locale, error: &EmailError) -> String {
+    match (error, locale) {
+        (EmailError::Empty, Locale::En) => "Enter an email address.",
+        (EmailError::Empty, Locale::Fr) => "Saisissez une adresse e-mail.",
+        (EmailError::Invalid, Locale::En) => "Enter a valid email address, such as name@example.com.",
+        (EmailError::Invalid, Locale::Fr) => "Saisissez une adresse e-mail valide, comme nom@exemple.com.",
+    }
+    .into()
 }
 
 #[cfg(test)]

@@ -1,9 +1,9 @@
 //! Partner drawdown requests: the list, the form, a request's page and Approvals.
 
-use super::{number, Locale};
+use super::{email_error, name_error, number, Locale};
 use crate::domain::{
-    AccountNameError, Actor, DrawdownFieldError, DrawdownState, EmailError, PdrNumber, QuantityError,
-    ReasonError, Transition, TransitionError, WebsiteError,
+    Actor, DrawdownFieldError, DrawdownState, PdrNumber, QuantityError, ReasonError, Transition,
+    TransitionError, WebsiteError,
 };
 
 catalog! {
@@ -165,15 +165,7 @@ pub fn field_error(locale: Locale, error: &DrawdownFieldError) -> String {
     let pick = |en: &str, fr_text: &str| if fr { fr_text.to_string() } else { en.to_string() };
     match error {
         E::NoOrder => pick("Choose an order.", "Choisissez une commande."),
-        E::Name(AccountNameError::Empty) => pick("Enter a name.", "Saisissez un nom."),
-        E::Name(AccountNameError::Characters) => pick(
-            "Remove the invisible or control characters.",
-            "Retirez les caractères invisibles ou de contrôle.",
-        ),
-        E::Name(AccountNameError::TooLong { max }) => pick(
-            &format!("At most {max} characters."),
-            &format!("{max} caractères au maximum."),
-        ),
+        E::Name(error) => name_error(locale, error),
         E::Website(WebsiteError::Empty) => pick(
             "Enter the customer's website.",
             "Saisissez le site Web du client.",
@@ -186,11 +178,7 @@ pub fn field_error(locale: Locale, error: &DrawdownFieldError) -> String {
             "The address needs a host name, such as www.example.com.",
             "L'adresse doit comporter un nom d'hôte, comme www.exemple.com.",
         ),
-        E::Email(EmailError::Empty) => pick("Enter an email address.", "Saisissez une adresse e-mail."),
-        E::Email(EmailError::Invalid) => pick(
-            "Enter a valid email address, such as name@example.com.",
-            "Saisissez une adresse e-mail valide, comme nom@exemple.com.",
-        ),
+        E::Email(error) => email_error(locale, error),
         E::Quantity(error) => quantity_error(locale, error),
         E::AboveAvailable { available } => pick(
             &format!(

@@ -128,6 +128,7 @@ macro_rules! catalog {
     };
 }
 
+mod account;
 mod accounts;
 mod cloud_services;
 mod common;
@@ -137,11 +138,12 @@ mod errors;
 mod licenses;
 mod sign_in;
 
+pub use account::{password_error, AccountText};
 pub use accounts::AccountsText;
 pub use cloud_services::{
     instance_state_text, provisioning_error, region_text, tenant_error, CloudServicesText,
 };
-pub use common::{action_on, date_time, months, number, CommonText};
+pub use common::{action_on, date_time, email_error, months, name_error, number, CommonText};
 pub use drawdowns::{
     available_on_line, existing_customer_notice, field_error, prefilled_from, quantity_error, quantity_for,
     reason_error, request_heading, state_text, too_many_saves, transition_refusal, DrawdownsText,

@@ -1,7 +1,9 @@
 //! One module per screen.
 
+pub mod account;
 pub mod guard;
 pub mod home;
 pub mod licenses;
 pub mod not_found;
+pub mod screens;
 pub mod sign_in;

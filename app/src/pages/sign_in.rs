@@ -5,7 +5,7 @@ use leptos_router::components::Redirect;
 
 use crate::components::i18n::use_i18n;
 use crate::components::status::Loading;
-use crate::i18n::SignInText;
+use crate::i18n::{AccountText, SignInText};
 use crate::Session;
 
 /// The sign-in screen; a signed-in user goes straight on.
@@ -72,6 +72,7 @@ fn SignInForm() -> impl IntoView {
                     }}
                 </button>
             </ActionForm>
+            <p><a href="/forgot-password">{move || i18n.t(AccountText::ForgotPassword)}</a></p>
         </section>
     }
 }

@@ -3,7 +3,7 @@
 use sqlx::{AnyConnection, Row};
 
 use super::{decode_stored, is_unique_violation, UniqueKey};
-use crate::domain::{AccountId, CurrentUser, Role, UserEmail, UserId};
+use crate::domain::{AccountId, CurrentUser, Role, UserEmail, UserId, UserSummary};
 use crate::i18n::Locale;
 
 /// Why a user could not be created.
@@ -214,32 +214,17 @@ pub async fn reactivate_user(conn: &mut AnyConnection, id: UserId) -> Result<boo
     Ok(done.rows_affected() == 1)
 }
 
-/// A user as the Users lists show them.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct UserRow {
-    pub id: UserId,
-    pub email: String,
-    pub display_name: String,
-    pub role: Role,
-    pub account_id: AccountId,
-    pub account_name: String,
-    pub last_sign_in_at: Option<i64>,
-    pub deactivated_at: Option<i64>,
-    /// Invited, and no password set yet.
-    pub invited: bool,
-}
-
 const USER_ROW_COLUMNS: &str = "u.id, u.email, u.display_name, u.role, u.account_id, a.name AS account_name,
      u.last_sign_in_at, u.deactivated_at, u.password_hash = '' AS invited
      FROM users u JOIN accounts a ON a.id = u.account_id";
 
-fn user_row(row: &sqlx::any::AnyRow) -> Result<UserRow, sqlx::Error> {
+fn user_row(row: &sqlx::any::AnyRow) -> Result<UserSummary, sqlx::Error> {
     let invited: bool = match row.try_get::<bool, _>("invited") {
         Ok(b) => b,
         // SQLite answers a comparison with an integer.
         Err(_) => row.try_get::<i64, _>("invited")? != 0,
     };
-    Ok(UserRow {
+    Ok(UserSummary {
         id: UserId(row.try_get("id")?),
         email: row.try_get("email")?,
         display_name: row.try_get("display_name")?,
@@ -254,7 +239,7 @@ fn user_row(row: &sqlx::any::AnyRow) -> Result<UserRow, sqlx::Error> {
 
 /// One user, deactivated or not.
 #[tracing::instrument(skip(conn))]
-pub async fn find_user_row(conn: &mut AnyConnection, id: UserId) -> Result<Option<UserRow>, sqlx::Error> {
+pub async fn find_user_row(conn: &mut AnyConnection, id: UserId) -> Result<Option<UserSummary>, sqlx::Error> {
     let row = sqlx::query(&format!("SELECT {USER_ROW_COLUMNS} WHERE u.id = $1"))
         .bind(id.0)
         .fetch_optional(&mut *conn)
@@ -267,7 +252,7 @@ pub async fn find_user_row(conn: &mut AnyConnection, id: UserId) -> Result<Optio
 pub async fn find_user_row_by_email(
     conn: &mut AnyConnection,
     email: &UserEmail,
-) -> Result<Option<UserRow>, sqlx::Error> {
+) -> Result<Option<UserSummary>, sqlx::Error> {
     let row = sqlx::query(&format!("SELECT {USER_ROW_COLUMNS} WHERE u.email = $1"))
         .bind(email.as_str())
         .fetch_optional(&mut *conn)
@@ -282,7 +267,7 @@ pub async fn list_users_of_account(
     account: AccountId,
     after_email: Option<&str>,
     limit: i64,
-) -> Result<Vec<UserRow>, sqlx::Error> {
+) -> Result<Vec<UserSummary>, sqlx::Error> {
     let rows = sqlx::query(&format!(
         "SELECT {USER_ROW_COLUMNS} WHERE u.account_id = $1 AND u.email > $2 ORDER BY u.email LIMIT $3"
     ))

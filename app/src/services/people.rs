@@ -11,12 +11,13 @@ use crate::auth::{hash_password, hash_session_token, new_session_token, verify_p
 use crate::domain::{
     may_list_people_of, may_manage_people_of, AccountId, AccountNameError, AuditActor, AuditKind,
     AuditObject, CurrentUser, DisplayName, EmailError, NewPassword, PasswordError, Role, UserEmail, UserId,
+    UserSummary,
 };
 use crate::events::PortalEvent;
 use crate::i18n::Locale;
 use crate::mail::accounts::{compose_link, LinkNotice};
 use crate::repo::user_links::{self, LinkPurpose};
-use crate::repo::users::{self, InsertUserError, UserRow};
+use crate::repo::users::{self, InsertUserError};
 use crate::repo::{accounts, audit, outbox, sessions};
 
 /// How long an invitation's link works.
@@ -170,7 +171,7 @@ impl Services<'_> {
         by: &CurrentUser,
         account: AccountId,
         after_email: Option<&str>,
-    ) -> Result<Vec<UserRow>, PeopleError> {
+    ) -> Result<Vec<UserSummary>, PeopleError> {
         let mut conn = self.db.read().await?;
         let account = accounts::find_account(&mut conn, account)
             .await?

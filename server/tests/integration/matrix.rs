@@ -25,11 +25,23 @@ pub(crate) enum Caller {
     Accounting,
     /// Northwind's partner admin: the resources' owner.
     Partner,
+    /// Northwind's partner user: the owner's colleague, who manages no users.
+    PartnerUser,
+    /// The vendor's administrator.
+    VendorAdmin,
 }
 
 use Caller::*;
 
-pub(crate) const EVERYONE: [Caller; 5] = [Anonymous, OtherPartner, Customer, Accounting, Partner];
+pub(crate) const EVERYONE: [Caller; 7] = [
+    Anonymous,
+    OtherPartner,
+    Customer,
+    VendorAdmin,
+    Accounting,
+    PartnerUser,
+    Partner,
+];
 
 fn email(caller: Caller) -> Option<&'static str> {
     match caller {
@@ -38,6 +50,8 @@ fn email(caller: Caller) -> Option<&'static str> {
         Customer => Some("customer@example.com"),
         Accounting => Some("accounting@example.com"),
         Partner => Some("partner@example.com"),
+        PartnerUser => Some("partner-user@example.com"),
+        VendorAdmin => Some("admin@example.com"),
     }
 }
 
@@ -58,6 +72,8 @@ pub(crate) struct Ids {
     order: i64,
     line: i64,
     request: i64,
+    /// Northwind's partner user.
+    colleague: i64,
     control_room: i64,
     iq_bot_server: i64,
     bound: i64,
@@ -86,17 +102,50 @@ fn all(status: StatusCode) -> Vec<(Caller, StatusCode)> {
     EVERYONE.iter().map(|c| (*c, status)).collect()
 }
 
-/// 401 for the anonymous caller, then the others in order.
+/// 401 for the anonymous caller, then the others in order; Northwind's
+/// partner user answers as its partner admin and the vendor admin as
+/// accounting (each just before), unless the row says otherwise (`but`).
 fn signed_in(others: [(Caller, StatusCode); 4]) -> Vec<(Caller, StatusCode)> {
-    std::iter::once((Anonymous, StatusCode::UNAUTHORIZED))
-        .chain(others)
-        .collect()
+    let mut expected = vec![(Anonymous, StatusCode::UNAUTHORIZED)];
+    for (caller, status) in others {
+        match caller {
+            Partner => expected.push((PartnerUser, status)),
+            Accounting => expected.push((VendorAdmin, status)),
+            _ => {}
+        }
+        expected.push((caller, status));
+    }
+    expected
+}
+
+/// `expected` with Northwind's partner user moved after its partner admin,
+/// answering `status`: a step that can be taken once, which the colleague
+/// finds taken (past the authorization, so no 403).
+fn colleague_after(expected: Vec<(Caller, StatusCode)>, status: StatusCode) -> Vec<(Caller, StatusCode)> {
+    let mut expected: Vec<_> = expected.into_iter().filter(|(c, _)| *c != PartnerUser).collect();
+    expected.push((PartnerUser, status));
+    expected
+}
+
+/// `expected` with `caller`'s answer changed to `status`.
+fn but(
+    mut expected: Vec<(Caller, StatusCode)>,
+    caller: Caller,
+    status: StatusCode,
+) -> Vec<(Caller, StatusCode)> {
+    for (c, s) in &mut expected {
+        if *c == caller {
+            *s = status;
+        }
+    }
+    expected
 }
 
 const OK: StatusCode = StatusCode::OK;
 const FORBIDDEN: StatusCode = StatusCode::FORBIDDEN;
 const NOT_FOUND: StatusCode = StatusCode::NOT_FOUND;
 const INVALID: StatusCode = StatusCode::UNPROCESSABLE_ENTITY;
+const TOO_MANY: StatusCode = StatusCode::TOO_MANY_REQUESTS;
 
 /// Readers of an account: its partner, its own users and vendor staff.
 fn account_readers() -> Vec<(Caller, StatusCode)> {
@@ -120,6 +169,118 @@ fn license_changers() -> Vec<(Caller, StatusCode)> {
 
 pub(crate) fn rows() -> Vec<Row> {
     vec![
+        Row {
+            name: "request_password_reset",
+            call: Call::Form("request_password_reset", |_| "email=partner%40example.com".into()),
+            // The same answer for anyone; five requests for one address in a
+            // quarter of an hour, then 429 (SPEC: throttled like sign-in).
+            expected: vec![
+                (Anonymous, OK),
+                (OtherPartner, OK),
+                (Customer, OK),
+                (VendorAdmin, OK),
+                (Accounting, OK),
+                (PartnerUser, TOO_MANY),
+                (Partner, TOO_MANY),
+            ],
+        },
+        Row {
+            name: "password_link_status",
+            call: Call::Json("password_link_status", |_| r#"{"token":"not-a-link"}"#.into()),
+            expected: all(OK),
+        },
+        Row {
+            name: "set_password",
+            call: Call::Form("set_password", |_| {
+                "token=not-a-link&password=walnut+ferry+lamp+42&confirmation=walnut+ferry+lamp+42".into()
+            }),
+            expected: all(StatusCode::GONE),
+        },
+        Row {
+            name: "change_password",
+            call: Call::Json("change_password", |_| {
+                r#"{"current":"demo","password":"walnut ferry lamp 42","confirmation":"walnut ferry lamp 42"}"#.into()
+            }),
+            // Each caller changes its own.
+            expected: signed_in([
+                (OtherPartner, OK),
+                (Customer, OK),
+                (Accounting, OK),
+                (Partner, OK),
+            ]),
+        },
+        Row {
+            name: "sign_out_other_sessions",
+            call: Call::Json("sign_out_other_sessions", |_| "{}".into()),
+            expected: signed_in([
+                (OtherPartner, OK),
+                (Customer, OK),
+                (Accounting, OK),
+                (Partner, OK),
+            ]),
+        },
+        Row {
+            name: "list_people",
+            call: Call::Json("list_people", |i| {
+                format!(r#"{{"account":{},"after":null}}"#, i.northwind)
+            }),
+            expected: but(
+                but(
+                    signed_in([
+                        (OtherPartner, FORBIDDEN),
+                        (Customer, FORBIDDEN),
+                        (Accounting, FORBIDDEN),
+                        (Partner, OK),
+                    ]),
+                    VendorAdmin,
+                    OK,
+                ),
+                PartnerUser,
+                FORBIDDEN,
+            ),
+        },
+        Row {
+            name: "invite_user",
+            call: Call::Json("invite_user", |i| {
+                format!(
+                    r#"{{"account":{},"email":"new@northwind.example","display_name":"New Colleague","role":"partner_user"}}"#,
+                    i.northwind
+                )
+            }),
+            // Only the partner admin and the vendor admin pass; the second
+            // finds the address taken by the first.
+            expected: vec![
+                (Anonymous, StatusCode::UNAUTHORIZED),
+                (OtherPartner, FORBIDDEN),
+                (Customer, FORBIDDEN),
+                (Accounting, FORBIDDEN),
+                (PartnerUser, FORBIDDEN),
+                (Partner, OK),
+                (VendorAdmin, StatusCode::CONFLICT),
+            ],
+        },
+        Row {
+            name: "set_user_active",
+            call: Call::Json("set_user_active", |i| {
+                format!(r#"{{"user":{},"active":true}}"#, i.colleague)
+            }),
+            // Reactivating an active user changes nothing: each allowed caller passes.
+            expected: but(
+                but(
+                    signed_in([
+                        (OtherPartner, FORBIDDEN),
+                        (Customer, FORBIDDEN),
+                        (Accounting, FORBIDDEN),
+                        (Partner, OK),
+                    ]),
+                    VendorAdmin,
+                    OK,
+                ),
+                // Nobody changes their own state.
+                PartnerUser,
+                FORBIDDEN,
+            ),
+        },
         Row {
             name: "sign_in",
             call: Call::Form("sign_in", |_| "email=partner%40example.com&password=demo".into()),
@@ -227,12 +388,16 @@ pub(crate) fn rows() -> Vec<Row> {
             call: Call::Json("change_drawdown", |i| {
                 format!(r#"{{"id":{},"transition":"approve","reason":null}}"#, i.request)
             }),
-            expected: signed_in([
-                (OtherPartner, FORBIDDEN),
-                (Customer, FORBIDDEN),
-                (Partner, FORBIDDEN),
-                (Accounting, OK),
-            ]),
+            expected: but(
+                signed_in([
+                    (OtherPartner, FORBIDDEN),
+                    (Customer, FORBIDDEN),
+                    (Partner, FORBIDDEN),
+                    (Accounting, OK),
+                ]),
+                VendorAdmin,
+                FORBIDDEN,
+            ),
         },
         Row {
             name: "cloud_licenses",
@@ -257,7 +422,7 @@ pub(crate) fn rows() -> Vec<Row> {
                     i.contoso, i.control_room, i.bound
                 )
             }),
-            expected: license_changers(),
+            expected: colleague_after(license_changers(), INVALID),
         },
         Row {
             name: "file_licenses",
@@ -274,14 +439,14 @@ pub(crate) fn rows() -> Vec<Row> {
                     i.contoso, i.file_entitlement
                 )
             }),
-            expected: license_changers(),
+            expected: colleague_after(license_changers(), INVALID),
         },
         Row {
             name: "revoke_license_file",
             call: Call::Json("revoke_license_file", |i| {
                 format!(r#"{{"account":{},"file":{}}}"#, i.contoso, i.file)
             }),
-            expected: license_changers(),
+            expected: colleague_after(license_changers(), StatusCode::GONE),
         },
         Row {
             name: "renew_license_file",
@@ -305,7 +470,7 @@ pub(crate) fn rows() -> Vec<Row> {
                     i.contoso, i.iq_bot_server
                 )
             }),
-            expected: license_changers(),
+            expected: colleague_after(license_changers(), INVALID),
         },
         Row {
             name: "retry_provisioning",
@@ -457,6 +622,7 @@ pub(crate) async fn arrange() -> (Portal, Ids) {
         order: order.0,
         line: line.0,
         request: request.0,
+        colleague: user(p.db(), "partner-user@example.com").await.id.0,
         control_room,
         iq_bot_server,
         bound,

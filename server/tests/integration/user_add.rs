@@ -76,7 +76,11 @@ async fn bad_input_is_refused_naming_the_field() {
             .expect_err("refused");
         assert!(err.to_string().starts_with(expected), "{email} {account}: {err}");
     }
-    assert_eq!(count_rows(&t.db, "users").await, 4, "only the demo users");
+    assert_eq!(
+        count_rows(&t.db, "users").await,
+        server::demo::USERS.len() as i64,
+        "only the demo users"
+    );
     assert!(matches!(
         add_user(
             &t.db,

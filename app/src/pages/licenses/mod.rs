@@ -7,7 +7,6 @@ pub mod cloud_services;
 pub mod drawdowns;
 pub mod entitlements;
 pub mod file_licenses;
-pub mod screens;
 pub mod usage_table;
 
 use leptos::prelude::*;

@@ -1,4 +1,6 @@
-//! The tabs of the licenses area as lazily loaded routes. Built with
+//! The screens that are lazily loaded routes: the tabs of the licenses area,
+//! and the account screens (Your account, Forgot your password?, Set your
+//! password), each group one chunk. The tabs of the licenses area: built with
 //! `cargo leptos --split`, they are one WebAssembly chunk besides the main
 //! module, fetched the first time a tab is shown (Entitlements, File
 //! licenses, Cloud licenses, Cloud services, the drawdown list, the New
@@ -22,7 +24,9 @@ use leptos_router::LazyRoute;
 /// Every tab of the licenses area: one chunk (they share most of their code).
 #[leptos::lazy]
 fn license_tab(screen: Screen) -> AnyView {
-    use super::{approvals, cloud_licenses, cloud_services, drawdowns, entitlements, file_licenses};
+    use super::licenses::{
+        approvals, cloud_licenses, cloud_services, drawdowns, entitlements, file_licenses,
+    };
     match screen {
         Screen::Drawdowns => view! { <drawdowns::DrawdownsPage /> }.into_any(),
         Screen::NewDrawdown => view! { <drawdowns::new::NewDrawdownPage /> }.into_any(),
@@ -32,6 +36,17 @@ fn license_tab(screen: Screen) -> AnyView {
         Screen::CloudLicenses => view! { <cloud_licenses::CloudLicensesPage /> }.into_any(),
         Screen::CloudServices => view! { <cloud_services::CloudServicesPage /> }.into_any(),
         _ => view! { <entitlements::EntitlementsPage /> }.into_any(),
+    }
+}
+
+/// The account screens: one chunk, which the sign-in page does not load.
+#[leptos::lazy]
+fn account_screen(screen: Screen) -> AnyView {
+    use super::account;
+    match screen {
+        Screen::ForgotPassword => view! { <account::forgot_password::ForgotPasswordPage /> }.into_any(),
+        Screen::SetPassword => view! { <account::set_password::SetPasswordPage /> }.into_any(),
+        _ => view! { <account::YourAccountPage /> }.into_any(),
     }
 }
 
@@ -77,6 +92,12 @@ lazy_screens! {
     Drawdown in license_tab, __preload_license_tab;
     /// `approvals`
     Approvals in license_tab, __preload_license_tab;
+    /// `/account`
+    YourAccount in account_screen, __preload_account_screen;
+    /// `/forgot-password`
+    ForgotPassword in account_screen, __preload_account_screen;
+    /// `/set-password`
+    SetPassword in account_screen, __preload_account_screen;
 }
 
 /// The lazily loaded tab a path opens, by the routes of `App`.
@@ -90,10 +111,13 @@ pub enum Screen {
     NewDrawdown,
     Drawdown,
     Approvals,
+    YourAccount,
+    ForgotPassword,
+    SetPassword,
 }
 
 impl Screen {
-    /// The tab of `/licenses/:account/<tab>`, if `path` is one of those.
+    /// The lazily loaded screen `path` opens, if it opens one.
     pub fn of_path(path: &str) -> Option<Self> {
         let path = path.split(['?', '#']).next().unwrap_or_default();
         let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
@@ -106,6 +130,9 @@ impl Screen {
             ["licenses", _, "drawdowns", "new"] => Some(Self::NewDrawdown),
             ["licenses", _, "drawdowns", _] => Some(Self::Drawdown),
             ["licenses", _, "approvals"] => Some(Self::Approvals),
+            ["account"] => Some(Self::YourAccount),
+            ["forgot-password"] => Some(Self::ForgotPassword),
+            ["set-password"] => Some(Self::SetPassword),
             _ => None,
         }
     }
@@ -121,6 +148,9 @@ impl Screen {
             Self::NewDrawdown => NewDrawdown::preload().await,
             Self::Drawdown => Drawdown::preload().await,
             Self::Approvals => Approvals::preload().await,
+            Self::YourAccount => YourAccount::preload().await,
+            Self::ForgotPassword => ForgotPassword::preload().await,
+            Self::SetPassword => SetPassword::preload().await,
         }
     }
 }
@@ -157,6 +187,16 @@ mod tests {
             Some(Screen::Drawdown)
         );
         assert_eq!(Screen::of_path("/licenses/12/approvals"), Some(Screen::Approvals));
+    }
+
+    #[test]
+    fn the_account_screens_are_screens_and_a_link_token_does_not_change_that() {
+        assert_eq!(Screen::of_path("/account"), Some(Screen::YourAccount));
+        assert_eq!(Screen::of_path("/forgot-password"), Some(Screen::ForgotPassword));
+        assert_eq!(
+            Screen::of_path("/set-password?token=abc"),
+            Some(Screen::SetPassword)
+        );
     }
 
     #[test]

@@ -85,9 +85,19 @@ async fn a_wrong_password_and_an_unknown_email_get_the_same_answer_and_no_cookie
         call(&app, "sign_in", "email=partner%40example.com&password=nope", None).await;
     let (_, cookie_b, unknown_email) =
         call(&app, "sign_in", "email=nobody%40example.com&password=demo", None).await;
+    // What was typed goes into the audit log; a NUL in it (which
+    // PostgreSQL's text refuses) is the same "no" and not a 500.
+    let (_, cookie_c, control_characters) = call(
+        &app,
+        "sign_in",
+        "email=no%00body%07%40example.com&password=demo",
+        None,
+    )
+    .await;
     assert_eq!(wrong_password, unknown_email);
+    assert_eq!(wrong_password, control_characters);
     assert!(wrong_password.contains("wrong_credentials"), "{wrong_password}");
-    assert_eq!((cookie_a, cookie_b), (None, None));
+    assert_eq!((cookie_a, cookie_b, cookie_c), (None, None, None));
 }
 
 #[tokio::test]

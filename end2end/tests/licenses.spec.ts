@@ -253,6 +253,8 @@ test.describe("in French", () => {
       "Licences cloud",
       "Services cloud",
       "Prélèvements des partenaires",
+      // The customer's users, whom the partner invites (issue 15).
+      "Utilisateurs",
     ]);
 
     await expect(page.getByRole("heading", { name: /Licences cloud/, level: 2 })).toBeVisible();

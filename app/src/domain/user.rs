@@ -161,6 +161,9 @@ impl From<DisplayName> for String {
     }
 }
 
+/// Users in one page of a Users list.
+pub const PEOPLE_PAGE: usize = 50;
+
 /// A user as the Users lists show them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserSummary {

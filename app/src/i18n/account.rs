@@ -52,6 +52,50 @@ catalog! {
             "Un utilisateur avec cette adresse e-mail existe déjà.",
         ),
         CannotDeactivateSelf => ("You cannot deactivate yourself.", "Vous ne pouvez pas vous désactiver vous-même."),
+        Users => ("Users", "Utilisateurs"),
+        UsersHint => (
+            "Who signs in for this account. An invitation is an email with a link to choose a password, valid for 72 hours.",
+            "Qui se connecte pour ce compte. Une invitation est un e-mail avec un lien pour choisir un mot de passe, valable 72 heures.",
+        ),
+        InviteUser => ("Invite a user", "Inviter un utilisateur"),
+        InviteCustomerUser => ("Invite a customer user", "Inviter un utilisateur client"),
+        Role => ("Role", "Rôle"),
+        RolePartnerAdmin => ("Partner admin", "Administrateur partenaire"),
+        RolePartnerUser => ("Partner user", "Utilisateur partenaire"),
+        RoleCustomerUser => ("Customer user", "Utilisateur client"),
+        RoleAccounting => ("Accounting approver", "Approbateur comptable"),
+        RoleVendorAdmin => ("Vendor admin", "Administrateur de l'éditeur"),
+        SendInvitation => ("Send invitation", "Envoyer l'invitation"),
+        Name => ("Name", "Nom"),
+        LastSignIn => ("Last sign-in", "Dernière connexion"),
+        Never => ("Never", "Jamais"),
+        UserActive => ("Active", "Actif"),
+        UserInvited => ("Invited", "Invité"),
+        UserDeactivated => ("Deactivated", "Désactivé"),
+        Deactivate => ("Deactivate", "Désactiver"),
+        Reactivate => ("Reactivate", "Réactiver"),
+        NoUsers => ("This account has no users yet.", "Ce compte n'a encore aucun utilisateur."),
+        UsersShown => ("users shown", "utilisateurs affichés"),
+    }
+}
+
+/// A role's name, as the Users lists show it.
+pub fn role_text(role: crate::domain::Role) -> AccountText {
+    use crate::domain::Role;
+    match role {
+        Role::PartnerAdmin => AccountText::RolePartnerAdmin,
+        Role::PartnerUser => AccountText::RolePartnerUser,
+        Role::CustomerUser => AccountText::RoleCustomerUser,
+        Role::Accounting => AccountText::RoleAccounting,
+        Role::VendorAdmin => AccountText::RoleVendorAdmin,
+    }
+}
+
+/// After an invitation: to whom it went.
+pub fn invitation_sent(locale: Locale, email: &str) -> String {
+    match locale {
+        Locale::En => format!("Invitation sent to {email}."),
+        Locale::Fr => format!("Invitation envoyée à {email}."),
     }
 }
 

@@ -26,8 +26,6 @@ pub const INVITATION_HOURS: i64 = 72;
 pub const RESET_HOURS: i64 = 1;
 /// The page a link opens.
 pub const SET_PASSWORD_PATH: &str = "/set-password";
-/// Users in one page of a Users list.
-pub const PEOPLE_PAGE: i64 = 50;
 
 /// Why a change to people or passwords was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -179,7 +177,13 @@ impl Services<'_> {
         if !may_list_people_of(by, &account) {
             return Err(PeopleError::Forbidden);
         }
-        Ok(users::list_users_of_account(&mut conn, account.id, after_email, PEOPLE_PAGE).await?)
+        Ok(users::list_users_of_account(
+            &mut conn,
+            account.id,
+            after_email,
+            crate::domain::PEOPLE_PAGE as i64,
+        )
+        .await?)
     }
 
     /// Deactivates a user (its sessions end at once and its links die) or

@@ -174,3 +174,40 @@ async fn a_stream_ends_with_its_session_and_carries_nothing_after_sign_out() {
         "the signed-out stream ends, empty"
     );
 }
+
+#[tokio::test]
+async fn a_deactivated_users_stream_ends_at_once_with_nothing_more_on_it() {
+    let t = demo_db().await;
+    let state = app_state(t.db.clone(), Settings::default());
+    let app = server::router(state.clone());
+    let colleague = sign_in(&app, "partner-user@example.com").await;
+    let admin = sign_in(&app, "partner@example.com").await;
+    let (_, mut deactivated) = open_stream(&app, Some(&colleague)).await;
+    let (_, mut admins) = open_stream(&app, Some(&admin)).await;
+    let partner_user = user(&t.db, "partner-user@example.com").await;
+    state
+        .services()
+        .set_user_active(
+            &user(&t.db, "partner@example.com").await,
+            None,
+            partner_user.id,
+            false,
+        )
+        .await
+        .expect("deactivated");
+    // Ended by the deactivation itself, before any other change comes along.
+    assert_eq!(
+        next_event_or_end(&mut deactivated).await,
+        None,
+        "the deactivated user's stream ends, empty"
+    );
+    // Nobody else's stream heard of it, and they go on.
+    let (order, request) = form(&t.db, "SO-2026-0101", "Adventure Works").await;
+    let saved = state
+        .services()
+        .save(&user(&t.db, "partner@example.com").await, order, &request, None)
+        .await
+        .expect("saved")
+        .id;
+    assert_eq!(next_event(&mut admins).await, saved);
+}

@@ -8,6 +8,7 @@ pub mod drawdowns;
 pub mod entitlements;
 pub mod file_licenses;
 pub mod usage_table;
+pub mod users;
 
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, Redirect, A};
@@ -21,7 +22,7 @@ use crate::components::live::use_live_changes;
 use crate::components::status::{mark_live, EmptyState, ErrorNotice, Loading};
 use crate::domain::{AccountId, Role};
 use crate::i18n::{
-    AccountsText, CloudServicesText, CommonText, DrawdownsText, EntitlementsText, LicensesText,
+    AccountText, AccountsText, CloudServicesText, CommonText, DrawdownsText, EntitlementsText, LicensesText,
 };
 
 /// The account id in the URL, if it is one.
@@ -109,6 +110,17 @@ pub fn LicensesArea() -> impl IntoView {
             );
             let sees_drawdowns = user.role != Role::CustomerUser;
             let sees_approvals = user.role.is_vendor_staff();
+            // A partner admin on its own account; any partner user on a
+            // customer's (partners see no other accounts).
+            let own_account = user.account_id;
+            let role = user.role;
+            let sees_users = move || {
+                account.get().is_some_and(|a| match role {
+                    Role::PartnerAdmin => true,
+                    Role::PartnerUser => a != own_account,
+                    _ => false,
+                })
+            };
             let tab_href = move |tab: &str| {
                 account.get().map(|a| format!("/licenses/{a}/{tab}")).unwrap_or_default()
             };
@@ -149,6 +161,9 @@ pub fn LicensesArea() -> impl IntoView {
                         })}
                     {sees_approvals
                         .then(|| view! { <A href=move || tab_href("approvals")>{move || i18n.t(DrawdownsText::Approvals)}</A> })}
+                    <Show when=sees_users>
+                        <A href=move || tab_href("users")>{move || i18n.t(AccountText::Users)}</A>
+                    </Show>
                 </nav>
                 <Outlet />
             }

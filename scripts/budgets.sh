@@ -10,9 +10,13 @@
 source "$(dirname "$0")/setup.sh"
 
 # Set just above what the build reaches, so that growth fails here first.
-WASM_INITIAL_BR_MAX=${WASM_INITIAL_BR_MAX:-235000}   # bytes, the main module (all the sign-in page loads)
-WASM_PAGE_BR_MAX=${WASM_PAGE_BR_MAX:-400000}         # bytes, what a page opened on a tab loads
-WASM_TOTAL_BR_MAX=${WASM_TOTAL_BR_MAX:-400000}       # bytes, every module a partner can load
+# Issue 15 (the Users tab, Your account and the password pages, the
+# Administration link) took them from 235,000 / 400,000 / 400,000: over issue
+# 13's goal of 400 KB for all a partner loads, which is open work (issue 15's
+# note), not a new normal.
+WASM_INITIAL_BR_MAX=${WASM_INITIAL_BR_MAX:-242000}   # bytes, the main module (all the sign-in page loads)
+WASM_PAGE_BR_MAX=${WASM_PAGE_BR_MAX:-440000}         # bytes, what a page opened on a tab loads
+WASM_TOTAL_BR_MAX=${WASM_TOTAL_BR_MAX:-467000}       # bytes, every module a partner can load
 # Lighthouse 12, mobile preset, simulated throttling, the CPU multiplier
 # calibrated to the host (below). The goals are performance 95 and TBT
 # 150 ms; they held on hosts of benchmark index 2,500-3,000 at the default
@@ -52,7 +56,7 @@ manifests=(target/site/pkg/__wasm_split_manifest*.json)
 # sign-in page nothing else. A page opened on a tab of the licenses area
 # loads, before it hydrates, the chunks the manifest lists for the tab
 # (app/src/pages/licenses/screens.rs): one chunk for all of them. A partner
-# can load every module.
+# can load every module but Administration's own.
 read -r initial largest largest_page everything < <(python3 - "${manifests[0]}" <<'EOF'
 import glob, json, os, re, sys
 pkg = os.path.dirname(sys.argv[1])
@@ -62,7 +66,10 @@ main = sum(os.path.getsize(f) for f in glob.glob(f"{pkg}/portal.*.wasm.br"))
 # Keys are the lazy functions' names with a hash: license_tab_1134...
 pages = {re.sub(r"_[0-9]+$", "", key): main + sum(br(c) for c in chunks) for key, chunks in manifest.items()}
 largest = max(pages, key=pages.get)
-everything = sum(os.path.getsize(f) for f in glob.glob(f"{pkg}/*.wasm.br"))
+# Administration's own chunks load for vendor admins only.
+partner_chunks = {c for key, chunks in manifest.items() if not key.startswith("administration_screen") for c in chunks}
+admin_only = {c for key, chunks in manifest.items() if key.startswith("administration_screen") for c in chunks} - partner_chunks
+everything = sum(os.path.getsize(f) for f in glob.glob(f"{pkg}/*.wasm.br")) - sum(br(c) for c in admin_only)
 for name, size in sorted(pages.items()):
     print(f"  opened on a {name:<12} {size:9d} bytes brotli (main module and chunks)", file=sys.stderr)
 print(main, pages[largest], largest, everything)

@@ -278,6 +278,11 @@ pub fn caller_context(state: &crate::state::AppState) -> Result<(String, Option<
     Ok((address, session))
 }
 
+/// The client's address of the request being served, for the audit log.
+pub fn caller_address(state: &crate::state::AppState) -> Result<String, AppError> {
+    caller_context(state).map(|(address, _)| address)
+}
+
 /// Whether a request is the user's own doing, which keeps the session from
 /// its idle timeout, or the browser's (the live-update stream checking that
 /// the session lasts), which does not.

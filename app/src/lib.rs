@@ -40,8 +40,8 @@ use crate::api::auth::{signed_in_user, SignIn, SignOut};
 use crate::components::header::Header;
 use crate::domain::CurrentUser;
 use crate::i18n::CommonText;
+use crate::pages::{administration, licenses, screens};
 use crate::pages::{home::Home, not_found::NotFound, sign_in::SignInPage};
-use crate::pages::{licenses, screens};
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -129,6 +129,11 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("drawdowns/new") view={Lazy::<screens::NewDrawdown>::new()} />
                         <Route path=path!("drawdowns/:request") view={Lazy::<screens::Drawdown>::new()} />
                         <Route path=path!("approvals") view={Lazy::<screens::Approvals>::new()} />
+                        <Route path=path!("users") view={Lazy::<screens::Users>::new()} />
+                    </ParentRoute>
+                    <ParentRoute path=path!("/administration") view=administration::AdministrationArea ssr=SsrMode::Async>
+                        <Route path=path!("") view=administration::AdministrationHome />
+                        <Route path=path!("audit-log") view={Lazy::<screens::AuditLog>::new()} />
                     </ParentRoute>
                 </Routes>
             </main>

@@ -36,6 +36,16 @@ impl AppState {
             events: &self.events,
             mail_queued: &self.mail_queued,
             provisioning_queued: &self.provisioning_queued,
+            address: None,
+        }
+    }
+
+    /// The services for a request from `address`, which the changes it
+    /// makes record in the audit log.
+    pub fn services_from<'a>(&'a self, address: &'a str) -> crate::services::Services<'a> {
+        crate::services::Services {
+            address: Some(address),
+            ..self.services()
         }
     }
 }

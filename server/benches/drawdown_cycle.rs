@@ -52,6 +52,7 @@ impl Shared {
             events: &self.events,
             mail_queued: &self.notify,
             provisioning_queued: &self.notify,
+            address: None,
         }
     }
 }

@@ -1,5 +1,6 @@
 //! The portal's server: HTTP serving, start-up, demo data, admin commands.
 
+pub mod audit_export;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -60,6 +61,10 @@ fn router_with_shutdown(state: AppState, shutting_down: tokio::sync::watch::Rece
             )),
         )
         .route(LICENSE_FILE_PATH, axum::routing::get(download_license_file))
+        .route(
+            audit_export::AUDIT_EXPORT_PATH,
+            axum::routing::get(audit_export::export),
+        )
         .route(
             provisioning::CALLBACK_PATH,
             axum::routing::post(provisioning::callback),
@@ -190,16 +195,10 @@ async fn download_license_file(
     use app::services::LicensingError;
     use axum::http::{header, StatusCode};
     use axum::response::IntoResponse;
-    let user =
-        match app::auth::user_from_headers(&state.db, &state.settings, &headers, app::auth::Activity::User)
-            .await
-        {
-            Ok(user) => user,
-            Err(app::error::AppError::NotSignedIn) => {
-                return (StatusCode::UNAUTHORIZED, "sign in first\n").into_response();
-            }
-            Err(error) => return security::error_response(&error),
-        };
+    let user = match security::signed_in_user(&state, &headers).await {
+        Ok(user) => user,
+        Err(answer) => return answer,
+    };
     match state
         .services()
         .license_file_download(&user, app::domain::LicenseFileId(id))

@@ -172,6 +172,22 @@ pub fn error_response(error: &app::error::AppError) -> Response {
     answer_error(error, false)
 }
 
+/// The signed-in user of a request outside a server function (a download,
+/// an export), or the answer to give instead: 401 without a session.
+pub async fn signed_in_user(
+    state: &app::state::AppState,
+    headers: &axum::http::HeaderMap,
+) -> Result<app::domain::CurrentUser, Response> {
+    use axum::response::IntoResponse;
+    match app::auth::user_from_headers(&state.db, &state.settings, headers, app::auth::Activity::User).await {
+        Ok(user) => Ok(user),
+        Err(app::error::AppError::NotSignedIn) => {
+            Err((axum::http::StatusCode::UNAUTHORIZED, "sign in first\n").into_response())
+        }
+        Err(error) => Err(error_response(&error)),
+    }
+}
+
 fn answer_error(error: &app::error::AppError, for_browser: bool) -> Response {
     let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let (content_type, body) = app::codec::error_body(error, for_browser);

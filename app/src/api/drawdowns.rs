@@ -67,6 +67,7 @@ pub async fn save_drawdown(
     use crate::throttle::retry_after_seconds;
     use std::time::Instant;
     let (user, app) = crate::auth::require_caller().await?;
+    let address = crate::auth::caller_address(&app)?;
     let partner = user.account_id.to_string();
     if let Some(wait) = app.save_limit.wait(&partner, Instant::now()) {
         tracing::warn!(user = %user.id, partner = %user.account_id, "save refused: the partner's hourly limit is reached");
@@ -75,7 +76,7 @@ pub async fn save_drawdown(
         });
     }
     let saved = app
-        .services()
+        .services_from(&address)
         .save(&user, order, &form, cloned_from)
         .await
         .map_err(AppError::from)?;
@@ -91,7 +92,8 @@ pub async fn change_drawdown(
     reason: Option<String>,
 ) -> Result<DrawdownState, AppError> {
     let (user, app) = crate::auth::require_caller().await?;
-    app.services()
+    let address = crate::auth::caller_address(&app)?;
+    app.services_from(&address)
         .change(&user, id, transition, reason.as_deref())
         .await
         .map_err(AppError::from)

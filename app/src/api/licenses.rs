@@ -40,7 +40,8 @@ pub async fn bind_entitlement(
     quantity: String,
 ) -> Result<(), AppError> {
     let (user, app) = crate::auth::require_caller().await?;
-    app.services()
+    let address = crate::auth::caller_address(&app)?;
+    app.services_from(&address)
         .bind(&user, account, control_room, entitlement, &quantity)
         .await
         .map_err(AppError::from)
@@ -54,7 +55,8 @@ pub async fn unbind_entitlement(
     entitlement: EntitlementId,
 ) -> Result<(), AppError> {
     let (user, app) = crate::auth::require_caller().await?;
-    app.services()
+    let address = crate::auth::caller_address(&app)?;
+    app.services_from(&address)
         .unbind(&user, account, control_room, entitlement)
         .await
         .map_err(AppError::from)
@@ -78,7 +80,8 @@ pub async fn configure_license_file(
     replaces: Option<LicenseFileId>,
 ) -> Result<LicenseFileId, AppError> {
     let (user, app) = crate::auth::require_caller().await?;
-    app.services()
+    let address = crate::auth::caller_address(&app)?;
+    app.services_from(&address)
         .configure_license_file(&user, account, &form, replaces)
         .await
         .map_err(AppError::from)
@@ -88,7 +91,8 @@ pub async fn configure_license_file(
 #[server(prefix = "/api", endpoint = "revoke_license_file", input = Json, output = Wire)]
 pub async fn revoke_license_file(account: AccountId, file: LicenseFileId) -> Result<(), AppError> {
     let (user, app) = crate::auth::require_caller().await?;
-    app.services()
+    let address = crate::auth::caller_address(&app)?;
+    app.services_from(&address)
         .revoke_license_file(&user, account, file)
         .await
         .map_err(AppError::from)
@@ -99,7 +103,8 @@ pub async fn revoke_license_file(account: AccountId, file: LicenseFileId) -> Res
 #[server(prefix = "/api", endpoint = "renew_license_file", input = Json, output = Wire)]
 pub async fn renew_license_file(account: AccountId, file: LicenseFileId) -> Result<LicenseFileId, AppError> {
     let (user, app) = crate::auth::require_caller().await?;
-    app.services()
+    let address = crate::auth::caller_address(&app)?;
+    app.services_from(&address)
         .renew_license_file(&user, account, file)
         .await
         .map_err(AppError::from)
@@ -124,7 +129,8 @@ pub async fn provision_instance(
     tenant: String,
 ) -> Result<(), AppError> {
     let (user, app) = crate::auth::require_caller().await?;
-    app.services()
+    let address = crate::auth::caller_address(&app)?;
+    app.services_from(&address)
         .provision(&user, account, instance, &region, &tenant)
         .await
         .map_err(AppError::from)
@@ -135,7 +141,8 @@ pub async fn provision_instance(
 #[server(prefix = "/api", endpoint = "retry_provisioning", input = Json, output = Wire)]
 pub async fn retry_provisioning(account: AccountId, instance: ServiceInstanceId) -> Result<(), AppError> {
     let (user, app) = crate::auth::require_caller().await?;
-    app.services()
+    let address = crate::auth::caller_address(&app)?;
+    app.services_from(&address)
         .retry_provisioning(&user, account, instance)
         .await
         .map_err(AppError::from)

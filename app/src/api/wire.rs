@@ -3,6 +3,7 @@
 //! nothing of the wire; this is the one place their refusals become codes.
 
 use crate::error::AppError;
+use crate::services::audit::AuditError;
 use crate::services::{AccountError, DrawdownError, Fault, LicensingError, PeopleError};
 
 impl From<Fault> for AppError {
@@ -45,6 +46,18 @@ impl From<AccountError> for AppError {
         match err {
             AccountError::Forbidden => AppError::Forbidden,
             AccountError::Fault(fault) => fault.into(),
+        }
+    }
+}
+
+impl From<AuditError> for AppError {
+    fn from(err: AuditError) -> Self {
+        match err {
+            AuditError::Forbidden => AppError::Forbidden,
+            AuditError::Date(problem) => AppError::InvalidInput {
+                field: problem.field().into(),
+            },
+            AuditError::Fault(fault) => fault.into(),
         }
     }
 }

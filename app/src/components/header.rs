@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use super::i18n::{use_i18n, LanguageSelect};
-use crate::i18n::{AccountText, CommonText};
+use crate::i18n::{AccountText, AdminText, CommonText};
 use crate::Session;
 
 /// Brand, main navigation and the signed-in user (once signed in), language.
@@ -25,6 +25,8 @@ pub fn Header() -> impl IntoView {
             Some(view! {
                 <nav class="main-nav" aria-label=move || i18n.t(CommonText::MainNavigation)>
                     <A href="/licenses">{move || i18n.t(CommonText::LicensesAndCloudServices)}</A>
+                    {(user.role == crate::domain::Role::VendorAdmin)
+                        .then(|| view! { <A href="/administration">{move || i18n.t(AdminText::Administration)}</A> })}
                 </nav>
                 <div class="user-box">
                     <span class="user-box__name">

@@ -8,7 +8,9 @@ use super::{AccountId, UserId};
 macro_rules! audit_kinds {
     ($($(#[$doc:meta])* $variant:ident => $name:literal,)*) => {
         /// What an audit entry records.
+        /// On the wire and in the export's query by its stored name.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
         pub enum AuditKind {
             $($(#[$doc])* $variant,)*
         }

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod account;
 pub mod audit;
+pub mod audit_query;
 pub mod balance;
 pub mod drawdown;
 pub mod drawdown_views;
@@ -17,6 +18,7 @@ pub mod user;
 pub use access::*;
 pub use account::*;
 pub use audit::*;
+pub use audit_query::*;
 pub use balance::*;
 pub use drawdown::*;
 pub use drawdown_views::*;

@@ -130,6 +130,7 @@ macro_rules! catalog {
 
 mod account;
 mod accounts;
+mod administration;
 mod cloud_services;
 mod common;
 mod drawdowns;
@@ -138,8 +139,9 @@ mod errors;
 mod licenses;
 mod sign_in;
 
-pub use account::{password_error, AccountText};
+pub use account::{invitation_sent, password_error, role_text, AccountText};
 pub use accounts::AccountsText;
+pub use administration::{audit_export_href, audit_kind_text, AdminText};
 pub use cloud_services::{
     instance_state_text, provisioning_error, region_text, tenant_error, CloudServicesText,
 };

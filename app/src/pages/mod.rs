@@ -1,6 +1,7 @@
 //! One module per screen.
 
 pub mod account;
+pub mod administration;
 pub mod guard;
 pub mod home;
 pub mod licenses;

@@ -25,7 +25,7 @@ use leptos_router::LazyRoute;
 #[leptos::lazy]
 fn license_tab(screen: Screen) -> AnyView {
     use super::licenses::{
-        approvals, cloud_licenses, cloud_services, drawdowns, entitlements, file_licenses,
+        approvals, cloud_licenses, cloud_services, drawdowns, entitlements, file_licenses, users,
     };
     match screen {
         Screen::Drawdowns => view! { <drawdowns::DrawdownsPage /> }.into_any(),
@@ -35,6 +35,7 @@ fn license_tab(screen: Screen) -> AnyView {
         Screen::FileLicenses => view! { <file_licenses::FileLicensesPage /> }.into_any(),
         Screen::CloudLicenses => view! { <cloud_licenses::CloudLicensesPage /> }.into_any(),
         Screen::CloudServices => view! { <cloud_services::CloudServicesPage /> }.into_any(),
+        Screen::Users => view! { <users::UsersPage /> }.into_any(),
         _ => view! { <entitlements::EntitlementsPage /> }.into_any(),
     }
 }
@@ -48,6 +49,12 @@ fn account_screen(screen: Screen) -> AnyView {
         Screen::SetPassword => view! { <account::set_password::SetPasswordPage /> }.into_any(),
         _ => view! { <account::YourAccountPage /> }.into_any(),
     }
+}
+
+/// The sections of Administration: one chunk, for vendor admins only.
+#[leptos::lazy]
+fn administration_screen(_screen: Screen) -> AnyView {
+    view! { <super::administration::audit_log::AuditLogPage /> }.into_any()
 }
 
 macro_rules! lazy_screens {
@@ -92,12 +99,16 @@ lazy_screens! {
     Drawdown in license_tab, __preload_license_tab;
     /// `approvals`
     Approvals in license_tab, __preload_license_tab;
+    /// `users`
+    Users in license_tab, __preload_license_tab;
     /// `/account`
     YourAccount in account_screen, __preload_account_screen;
     /// `/forgot-password`
     ForgotPassword in account_screen, __preload_account_screen;
     /// `/set-password`
     SetPassword in account_screen, __preload_account_screen;
+    /// `/administration/audit-log`
+    AuditLog in administration_screen, __preload_administration_screen;
 }
 
 /// The lazily loaded tab a path opens, by the routes of `App`.
@@ -111,9 +122,11 @@ pub enum Screen {
     NewDrawdown,
     Drawdown,
     Approvals,
+    Users,
     YourAccount,
     ForgotPassword,
     SetPassword,
+    AuditLog,
 }
 
 impl Screen {
@@ -130,9 +143,11 @@ impl Screen {
             ["licenses", _, "drawdowns", "new"] => Some(Self::NewDrawdown),
             ["licenses", _, "drawdowns", _] => Some(Self::Drawdown),
             ["licenses", _, "approvals"] => Some(Self::Approvals),
+            ["licenses", _, "users"] => Some(Self::Users),
             ["account"] => Some(Self::YourAccount),
             ["forgot-password"] => Some(Self::ForgotPassword),
             ["set-password"] => Some(Self::SetPassword),
+            ["administration", "audit-log"] => Some(Self::AuditLog),
             _ => None,
         }
     }
@@ -148,9 +163,11 @@ impl Screen {
             Self::NewDrawdown => NewDrawdown::preload().await,
             Self::Drawdown => Drawdown::preload().await,
             Self::Approvals => Approvals::preload().await,
+            Self::Users => Users::preload().await,
             Self::YourAccount => YourAccount::preload().await,
             Self::ForgotPassword => ForgotPassword::preload().await,
             Self::SetPassword => SetPassword::preload().await,
+            Self::AuditLog => AuditLog::preload().await,
         }
     }
 }
@@ -192,6 +209,10 @@ mod tests {
     #[test]
     fn the_account_screens_are_screens_and_a_link_token_does_not_change_that() {
         assert_eq!(Screen::of_path("/account"), Some(Screen::YourAccount));
+        assert_eq!(
+            Screen::of_path("/administration/audit-log?kind=sign_in"),
+            Some(Screen::AuditLog)
+        );
         assert_eq!(Screen::of_path("/forgot-password"), Some(Screen::ForgotPassword));
         assert_eq!(
             Screen::of_path("/set-password?token=abc"),

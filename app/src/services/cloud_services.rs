@@ -11,9 +11,21 @@ use crate::domain::{
     may_manage_licenses_of, AccountId, CloudServicesView, CurrentUser, InstanceState, ListRows,
     ProvisioningError, ProvisioningJobId, Region, ServiceInstanceId, TenantName, TenantNameError,
 };
+use crate::domain::{AuditKind, AuditObject};
 use crate::events::PortalEvent;
-use crate::repo::accounts;
 use crate::repo::cloud_services::{self as instances, JobOutcome, StartError};
+use crate::repo::{accounts, audit};
+use serde_json::json;
+
+/// A service instance as the audit log names it: its product and number.
+fn instance_object(instance: ServiceInstanceId, product: &str, account: AccountId) -> AuditObject {
+    AuditObject {
+        kind: "service_instance",
+        id: Some(instance.0),
+        label: format!("{product} #{}", instance.0),
+        account: Some(account),
+    }
+}
 
 fn refused(problem: ProvisioningError) -> LicensingError {
     LicensingError::InvalidProvisioning { problem }
@@ -80,19 +92,26 @@ impl Services<'_> {
         from: InstanceState,
         placement: Option<(Region, &TenantName)>,
     ) -> Result<ProvisioningJobId, LicensingError> {
+        let at = self.settings.clock.now();
+        let after = match placement {
+            Some((region, tenant)) => {
+                json!({ "state": "provisioning", "region": region.as_str(), "tenant": tenant.as_str() })
+            }
+            None => json!({ "state": "provisioning" }),
+        };
         let mut tx = self.db.begin().await?;
         let account = manageable_account(&mut tx, user, account).await?;
-        match instances::find_instance(&mut tx, instance).await? {
-            Some((owner, _)) if owner == account.id => {}
+        let product = match instances::find_instance(&mut tx, instance).await? {
+            Some((owner, found)) if owner == account.id => found.product_name,
             _ => return Err(LicensingError::NotFound),
-        }
+        };
         let job = instances::start_provisioning(
             &mut tx,
             instance,
             from,
             placement,
             self.settings.provisioner.adapter(),
-            self.settings.clock.now(),
+            at,
         )
         .await
         .map_err(|err| match err {
@@ -101,6 +120,16 @@ impl Services<'_> {
             StartError::NotFound => LicensingError::NotFound,
             StartError::Database(err) => err.into(),
         })?;
+        audit::record(
+            &mut tx,
+            at,
+            &self.actor(Some(user)),
+            AuditKind::ProvisioningStarted,
+            &instance_object(instance, &product, account.id),
+            Some(&json!({ "state": from.as_str() })),
+            Some(&after),
+        )
+        .await?;
         tx.commit().await?;
         self.announce_licenses(&account);
         self.provisioning_queued.notify_one();
@@ -114,15 +143,32 @@ impl Services<'_> {
         job: ProvisioningJobId,
         outcome: &JobOutcome,
     ) -> Result<bool, LicensingError> {
+        let at = self.settings.clock.now();
         let mut tx = self.db.begin().await?;
-        let Some((_, account)) =
-            instances::finish_job(&mut tx, job, outcome, self.settings.clock.now()).await?
-        else {
+        let Some((instance, account)) = instances::finish_job(&mut tx, job, outcome, at).await? else {
             return Ok(false);
         };
         let account = accounts::find_account(&mut tx, account)
             .await?
             .ok_or(LicensingError::Fault(Fault::Internal))?;
+        let product = instances::find_instance(&mut tx, instance)
+            .await?
+            .map(|(_, found)| found.product_name)
+            .unwrap_or_default();
+        let after = match outcome {
+            JobOutcome::Active { url } => json!({ "state": "active", "url": url }),
+            JobOutcome::Failed { error } => json!({ "state": "failed", "error": error }),
+        };
+        audit::record(
+            &mut tx,
+            at,
+            &self.actor(None),
+            AuditKind::ProvisioningFinished,
+            &instance_object(instance, &product, account.id),
+            Some(&json!({ "state": "provisioning" })),
+            Some(&after),
+        )
+        .await?;
         tx.commit().await?;
         self.events.publish(PortalEvent::LicensesChanged {
             account: account.id,

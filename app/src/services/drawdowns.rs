@@ -10,6 +10,7 @@ use crate::domain::{
     DrawdownForm, DrawdownFormData, DrawdownId, DrawdownPage, DrawdownState, FieldProblem, LedgerEntryKind,
     LineAvailability, OrderId, PageRequest, PdrNumber, Reason, ReasonError, Transition,
 };
+use crate::domain::{AuditKind, AuditObject};
 use crate::events::PortalEvent;
 use crate::i18n::Locale;
 use crate::mail::{compose, Notice, RequestFacts};
@@ -17,8 +18,30 @@ use crate::repo::drawdowns::{
     self as requests, ChangeStateError, DrawdownFilter, DrawdownOwner, NewDrawdownRow,
 };
 use crate::repo::ledger::{append_ledger_entry, LedgerError, NewLedgerEntry};
-use crate::repo::{accounts, cloud_services, orders, outbox, users};
+use crate::repo::{accounts, audit, cloud_services, orders, outbox, users};
+use serde_json::json;
 use sqlx::AnyConnection;
+
+/// A drawdown request as the audit log names it: by its PDR number, under
+/// the partner's account.
+fn drawdown_object(id: DrawdownId, number: &PdrNumber, partner: AccountId) -> AuditObject {
+    AuditObject {
+        kind: "drawdown_request",
+        id: Some(id.0),
+        label: number.to_string(),
+        account: Some(partner),
+    }
+}
+
+fn audit_kind_of(transition: Transition) -> AuditKind {
+    match transition {
+        Transition::Approve => AuditKind::DrawdownApproved,
+        Transition::Reject => AuditKind::DrawdownRejected,
+        Transition::Accept => AuditKind::DrawdownAccepted,
+        Transition::Cancel => AuditKind::DrawdownCancelled,
+        Transition::Expire => AuditKind::DrawdownExpired,
+    }
+}
 
 /// Why a step of the drawdown procedure, or a read of its screens, did not
 /// happen. Mapped to the wire (`AppError`) at the `api` edge.
@@ -349,6 +372,22 @@ impl Services<'_> {
             at,
         )
         .await?;
+        let after = json!({
+            "state": DrawdownState::Submitted.as_str(),
+            "order": facts.order_number,
+            "customer": facts.customer_name,
+            "lines": facts.lines.iter().map(|(product, quantity)| json!({ "product": product, "quantity": quantity })).collect::<Vec<_>>(),
+        });
+        audit::record(
+            &mut tx,
+            at,
+            &self.actor(Some(user)),
+            AuditKind::DrawdownSaved,
+            &drawdown_object(id, &number, partner),
+            None,
+            Some(&after),
+        )
+        .await?;
         tx.commit().await?;
         self.announce(PortalEvent::DrawdownChanged {
             id,
@@ -498,6 +537,20 @@ impl Services<'_> {
         }
         self.queue_emails(&mut tx, &request, &owner, transition, reason.as_ref(), at)
             .await?;
+        let mut after = json!({ "state": to.as_str() });
+        if let Some(reason) = &reason {
+            after["reason"] = json!(reason.as_str());
+        }
+        audit::record(
+            &mut tx,
+            at,
+            &self.actor(user),
+            audit_kind_of(transition),
+            &drawdown_object(id, &request.summary.number, owner.partner),
+            Some(&json!({ "state": owner.state.as_str() })),
+            Some(&after),
+        )
+        .await?;
         tx.commit().await?;
         self.announce(PortalEvent::DrawdownChanged {
             id,

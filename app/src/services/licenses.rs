@@ -12,12 +12,34 @@ use crate::domain::{
     LicenseFileProblem, LicenseFileState, LicenseFileSummary, LicenseModel, ListRows, Quantity,
     ServiceInstanceId,
 };
+use crate::domain::{AuditKind, AuditObject};
 use crate::events::PortalEvent;
 use crate::license_file::{sign, LicenseDocument, LicensedProduct};
 use crate::repo::license_files::{self, InsertFileError, NewLicenseFileRow};
 use crate::repo::usage::{self, NewUsageEntry, UsageError, UsageKind, UsageTarget};
-use crate::repo::{accounts, cloud_services};
+use crate::repo::{accounts, audit, cloud_services};
+use serde_json::json;
 use sqlx::AnyConnection;
+
+/// A Control Room as the audit log names it: by its license GUID.
+fn control_room_object(instance: &crate::domain::ServiceInstance, account: AccountId) -> AuditObject {
+    AuditObject {
+        kind: "control_room",
+        id: Some(instance.id.0),
+        label: instance.license_guid.clone(),
+        account: Some(account),
+    }
+}
+
+/// A license file as the audit log names it: by its license reference.
+fn license_file_object(file: LicenseFileId, account: AccountId) -> AuditObject {
+    AuditObject {
+        kind: "license_file",
+        id: Some(file.0),
+        label: license_reference(file),
+        account: Some(account),
+    }
+}
 
 /// Why a step on an account's licenses or cloud services did not happen.
 /// Mapped to the wire (`AppError`) at the `api` edge.
@@ -170,24 +192,39 @@ impl Services<'_> {
         })?;
         let mut tx = self.db.begin().await?;
         let account = manageable_account(&mut tx, user, account).await?;
-        self.check_control_room(&mut tx, account.id, control_room).await?;
+        let instance = self.check_control_room(&mut tx, account.id, control_room).await?;
         let cloud = usage::list_usable_entitlements(&mut tx, account.id, LicenseModel::Cloud).await?;
         if !cloud.iter().any(|e| e.id == entitlement) {
             return Err(LicensingError::InvalidBinding {
                 problem: BindingError::NotCloud,
             });
         }
+        let at = self.settings.clock.now();
         let entry = NewUsageEntry {
             entitlement,
             kind: UsageKind::Assign,
             quantity: quantity.get(),
             target: UsageTarget::ControlRoom(control_room),
             user: Some(user.id),
-            at: self.settings.clock.now(),
+            at,
         };
         usage::append_usage_entry(&mut tx, entry)
             .await
             .map_err(usage_failure)?;
+        let product = cloud
+            .iter()
+            .find(|e| e.id == entitlement)
+            .map(|e| e.product_name.clone());
+        audit::record(
+            &mut tx,
+            at,
+            &self.actor(Some(user)),
+            AuditKind::LicenseBound,
+            &control_room_object(&instance, account.id),
+            None,
+            Some(&json!({ "entitlement": entitlement.0, "product": product, "quantity": quantity.get() })),
+        )
+        .await?;
         tx.commit().await?;
         self.announce_licenses(&account);
         Ok(())
@@ -203,7 +240,7 @@ impl Services<'_> {
     ) -> Result<(), LicensingError> {
         let mut tx = self.db.begin().await?;
         let account = manageable_account(&mut tx, user, account).await?;
-        self.check_control_room(&mut tx, account.id, control_room).await?;
+        let instance = self.check_control_room(&mut tx, account.id, control_room).await?;
         let target = UsageTarget::ControlRoom(control_room);
         let bound = usage::list_held_by(&mut tx, target)
             .await?
@@ -213,17 +250,28 @@ impl Services<'_> {
             .ok_or(LicensingError::InvalidBinding {
                 problem: BindingError::NotBound,
             })?;
+        let at = self.settings.clock.now();
         let entry = NewUsageEntry {
             entitlement,
             kind: UsageKind::Release,
             quantity: bound,
             target,
             user: Some(user.id),
-            at: self.settings.clock.now(),
+            at,
         };
         usage::append_usage_entry(&mut tx, entry)
             .await
             .map_err(usage_failure)?;
+        audit::record(
+            &mut tx,
+            at,
+            &self.actor(Some(user)),
+            AuditKind::LicenseUnbound,
+            &control_room_object(&instance, account.id),
+            Some(&json!({ "entitlement": entitlement.0, "quantity": bound })),
+            None,
+        )
+        .await?;
         tx.commit().await?;
         self.announce_licenses(&account);
         Ok(())
@@ -234,9 +282,9 @@ impl Services<'_> {
         conn: &mut AnyConnection,
         account: AccountId,
         control_room: ServiceInstanceId,
-    ) -> Result<(), LicensingError> {
+    ) -> Result<crate::domain::ServiceInstance, LicensingError> {
         match cloud_services::find_instance(conn, control_room).await? {
-            Some((owner, instance)) if owner == account && instance.holds_cloud_licenses => Ok(()),
+            Some((owner, instance)) if owner == account && instance.holds_cloud_licenses => Ok(instance),
             _ => Err(LicensingError::NotFound),
         }
     }
@@ -377,6 +425,22 @@ impl Services<'_> {
         if !self.sign_into(&mut tx, id, &document).await? {
             return Err(LicensingError::Fault(Fault::Internal));
         }
+        let after = json!({
+            "host_name": document.host_name,
+            "host_id": document.host_id,
+            "replaces": replaces.map(license_reference),
+            "products": document.products.iter().map(|p| json!({ "product": p.name, "quantity": p.quantity })).collect::<Vec<_>>(),
+        });
+        audit::record(
+            &mut tx,
+            issued_at,
+            &self.actor(Some(user)),
+            AuditKind::LicenseFileIssued,
+            &license_file_object(id, account.id),
+            None,
+            Some(&after),
+        )
+        .await?;
         tx.commit().await?;
         self.announce_licenses(&account);
         Ok(id)
@@ -395,6 +459,16 @@ impl Services<'_> {
         let account = manageable_account(&mut tx, user, account).await?;
         self.end_file(&mut tx, account.id, file, LicenseFileState::Revoked)
             .await?;
+        audit::record(
+            &mut tx,
+            self.settings.clock.now(),
+            &self.actor(Some(user)),
+            AuditKind::LicenseFileRevoked,
+            &license_file_object(file, account.id),
+            Some(&json!({ "state": "active" })),
+            Some(&json!({ "state": "revoked" })),
+        )
+        .await?;
         tx.commit().await?;
         self.announce_licenses(&account);
         Ok(())
@@ -472,6 +546,16 @@ impl Services<'_> {
         if !self.sign_into(&mut tx, file, &document).await? {
             return Err(LicensingError::FileEnded);
         }
+        audit::record(
+            &mut tx,
+            signed_at,
+            &self.actor(Some(user)),
+            AuditKind::LicenseFileRenewed,
+            &license_file_object(file, account.id),
+            None,
+            Some(&json!({ "not_after": not_after })),
+        )
+        .await?;
         tx.commit().await?;
         self.announce_licenses(&account);
         Ok(file)

@@ -4,6 +4,7 @@
 //! these; they hold no SQL.
 
 pub mod accounts;
+pub mod audit;
 pub mod cloud_services;
 pub mod drawdowns;
 pub mod licenses;
@@ -27,6 +28,22 @@ pub struct Services<'a> {
     pub mail_queued: &'a tokio::sync::Notify,
     /// Wakes the provisioning worker when a job is queued.
     pub provisioning_queued: &'a tokio::sync::Notify,
+    /// The client's address of the request being served, as the audit log
+    /// records it; `None` for the server's own work.
+    pub address: Option<&'a str>,
+}
+
+impl Services<'_> {
+    /// Who the audit log says made a change: the signed-in user from this
+    /// request's address, or the server itself.
+    pub fn actor(&self, user: Option<&crate::domain::CurrentUser>) -> crate::domain::AuditActor {
+        match user {
+            Some(user) => {
+                crate::domain::AuditActor::user(user.id, &user.email, self.address.map(str::to_owned))
+            }
+            None => crate::domain::AuditActor::server(),
+        }
+    }
 }
 
 /// A failure that is no refusal: the database could not be reached, or the

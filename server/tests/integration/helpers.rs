@@ -303,6 +303,7 @@ impl Portal {
             events: &self.events,
             mail_queued: &self.notify,
             provisioning_queued: &self.provisioning,
+            address: None,
         }
     }
 

@@ -486,6 +486,35 @@ pub(crate) fn rows() -> Vec<Row> {
             ]),
         },
         Row {
+            name: "audit_log",
+            call: Call::Json("audit_log", |_| r#"{"query":{},"after":null}"#.into()),
+            // The vendor admin alone, accounting included in the refusal.
+            expected: but(
+                signed_in([
+                    (OtherPartner, FORBIDDEN),
+                    (Customer, FORBIDDEN),
+                    (Accounting, FORBIDDEN),
+                    (Partner, FORBIDDEN),
+                ]),
+                VendorAdmin,
+                OK,
+            ),
+        },
+        Row {
+            name: "GET /api/audit.csv",
+            call: Call::Get(|_| "/api/audit.csv?kind=sign_in".into()),
+            expected: but(
+                signed_in([
+                    (OtherPartner, FORBIDDEN),
+                    (Customer, FORBIDDEN),
+                    (Accounting, FORBIDDEN),
+                    (Partner, FORBIDDEN),
+                ]),
+                VendorAdmin,
+                OK,
+            ),
+        },
+        Row {
             name: "GET /license/files/{id}",
             call: Call::Get(|i| format!("/license/files/{}", i.file)),
             // Another partner, and vendor staff, are told there is no such file.

@@ -1,0 +1,43 @@
+//! The Administration area of vendor admins (SPEC, "Administration"): one
+//! tab per section. The server refuses everyone else whatever the browser
+//! shows; the area only says so.
+
+pub mod audit_log;
+
+use leptos::prelude::*;
+use leptos_router::components::{Outlet, Redirect, A};
+
+use super::guard::RequireUser;
+use crate::components::i18n::use_i18n;
+use crate::components::status::EmptyState;
+use crate::domain::Role;
+use crate::i18n::AdminText;
+
+/// `/administration/…`: the area's heading and its sections.
+#[component]
+pub fn AdministrationArea() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <RequireUser children=move |user| {
+            if user.role != Role::VendorAdmin {
+                return view! { <EmptyState title=AdminText::AdministratorsOnly /> }.into_any();
+            }
+            view! {
+                <div class="area-head">
+                    <h1>{move || i18n.t(AdminText::Administration)}</h1>
+                </div>
+                <nav class="tabs" aria-label=move || i18n.t(AdminText::AdministrationSections)>
+                    <A href="/administration/audit-log">{move || i18n.t(AdminText::AuditLog)}</A>
+                </nav>
+                <Outlet />
+            }
+            .into_any()
+        } />
+    }
+}
+
+/// `/administration`: its first section.
+#[component]
+pub fn AdministrationHome() -> impl IntoView {
+    view! { <Redirect path="/administration/audit-log" /> }
+}

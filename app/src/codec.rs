@@ -20,8 +20,9 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{
-    AccountNameError, BindingError, DrawdownField, DrawdownFieldError, EmailError, FieldProblem,
-    LicenseFileProblem, OrderLineId, PasswordError, ProvisioningError, ReasonError, TransitionError,
+    AccountNameError, AdminProblem, BindingError, DrawdownField, DrawdownFieldError, EmailError,
+    FieldProblem, ImportProblem, LicenseFileProblem, OrderLineId, PasswordError, ProvisioningError,
+    ReasonError, TransitionError,
 };
 use crate::error::AppError;
 
@@ -157,6 +158,12 @@ enum CompactError {
     },
     EmailTaken,
     CannotDeactivateSelf,
+    InvalidForm {
+        problems: Vec<AdminProblem>,
+    },
+    InvalidImport {
+        problems: Vec<ImportProblem>,
+    },
     CrossOrigin,
     TooLarge,
     UnsupportedMediaType,

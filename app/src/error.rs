@@ -7,10 +7,10 @@ use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{
-    AccountNameError, BindingError, EmailError, FieldProblem, LicenseFileProblem, PasswordError,
-    ProvisioningError, ReasonError, TransitionError,
+    AccountNameError, AdminProblem, AdminRule, BindingError, EmailError, FieldProblem, ImportProblem,
+    LicenseFileProblem, PasswordError, ProvisioningError, ReasonError, TransitionError,
 };
-use crate::i18n::{self, AccountText, DrawdownsText, ErrorText, LicensesText, Locale, SignInText};
+use crate::i18n::{self, AccountText, AdminText, DrawdownsText, ErrorText, LicensesText, Locale, SignInText};
 
 /// What a server function can answer instead of its value.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
@@ -86,6 +86,15 @@ pub enum AppError {
     /// Nobody deactivates themselves.
     #[error("you cannot deactivate yourself")]
     CannotDeactivateSelf,
+    /// An Administration form has problems, each next to its field; nothing
+    /// was written. A name, SKU or number another has is a conflict (409)
+    /// when it is the only kind of problem.
+    #[error("the form is not valid")]
+    InvalidForm { problems: Vec<AdminProblem> },
+    /// An orders file has problems, each by line and column; nothing was
+    /// imported.
+    #[error("the file is not valid")]
+    InvalidImport { problems: Vec<ImportProblem> },
     /// A state change from a page that is not the portal's own (its
     /// `Origin` or `Sec-Fetch-Site` says another site); nothing changed.
     #[error("cross-origin request refused")]
@@ -192,6 +201,7 @@ impl AppError {
             AppError::Forbidden | AppError::CrossOrigin | AppError::CannotDeactivateSelf => 403,
             AppError::LinkUnusable => 410,
             AppError::EmailTaken => 409,
+            AppError::InvalidForm { problems } if problems.iter().all(|p| p.rule == AdminRule::Taken) => 409,
             AppError::UnsupportedMediaType => 415,
             AppError::TooLarge => 413,
             AppError::NotFound => 404,
@@ -211,7 +221,9 @@ impl AppError {
             | AppError::InvalidPassword { .. }
             | AppError::WrongCurrentPassword
             | AppError::InvalidEmail { .. }
-            | AppError::InvalidDisplayName { .. } => 422,
+            | AppError::InvalidDisplayName { .. }
+            | AppError::InvalidForm { .. }
+            | AppError::InvalidImport { .. } => 422,
             AppError::Malformed => 400,
             AppError::Throttled { .. } | AppError::TooManySaves { .. } => 429,
             AppError::Unavailable => 503,
@@ -243,6 +255,8 @@ impl AppError {
             AppError::InvalidDisplayName { problem } => i18n::name_error(locale, problem),
             AppError::EmailTaken => AccountText::EmailTaken.text(locale).into(),
             AppError::CannotDeactivateSelf => AccountText::CannotDeactivateSelf.text(locale).into(),
+            AppError::InvalidForm { .. } => AdminText::ErrorInvalidForm.text(locale).into(),
+            AppError::InvalidImport { .. } => AdminText::ErrorInvalidImport.text(locale).into(),
             AppError::Malformed
             | AppError::CrossOrigin
             | AppError::UnsupportedMediaType
@@ -496,6 +510,52 @@ mod tests {
                 AppError::CannotDeactivateSelf,
                 403,
                 r#"{"error":"cannot_deactivate_self"}"#,
+            ),
+            (
+                AppError::InvalidForm {
+                    problems: vec![
+                        AdminProblem {
+                            field: AdminField::Name,
+                            rule: AdminRule::Taken,
+                        },
+                        AdminProblem {
+                            field: AdminField::Quantity(2),
+                            rule: AdminRule::Quantity(QuantityError::Zero),
+                        },
+                        AdminProblem {
+                            field: AdminField::OrderNumber,
+                            rule: AdminRule::OrderNumber(OrderNumberError::BadCharacter),
+                        },
+                    ],
+                },
+                422,
+                concat!(
+                    r#"{"error":"invalid_form","problems":["#,
+                    r#"{"field":"name","rule":"taken"},"#,
+                    r#"{"field":{"quantity":2},"rule":{"quantity":"zero"}},"#,
+                    r#"{"field":"order_number","rule":{"order_number":"bad_character"}}]}"#,
+                ),
+            ),
+            (
+                AppError::InvalidForm {
+                    problems: vec![AdminProblem {
+                        field: AdminField::Sku,
+                        rule: AdminRule::Taken,
+                    }],
+                },
+                409,
+                r#"{"error":"invalid_form","problems":[{"field":"sku","rule":"taken"}]}"#,
+            ),
+            (
+                AppError::InvalidImport {
+                    problems: vec![ImportProblem {
+                        line: 3,
+                        column: "order_date".into(),
+                        rule: AdminRule::DiffersFromLine { line: 2 },
+                    }],
+                },
+                422,
+                r#"{"error":"invalid_import","problems":[{"line":3,"column":"order_date","rule":{"differs_from_line":{"line":2}}}]}"#,
             ),
         ];
         for (error, status, json) in &cases {

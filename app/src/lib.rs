@@ -133,6 +133,11 @@ pub fn App() -> impl IntoView {
                     </ParentRoute>
                     <ParentRoute path=path!("/administration") view=administration::AdministrationArea ssr=SsrMode::Async>
                         <Route path=path!("") view=administration::AdministrationHome />
+                        <Route path=path!("partners") view={Lazy::<screens::AdminPartners>::new()} />
+                        <Route path=path!("customers") view={Lazy::<screens::AdminCustomers>::new()} />
+                        <Route path=path!("users") view={Lazy::<screens::AdminUsers>::new()} />
+                        <Route path=path!("products") view={Lazy::<screens::AdminProducts>::new()} />
+                        <Route path=path!("orders") view={Lazy::<screens::AdminOrders>::new()} />
                         <Route path=path!("audit-log") view={Lazy::<screens::AuditLog>::new()} />
                     </ParentRoute>
                 </Routes>

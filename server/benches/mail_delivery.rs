@@ -124,7 +124,7 @@ async fn main() {
     BufReader::new(sink.stdout.take().expect("stdout"))
         .read_line(&mut ready)
         .expect("read");
-    assert_eq!(ready.trim(), "ready");
+    assert!(ready.starts_with("ready"), "{ready}");
 
     let bare = bare_transport(port, messages).await;
     println!("bare SMTP transport (no outbox): {bare:7.0} messages/s ({messages} messages)");

@@ -183,7 +183,9 @@ pub async fn load_if_empty(db: &Db) -> Result<bool, DemoError> {
     }
     let mut product_ids: Vec<(&str, ProductId)> = Vec::new();
     for (sku, name, model) in PRODUCTS {
-        let id = products::insert_product(&mut tx, sku, name, model).await?;
+        let id = products::insert_product(&mut tx, sku, name, model)
+            .await
+            .map_err(invalid)?;
         if sku == "CR" {
             products::mark_holds_cloud_licenses(&mut tx, id).await?;
         }

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
-use crate::commands::orders_import::{import_orders_at, ImportError};
+use app::services::{AdminError, Caller};
 
 /// The path of the orders API.
 pub const ORDERS_IMPORT_PATH: &str = "/api/orders/import";
@@ -41,7 +41,8 @@ pub async fn import(State(state): State<AppState>, headers: HeaderMap, body: Byt
         );
         return refused;
     }
-    match import_orders_at(&state.db, &body[..], state.settings.clock.now()).await {
+    // The vendor's order system acts as an operator does at the command line.
+    match state.services().import_orders(Caller::Operator, &body[..]).await {
         Ok(summary) => {
             tracing::info!(
                 orders = summary.orders,
@@ -50,16 +51,26 @@ pub async fn import(State(state): State<AppState>, headers: HeaderMap, body: Byt
             );
             (StatusCode::CREATED, Json(summary)).into_response()
         }
-        Err(ImportError::Invalid(problems)) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Json(json!({ "error": "nothing imported", "problems": problems })),
-        )
-            .into_response(),
-        Err(ImportError::Database(err)) => {
-            tracing::error!(%err, "orders API: the database failed; nothing imported");
+        Err(AdminError::InvalidImport { problems }) => {
+            let problems: Vec<_> = problems
+                .iter()
+                .map(|p| json!({ "line": p.line, "field": p.column, "rule": p.rule, "message": p.rule.to_string() }))
+                .collect();
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Json(json!({ "error": "nothing imported", "problems": problems })),
+            )
+                .into_response()
+        }
+        Err(AdminError::Fault(app::services::Fault::Unavailable)) => error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "nothing imported: the database is unavailable",
+        ),
+        Err(err) => {
+            tracing::error!(%err, "orders API: nothing imported");
             error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "nothing imported: the database is unavailable",
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "nothing imported: internal error",
             )
         }
     }

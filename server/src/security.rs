@@ -83,6 +83,19 @@ const NON_PAGE_POLICY: &str = "default-src 'none'; frame-ancestors 'none'";
 /// worth of JSON (a drawdown request of 100 lines is under 10 KiB).
 pub const SERVER_FUNCTION_MAX_BYTES: usize = 64 * 1024;
 
+/// Administration's Import orders (CSV) sends the file's text: as much as
+/// the orders API takes (about 100,000 order lines).
+pub const IMPORT_ORDERS_PATH: &str = "/api/import_orders";
+
+/// The largest body the server function at `path` takes.
+fn server_function_limit(path: &str) -> usize {
+    if path == IMPORT_ORDERS_PATH {
+        crate::orders_api::MAX_FILE_BYTES
+    } else {
+        SERVER_FUNCTION_MAX_BYTES
+    }
+}
+
 /// Refuses a cross-origin state change or an oversized server function
 /// body, then adds the headers every answer carries.
 pub async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
@@ -103,7 +116,7 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
     }
     let path = request.uri().path().to_owned();
     let request = if is_server_function(&path) && request.method() == Method::POST {
-        match bounded(request, SERVER_FUNCTION_MAX_BYTES).await {
+        match bounded(request, server_function_limit(&path)).await {
             Ok(request) => request,
             Err(refusal) => return refusal.answer(for_browser),
         }

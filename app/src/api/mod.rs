@@ -3,6 +3,7 @@
 //! a `ssr` module.
 
 pub mod accounts;
+pub mod administration;
 pub mod audit;
 pub mod auth;
 pub mod drawdowns;

@@ -4,7 +4,7 @@
 
 use crate::error::AppError;
 use crate::services::audit::AuditError;
-use crate::services::{AccountError, DrawdownError, Fault, LicensingError, PeopleError};
+use crate::services::{AccountError, AdminError, DrawdownError, Fault, LicensingError, PeopleError};
 
 impl From<Fault> for AppError {
     fn from(fault: Fault) -> Self {
@@ -62,6 +62,18 @@ impl From<AuditError> for AppError {
     }
 }
 
+impl From<AdminError> for AppError {
+    fn from(err: AdminError) -> Self {
+        match err {
+            AdminError::Forbidden => AppError::Forbidden,
+            AdminError::NotFound => AppError::NotFound,
+            AdminError::Invalid { problems } => AppError::InvalidForm { problems },
+            AdminError::InvalidImport { problems } => AppError::InvalidImport { problems },
+            AdminError::Fault(fault) => fault.into(),
+        }
+    }
+}
+
 impl From<PeopleError> for AppError {
     fn from(err: PeopleError) -> Self {
         match err {
@@ -73,6 +85,14 @@ impl From<PeopleError> for AppError {
             PeopleError::WrongPassword => AppError::WrongCurrentPassword,
             PeopleError::LinkUnusable => AppError::LinkUnusable,
             PeopleError::OwnUser => AppError::CannotDeactivateSelf,
+            PeopleError::WrongKind => AppError::InvalidInput { field: "role".into() },
+            PeopleError::AccountDeactivated => AppError::InvalidInput {
+                field: "account".into(),
+            },
+            PeopleError::UserDeactivated => AppError::InvalidInput { field: "user".into() },
+            PeopleError::Cursor => AppError::InvalidInput {
+                field: "after".into(),
+            },
             PeopleError::Fault(fault) => fault.into(),
         }
     }

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod account;
+pub mod administration;
 pub mod audit;
 pub mod audit_query;
 pub mod balance;
@@ -17,6 +18,7 @@ pub mod user;
 
 pub use access::*;
 pub use account::*;
+pub use administration::*;
 pub use audit::*;
 pub use audit_query::*;
 pub use balance::*;

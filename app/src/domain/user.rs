@@ -179,6 +179,15 @@ pub struct UserSummary {
     pub invited: bool,
 }
 
+/// Which link an admin's Send invitation or Reset password sent: an
+/// invitation to someone who has not set a password yet, else a reset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkSent {
+    Invitation,
+    PasswordReset,
+}
+
 /// The signed-in user, as every screen and server function sees them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CurrentUser {

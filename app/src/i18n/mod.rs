@@ -131,6 +131,7 @@ macro_rules! catalog {
 mod account;
 mod accounts;
 mod administration;
+mod audit;
 mod cloud_services;
 mod common;
 mod drawdowns;
@@ -141,7 +142,10 @@ mod sign_in;
 
 pub use account::{invitation_sent, password_error, role_text, AccountText};
 pub use accounts::AccountsText;
-pub use administration::{audit_export_href, audit_kind_text, AdminText};
+pub use administration::{
+    admin_rule_text, editing, imported, model_text, order_line, reset_link_sent, standing_text, AdminText,
+};
+pub use audit::{audit_export_href, audit_kind_text, AuditText};
 pub use cloud_services::{
     instance_state_text, provisioning_error, region_text, tenant_error, CloudServicesText,
 };

@@ -53,8 +53,17 @@ fn account_screen(screen: Screen) -> AnyView {
 
 /// The sections of Administration: one chunk, for vendor admins only.
 #[leptos::lazy]
-fn administration_screen(_screen: Screen) -> AnyView {
-    view! { <super::administration::audit_log::AuditLogPage /> }.into_any()
+fn administration_screen(screen: Screen) -> AnyView {
+    use super::administration::{accounts, audit_log, orders, products, users};
+    use crate::domain::AccountKind;
+    match screen {
+        Screen::AdminPartners => view! { <accounts::AccountsPage kind=AccountKind::Partner /> }.into_any(),
+        Screen::AdminCustomers => view! { <accounts::AccountsPage kind=AccountKind::Customer /> }.into_any(),
+        Screen::AdminUsers => view! { <users::UsersPage /> }.into_any(),
+        Screen::AdminProducts => view! { <products::ProductsPage /> }.into_any(),
+        Screen::AdminOrders => view! { <orders::OrdersPage /> }.into_any(),
+        _ => view! { <audit_log::AuditLogPage /> }.into_any(),
+    }
 }
 
 macro_rules! lazy_screens {
@@ -107,6 +116,16 @@ lazy_screens! {
     ForgotPassword in account_screen, __preload_account_screen;
     /// `/set-password`
     SetPassword in account_screen, __preload_account_screen;
+    /// `/administration/partners`
+    AdminPartners in administration_screen, __preload_administration_screen;
+    /// `/administration/customers`
+    AdminCustomers in administration_screen, __preload_administration_screen;
+    /// `/administration/users`
+    AdminUsers in administration_screen, __preload_administration_screen;
+    /// `/administration/products`
+    AdminProducts in administration_screen, __preload_administration_screen;
+    /// `/administration/orders`
+    AdminOrders in administration_screen, __preload_administration_screen;
     /// `/administration/audit-log`
     AuditLog in administration_screen, __preload_administration_screen;
 }
@@ -126,6 +145,11 @@ pub enum Screen {
     YourAccount,
     ForgotPassword,
     SetPassword,
+    AdminPartners,
+    AdminCustomers,
+    AdminUsers,
+    AdminProducts,
+    AdminOrders,
     AuditLog,
 }
 
@@ -147,6 +171,11 @@ impl Screen {
             ["account"] => Some(Self::YourAccount),
             ["forgot-password"] => Some(Self::ForgotPassword),
             ["set-password"] => Some(Self::SetPassword),
+            ["administration", "partners"] => Some(Self::AdminPartners),
+            ["administration", "customers"] => Some(Self::AdminCustomers),
+            ["administration", "users"] => Some(Self::AdminUsers),
+            ["administration", "products"] => Some(Self::AdminProducts),
+            ["administration", "orders"] => Some(Self::AdminOrders),
             ["administration", "audit-log"] => Some(Self::AuditLog),
             _ => None,
         }
@@ -167,6 +196,11 @@ impl Screen {
             Self::YourAccount => YourAccount::preload().await,
             Self::ForgotPassword => ForgotPassword::preload().await,
             Self::SetPassword => SetPassword::preload().await,
+            Self::AdminPartners => AdminPartners::preload().await,
+            Self::AdminCustomers => AdminCustomers::preload().await,
+            Self::AdminUsers => AdminUsers::preload().await,
+            Self::AdminProducts => AdminProducts::preload().await,
+            Self::AdminOrders => AdminOrders::preload().await,
             Self::AuditLog => AuditLog::preload().await,
         }
     }
@@ -212,6 +246,10 @@ mod tests {
         assert_eq!(
             Screen::of_path("/administration/audit-log?kind=sign_in"),
             Some(Screen::AuditLog)
+        );
+        assert_eq!(
+            Screen::of_path("/administration/orders"),
+            Some(Screen::AdminOrders)
         );
         assert_eq!(Screen::of_path("/forgot-password"), Some(Screen::ForgotPassword));
         assert_eq!(

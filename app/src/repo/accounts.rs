@@ -3,7 +3,10 @@
 use sqlx::{AnyConnection, Row};
 
 use super::{decode_stored, is_unique_violation, UniqueKey};
-use crate::domain::{AccountId, AccountKind, AccountName, AccountSummary, CurrentUser, CustomerWebsite};
+use crate::domain::{
+    AccountId, AccountKind, AccountName, AccountRow, AccountSummary, AdminCursor, CurrentUser,
+    CustomerWebsite, Standing,
+};
 
 /// What is needed to create an account.
 #[derive(Debug, Clone)]
@@ -223,4 +226,117 @@ pub async fn account_is_active(conn: &mut AnyConnection, id: AccountId) -> Resul
             .fetch_optional(&mut *conn)
             .await?;
     Ok(found.is_some())
+}
+
+const ROW_COLUMNS: &str =
+    "a.id, a.name, lower(a.name) AS sort_key, a.website, a.contact_name, a.contact_email,
+     a.managed_by, m.name AS managed_by_name, a.deactivated_at
+     FROM accounts a LEFT JOIN accounts m ON m.id = a.managed_by";
+
+fn account_row(row: &sqlx::any::AnyRow) -> Result<(AccountRow, String), sqlx::Error> {
+    Ok((
+        AccountRow {
+            id: AccountId(row.try_get("id")?),
+            name: row.try_get("name")?,
+            website: row.try_get("website")?,
+            contact_name: row.try_get("contact_name")?,
+            contact_email: row.try_get("contact_email")?,
+            managed_by: row.try_get::<Option<i64>, _>("managed_by")?.map(AccountId),
+            managed_by_name: row.try_get("managed_by_name")?,
+            standing: Standing::of(row.try_get("deactivated_at")?),
+        },
+        row.try_get("sort_key")?,
+    ))
+}
+
+/// A page of the accounts of `kind`, by name (any case), after `after`,
+/// those whose name starts with `search` (any case) when it is not empty:
+/// read in the order of `accounts_by_kind_and_name`. Each row with its sort key.
+#[tracing::instrument(skip(conn))]
+pub async fn list_account_rows(
+    conn: &mut AnyConnection,
+    kind: AccountKind,
+    search: &str,
+    after: Option<&AdminCursor>,
+    limit: i64,
+) -> Result<Vec<(AccountRow, String)>, sqlx::Error> {
+    let (key, id) = after.map(|c| (c.key.as_str(), c.id)).unwrap_or(("", -1));
+    sqlx::query(&format!(
+        "SELECT {ROW_COLUMNS}
+         WHERE a.kind = $1
+           AND ($2 = '' OR substr(lower(a.name), 1, length(lower($2))) = lower($2))
+           AND (lower(a.name) > $3 OR (lower(a.name) = $3 AND a.id > $4))
+         ORDER BY lower(a.name), a.id LIMIT $5"
+    ))
+    .bind(kind.as_str())
+    .bind(search)
+    .bind(key)
+    .bind(id)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(account_row)
+    .collect()
+}
+
+/// One account as Administration shows it.
+#[tracing::instrument(skip(conn))]
+pub async fn find_account_row(
+    conn: &mut AnyConnection,
+    id: AccountId,
+) -> Result<Option<AccountRow>, sqlx::Error> {
+    let row = sqlx::query(&format!("SELECT {ROW_COLUMNS} WHERE a.id = $1"))
+        .bind(id.0)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(row.as_ref().map(account_row).transpose()?.map(|(row, _)| row))
+}
+
+/// Stores an account's new details (its kind and partner stay).
+#[tracing::instrument(skip(conn))]
+pub async fn update_account(
+    conn: &mut AnyConnection,
+    id: AccountId,
+    account: &NewAccount<'_>,
+) -> Result<(), InsertAccountError> {
+    sqlx::query(
+        "UPDATE accounts SET name = $1, website = $2, contact_name = $3, contact_email = $4,
+                managed_by = $5, website_domain = $6
+         WHERE id = $7",
+    )
+    .bind(account.name.trim())
+    .bind(account.website)
+    .bind(account.contact_name)
+    .bind(account.contact_email)
+    .bind(account.managed_by.map(|a| a.0))
+    .bind(account.website.map(website_domain))
+    .bind(id.0)
+    .execute(&mut *conn)
+    .await
+    .map_err(|e| {
+        if is_unique_violation(&e, &NAME_KEY) {
+            InsertAccountError::NameTaken
+        } else {
+            e.into()
+        }
+    })?;
+    Ok(())
+}
+
+/// Deactivates an account at `at` (`Some`) or reactivates it (`None`);
+/// false when it already was.
+#[tracing::instrument(skip(conn))]
+pub async fn set_account_deactivated(
+    conn: &mut AnyConnection,
+    id: AccountId,
+    at: Option<i64>,
+) -> Result<bool, sqlx::Error> {
+    let sql = if at.is_some() {
+        "UPDATE accounts SET deactivated_at = $1 WHERE id = $2 AND deactivated_at IS NULL"
+    } else {
+        "UPDATE accounts SET deactivated_at = $1 WHERE id = $2 AND deactivated_at IS NOT NULL"
+    };
+    let done = sqlx::query(sql).bind(at).bind(id.0).execute(&mut *conn).await?;
+    Ok(done.rows_affected() == 1)
 }

@@ -268,14 +268,15 @@ pub async fn find_drawdown_owner(
     .transpose()
 }
 
-/// The orders of `partner` with something left to draw, each with all its
-/// lines and what each has available, oldest order first.
+/// The orders of `partner` with something left to draw (deactivated ones
+/// left out), each with all its lines and what each has available, oldest
+/// order first.
 #[tracing::instrument(skip(conn))]
 pub async fn list_open_orders(
     conn: &mut AnyConnection,
     partner: AccountId,
 ) -> Result<Vec<OpenOrder>, sqlx::Error> {
-    let lines = super::orders::list_order_line_balances(conn, partner).await?;
+    let lines = super::orders::list_drawable_line_balances(conn, partner).await?;
     let mut orders: Vec<OpenOrder> = Vec::new();
     for line in lines {
         let order_id = line.order_id;

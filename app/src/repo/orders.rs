@@ -4,8 +4,8 @@ use sqlx::{AnyConnection, Row};
 
 use super::{is_unique_violation, UniqueKey};
 use crate::domain::{
-    AccountId, LineBalance, OrderDate, OrderId, OrderLineBalance, OrderLineId, OrderNumber, ProductId,
-    Quantity, TermMonths,
+    AccountId, AdminCursor, LineBalance, OrderDate, OrderId, OrderLineBalance, OrderLineId, OrderNumber,
+    OrderRow, OrderRowLine, ProductId, Quantity, Standing, TermMonths,
 };
 
 /// Why an order could not be recorded.
@@ -121,8 +121,26 @@ pub async fn list_order_line_balances(
     conn: &mut AnyConnection,
     partner: AccountId,
 ) -> Result<Vec<OrderLineBalance>, sqlx::Error> {
+    list_lines_of_partner(conn, partner, "").await
+}
+
+/// As `list_order_line_balances`, the lines of orders that are not
+/// deactivated: what a new drawdown request may draw from.
+#[tracing::instrument(skip(conn))]
+pub async fn list_drawable_line_balances(
+    conn: &mut AnyConnection,
+    partner: AccountId,
+) -> Result<Vec<OrderLineBalance>, sqlx::Error> {
+    list_lines_of_partner(conn, partner, " AND o.deactivated_at IS NULL").await
+}
+
+async fn list_lines_of_partner(
+    conn: &mut AnyConnection,
+    partner: AccountId,
+    condition: &str,
+) -> Result<Vec<OrderLineBalance>, sqlx::Error> {
     sqlx::query(&format!(
-        "{LINE_SQL} WHERE o.partner_id = $1 ORDER BY o.ordered_on, o.number, ol.line_no"
+        "{LINE_SQL} WHERE o.partner_id = $1{condition} ORDER BY o.ordered_on, o.number, ol.line_no"
     ))
     .bind(partner.0)
     .fetch_all(&mut *conn)
@@ -133,7 +151,8 @@ pub async fn list_order_line_balances(
 }
 
 /// The lines of one order of `partner`, with their balances; none when the
-/// order is another partner's or does not exist.
+/// order is another partner's, deactivated, or does not exist (what a
+/// drawdown request may draw from).
 #[tracing::instrument(skip(conn))]
 pub async fn list_lines_of_order(
     conn: &mut AnyConnection,
@@ -141,7 +160,7 @@ pub async fn list_lines_of_order(
     order: OrderId,
 ) -> Result<Vec<OrderLineBalance>, sqlx::Error> {
     sqlx::query(&format!(
-        "{LINE_SQL} WHERE ol.order_id = $1 AND o.partner_id = $2 ORDER BY ol.line_no"
+        "{LINE_SQL} WHERE ol.order_id = $1 AND o.partner_id = $2 AND o.deactivated_at IS NULL ORDER BY ol.line_no"
     ))
     .bind(order.0)
     .bind(partner.0)
@@ -158,4 +177,129 @@ pub(super) fn balance_from_row(r: &sqlx::any::AnyRow) -> Result<LineBalance, sql
         reserved: r.try_get("reserved")?,
         drawn: r.try_get("drawn")?,
     })
+}
+
+const ORDER_ROW_SQL: &str =
+    "SELECT o.id, o.number, o.partner_id, a.name AS partner, o.ordered_on, o.deactivated_at
+    FROM orders o JOIN accounts a ON a.id = o.partner_id";
+
+fn order_row(r: &sqlx::any::AnyRow) -> Result<OrderRow, sqlx::Error> {
+    Ok(OrderRow {
+        id: OrderId(r.try_get("id")?),
+        number: r.try_get("number")?,
+        partner_id: AccountId(r.try_get("partner_id")?),
+        partner: r.try_get("partner")?,
+        ordered_on: r.try_get("ordered_on")?,
+        lines: Vec::new(),
+        standing: Standing::of(r.try_get("deactivated_at")?),
+    })
+}
+
+/// The rows' lines, with their balances, in one read.
+async fn fill_lines(conn: &mut AnyConnection, rows: &mut [OrderRow]) -> Result<(), sqlx::Error> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let placeholders: Vec<String> = (1..=rows.len()).map(|n| format!("${n}")).collect();
+    let sql = format!(
+        "SELECT ol.order_id, ol.product_id, p.name AS product_name, ol.quantity, ol.term_months, ol.reserved, ol.drawn
+         FROM order_lines ol JOIN products p ON p.id = ol.product_id
+         WHERE ol.order_id IN ({}) ORDER BY ol.order_id, ol.line_no",
+        placeholders.join(", ")
+    );
+    let mut query = sqlx::query(&sql);
+    for row in rows.iter() {
+        query = query.bind(row.id.0);
+    }
+    for line in query.fetch_all(&mut *conn).await? {
+        let order = OrderId(line.try_get("order_id")?);
+        if let Some(row) = rows.iter_mut().find(|r| r.id == order) {
+            row.lines.push(OrderRowLine {
+                product_id: ProductId(line.try_get("product_id")?),
+                product_name: line.try_get("product_name")?,
+                quantity: line.try_get("quantity")?,
+                term_months: line.try_get("term_months")?,
+                reserved: line.try_get("reserved")?,
+                drawn: line.try_get("drawn")?,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// A page of orders, newest number first, before `after`, those whose
+/// number starts with `search` (any case) when it is not empty: read in
+/// the order of `orders_number_key`, each with its lines.
+#[tracing::instrument(skip(conn))]
+pub async fn list_order_rows(
+    conn: &mut AnyConnection,
+    search: &str,
+    after: Option<&AdminCursor>,
+    limit: i64,
+) -> Result<Vec<OrderRow>, sqlx::Error> {
+    let after = after.map(|c| c.key.as_str()).unwrap_or("");
+    let mut rows = sqlx::query(&format!(
+        "{ORDER_ROW_SQL}
+         WHERE ($1 = '' OR substr(lower(o.number), 1, length(lower($1))) = lower($1))
+           AND ($2 = '' OR o.number < $2)
+         ORDER BY o.number DESC LIMIT $3"
+    ))
+    .bind(search)
+    .bind(after)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(order_row)
+    .collect::<Result<Vec<_>, _>>()?;
+    fill_lines(conn, &mut rows).await?;
+    Ok(rows)
+}
+
+/// One order as Administration shows it, with its lines.
+#[tracing::instrument(skip(conn))]
+pub async fn find_order_row(conn: &mut AnyConnection, id: OrderId) -> Result<Option<OrderRow>, sqlx::Error> {
+    let row = sqlx::query(&format!("{ORDER_ROW_SQL} WHERE o.id = $1"))
+        .bind(id.0)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some(row) = row.as_ref().map(order_row).transpose()? else {
+        return Ok(None);
+    };
+    let mut rows = [row];
+    fill_lines(conn, &mut rows).await?;
+    let [row] = rows;
+    Ok(Some(row))
+}
+
+/// Stores an order's corrected date.
+#[tracing::instrument(skip(conn))]
+pub async fn update_order_date(
+    conn: &mut AnyConnection,
+    id: OrderId,
+    ordered_on: OrderDate,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE orders SET ordered_on = $1 WHERE id = $2")
+        .bind(ordered_on.to_string())
+        .bind(id.0)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Deactivates an order at `at` (`Some`: no new drawdown request draws
+/// from it) or reactivates it (`None`); false when it already was.
+#[tracing::instrument(skip(conn))]
+pub async fn set_order_deactivated(
+    conn: &mut AnyConnection,
+    id: OrderId,
+    at: Option<i64>,
+) -> Result<bool, sqlx::Error> {
+    let sql = if at.is_some() {
+        "UPDATE orders SET deactivated_at = $1 WHERE id = $2 AND deactivated_at IS NULL"
+    } else {
+        "UPDATE orders SET deactivated_at = $1 WHERE id = $2 AND deactivated_at IS NOT NULL"
+    };
+    let done = sqlx::query(sql).bind(at).bind(id.0).execute(&mut *conn).await?;
+    Ok(done.rows_affected() == 1)
 }

@@ -278,3 +278,58 @@ pub async fn list_users_of_account(
     .await?;
     rows.iter().map(user_row).collect()
 }
+
+/// A page of every user, by email, after `after_email`, those whose email
+/// or name starts with `search` (any case) when it is not empty: read in
+/// the order of `users_email_key`.
+#[tracing::instrument(skip(conn))]
+pub async fn list_user_rows(
+    conn: &mut AnyConnection,
+    search: &str,
+    after_email: &str,
+    limit: i64,
+) -> Result<Vec<UserSummary>, sqlx::Error> {
+    let rows = sqlx::query(&format!(
+        "SELECT {USER_ROW_COLUMNS}
+         WHERE ($1 = '' OR substr(u.email, 1, length(lower($1))) = lower($1)
+                        OR substr(lower(u.display_name), 1, length(lower($1))) = lower($1))
+           AND u.email > $2
+         ORDER BY u.email LIMIT $3"
+    ))
+    .bind(search)
+    .bind(after_email)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(user_row).collect()
+}
+
+/// Stores a user's new name and role.
+#[tracing::instrument(skip(conn))]
+pub async fn update_user(
+    conn: &mut AnyConnection,
+    id: UserId,
+    display_name: &str,
+    role: Role,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET display_name = $1, role = $2 WHERE id = $3")
+        .bind(display_name)
+        .bind(role.as_str())
+        .bind(id.0)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// The users of an account (to end their sessions when it is deactivated).
+#[tracing::instrument(skip(conn))]
+pub async fn list_user_ids_of_account(
+    conn: &mut AnyConnection,
+    account: AccountId,
+) -> Result<Vec<UserId>, sqlx::Error> {
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM users WHERE account_id = $1")
+        .bind(account.0)
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(ids.into_iter().map(UserId).collect())
+}

@@ -4,6 +4,7 @@
 //! these; they hold no SQL.
 
 pub mod accounts;
+pub mod administration;
 pub mod audit;
 pub mod cloud_services;
 pub mod drawdowns;
@@ -11,6 +12,7 @@ pub mod licenses;
 pub mod people;
 
 pub use accounts::AccountError;
+pub use administration::AdminError;
 pub use drawdowns::DrawdownError;
 pub use licenses::LicensingError;
 pub use people::PeopleError;
@@ -42,6 +44,33 @@ impl Services<'_> {
                 crate::domain::AuditActor::user(user.id, &user.email, self.address.map(str::to_owned))
             }
             None => crate::domain::AuditActor::server(),
+        }
+    }
+}
+
+/// Who asks for a change to accounts, products, orders or people: a
+/// signed-in user, checked against what their role allows, or an operator
+/// at the server's command line (who may do what a vendor admin may).
+#[derive(Debug, Clone, Copy)]
+pub enum Caller<'a> {
+    User(&'a crate::domain::CurrentUser),
+    Operator,
+}
+
+impl<'a> Caller<'a> {
+    /// The signed-in user, if a person calls.
+    pub fn signed_in(self) -> Option<&'a crate::domain::CurrentUser> {
+        match self {
+            Caller::User(user) => Some(user),
+            Caller::Operator => None,
+        }
+    }
+
+    /// Whether the caller works in Administration.
+    pub fn administers(self) -> bool {
+        match self {
+            Caller::User(user) => crate::domain::may_administer(user),
+            Caller::Operator => true,
         }
     }
 }

@@ -5,13 +5,12 @@
 
 use serde_json::json;
 
-use super::Services;
-use super::{service_error_faults, Fault};
+use super::{service_error_faults, Caller, Fault, Services};
 use crate::auth::{hash_password, hash_session_token, new_session_token, verify_password};
 use crate::domain::{
-    may_list_people_of, may_manage_people_of, AccountId, AccountNameError, AuditActor, AuditKind,
-    AuditObject, CurrentUser, DisplayName, EmailError, NewPassword, PasswordError, Role, UserEmail, UserId,
-    UserSummary,
+    may_administer, may_list_people_of, may_manage_people_of, AccountId, AccountNameError, AccountSummary,
+    AdminCursor, AdminPage, AuditActor, AuditKind, AuditObject, CurrentUser, DisplayName, EmailError,
+    LinkSent, NewPassword, PasswordError, Role, UserChange, UserEmail, UserId, UserSummary, ADMIN_PAGE,
 };
 use crate::events::PortalEvent;
 use crate::i18n::Locale;
@@ -50,11 +49,51 @@ pub enum PeopleError {
     /// Nobody deactivates themselves (an admin would lock the portal out).
     #[error("you cannot deactivate yourself")]
     OwnUser,
+    /// The role is not one the account's kind holds (a partner user of a customer).
+    #[error("role: not a role of this kind of account")]
+    WrongKind,
+    /// The account is deactivated: nobody new joins it.
+    #[error("account: deactivated")]
+    AccountDeactivated,
+    /// A deactivated user gets no link.
+    #[error("the user is deactivated")]
+    UserDeactivated,
+    /// A page cursor that is not an email a previous page ended on.
+    #[error("after: not a user's email")]
+    Cursor,
     #[error(transparent)]
     Fault(Fault),
 }
 
 service_error_faults!(PeopleError);
+
+/// Someone to add as a user.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub account: AccountId,
+}
+
+/// How a new user gets a first password.
+pub enum FirstPassword {
+    /// An email with a link to set one, in `locale`.
+    Invitation { locale: Locale },
+    /// One an operator typed at the command line.
+    Password(NewPassword),
+}
+
+impl From<Invitation> for NewUser {
+    fn from(invitation: Invitation) -> Self {
+        Self {
+            email: invitation.email,
+            display_name: invitation.display_name,
+            role: invitation.role,
+            account: invitation.account,
+        }
+    }
+}
 
 /// Someone to invite.
 #[derive(Debug, Clone)]
@@ -83,29 +122,53 @@ impl Services<'_> {
         address: Option<String>,
         invitation: Invitation,
     ) -> Result<UserId, PeopleError> {
-        let email = UserEmail::parse(&invitation.email).map_err(PeopleError::Email)?;
-        let display_name = if invitation.display_name.trim().is_empty() {
+        let locale = invitation.locale;
+        self.create_user(
+            Caller::User(by),
+            address,
+            invitation.into(),
+            FirstPassword::Invitation { locale },
+        )
+        .await
+    }
+
+    /// Creates a user: invited by email (a person in the portal, or an
+    /// operator) or with a password an operator typed (`server user add`).
+    pub async fn create_user(
+        &self,
+        by: Caller<'_>,
+        address: Option<String>,
+        user: NewUser,
+        first: FirstPassword,
+    ) -> Result<UserId, PeopleError> {
+        let email = UserEmail::parse(&user.email).map_err(PeopleError::Email)?;
+        let display_name = if user.display_name.trim().is_empty() {
             DisplayName::parse(email.as_str())
         } else {
-            DisplayName::parse(&invitation.display_name)
+            DisplayName::parse(&user.display_name)
         }
         .map_err(PeopleError::DisplayName)?;
+        let (hash, invited_in) = match first {
+            // Nothing matches the empty hash: an invitee has no password until the link is used.
+            FirstPassword::Invitation { locale } => (String::new(), Some(locale)),
+            FirstPassword::Password(password) => (hash_off_thread(password).await?, None),
+        };
         let now = self.settings.clock.now();
         let mut tx = self.db.begin().await?;
-        let account = accounts::find_account(&mut tx, invitation.account)
+        let account = accounts::find_account(&mut tx, user.account)
             .await?
             .ok_or(PeopleError::Forbidden)?;
-        if !may_manage_people_of(by, invitation.role, &account) {
-            return Err(PeopleError::Forbidden);
+        check_may_give(by, user.role, &account)?;
+        if !accounts::account_is_active(&mut tx, account.id).await? {
+            return Err(PeopleError::AccountDeactivated);
         }
-        // Nothing matches the empty hash: no password until the link is used.
         let id = users::insert_user(
             &mut tx,
             &email,
             display_name.as_str(),
-            invitation.role,
+            user.role,
             account.id,
-            "",
+            &hash,
             now,
         )
         .await
@@ -113,31 +176,9 @@ impl Services<'_> {
             InsertUserError::EmailTaken => PeopleError::EmailTaken,
             InsertUserError::Database(e) => e.into(),
         })?;
-        users::update_user_locale(&mut tx, id, invitation.locale).await?;
-        let (token, hash) = new_session_token();
-        user_links::insert_link(
-            &mut tx,
-            id,
-            LinkPurpose::Invitation,
-            &hash,
-            now,
-            now + INVITATION_HOURS * 3600,
-        )
-        .await?;
-        let message = compose_link(
-            LinkNotice::Invitation {
-                inviter: &by.display_name,
-                account: &account.name,
-            },
-            invitation.locale,
-            email.as_str(),
-            &self.link_url(&token),
-            INVITATION_HOURS,
-        );
-        outbox::enqueue_email(&mut tx, &message, now).await?;
-        let actor = AuditActor::user(by.id, &by.email, address);
+        let actor = self.actor_at(by, address);
         let object = user_object(id, email.as_str(), account.id);
-        let after = json!({ "email": email.as_str(), "display_name": display_name.as_str(), "role": invitation.role.as_str(), "account": account.name });
+        let after = json!({ "email": email.as_str(), "display_name": display_name.as_str(), "role": user.role.as_str(), "account": account.name });
         audit::record(
             &mut tx,
             now,
@@ -148,19 +189,208 @@ impl Services<'_> {
             Some(&after),
         )
         .await?;
+        if let Some(locale) = invited_in {
+            users::update_user_locale(&mut tx, id, locale).await?;
+            let inviter = by
+                .signed_in()
+                .map_or("Licenses & Cloud", |u| u.display_name.as_str());
+            self.send_link(
+                &mut tx,
+                id,
+                &email,
+                locale,
+                LinkNotice::Invitation {
+                    inviter,
+                    account: &account.name,
+                },
+                now,
+            )
+            .await?;
+            audit::record(
+                &mut tx,
+                now,
+                &actor,
+                AuditKind::InvitationSent,
+                &object,
+                None,
+                None,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        self.mail_queued.notify_one();
+        Ok(id)
+    }
+
+    /// Who a change to people is recorded as made by.
+    fn actor_at(&self, by: Caller<'_>, address: Option<String>) -> AuditActor {
+        match by {
+            Caller::User(user) => AuditActor::user(user.id, &user.email, address),
+            Caller::Operator => AuditActor::server(),
+        }
+    }
+
+    /// Queues an email with a new one-time link for `user`, valid for the
+    /// notice's time.
+    async fn send_link(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        user: UserId,
+        email: &UserEmail,
+        locale: Locale,
+        notice: LinkNotice<'_>,
+        now: i64,
+    ) -> Result<(), PeopleError> {
+        let (purpose, hours) = match notice {
+            LinkNotice::Invitation { .. } => (LinkPurpose::Invitation, INVITATION_HOURS),
+            LinkNotice::PasswordReset => (LinkPurpose::PasswordReset, RESET_HOURS),
+        };
+        let (token, hash) = new_session_token();
+        user_links::insert_link(tx, user, purpose, &hash, now, now + hours * 3600).await?;
+        let message = compose_link(notice, locale, email.as_str(), &self.link_url(&token), hours);
+        outbox::enqueue_email(tx, &message, now).await?;
+        Ok(())
+    }
+
+    /// Send invitation (again) to someone who has not set a password yet, or
+    /// Reset password for someone who has: an email with a new link, in
+    /// their language; earlier links stop working.
+    pub async fn send_password_link(
+        &self,
+        by: &CurrentUser,
+        address: Option<String>,
+        user: UserId,
+    ) -> Result<LinkSent, PeopleError> {
+        let now = self.settings.clock.now();
+        let mut tx = self.db.begin().await?;
+        let target = users::find_user_row(&mut tx, user)
+            .await?
+            .ok_or(PeopleError::Forbidden)?;
+        let account = accounts::find_account(&mut tx, target.account_id)
+            .await?
+            .ok_or(PeopleError::Forbidden)?;
+        if !may_manage_people_of(by, target.role, &account) {
+            return Err(PeopleError::Forbidden);
+        }
+        if target.deactivated_at.is_some() || !accounts::account_is_active(&mut tx, account.id).await? {
+            return Err(PeopleError::UserDeactivated);
+        }
+        let email = UserEmail::parse(&target.email).map_err(PeopleError::Email)?;
+        let (_, locale) = users::find_mail_address(&mut tx, user).await?.unwrap_or_default();
+        // One live link at a time: the one the admin sends now.
+        user_links::spend_links_of(&mut tx, user, now).await?;
+        let (notice, kind, sent) = if target.invited {
+            (
+                LinkNotice::Invitation {
+                    inviter: &by.display_name,
+                    account: &account.name,
+                },
+                AuditKind::InvitationSent,
+                LinkSent::Invitation,
+            )
+        } else {
+            (
+                LinkNotice::PasswordReset,
+                AuditKind::PasswordResetRequested,
+                LinkSent::PasswordReset,
+            )
+        };
+        self.send_link(&mut tx, user, &email, locale, notice, now).await?;
         audit::record(
             &mut tx,
             now,
-            &actor,
-            AuditKind::InvitationSent,
-            &object,
+            &AuditActor::user(by.id, &by.email, address),
+            kind,
+            &user_object(user, &target.email, target.account_id),
             None,
             None,
         )
         .await?;
         tx.commit().await?;
         self.mail_queued.notify_one();
-        Ok(id)
+        Ok(sent)
+    }
+
+    /// Edit: a user's name and role (within its account's kind). Nobody
+    /// changes their own role.
+    pub async fn update_user(
+        &self,
+        by: &CurrentUser,
+        address: Option<String>,
+        user: UserId,
+        change: &UserChange,
+    ) -> Result<(), PeopleError> {
+        let display_name = DisplayName::parse(&change.display_name).map_err(PeopleError::DisplayName)?;
+        let now = self.settings.clock.now();
+        let mut tx = self.db.begin().await?;
+        let target = users::find_user_row(&mut tx, user)
+            .await?
+            .ok_or(PeopleError::Forbidden)?;
+        let account = accounts::find_account(&mut tx, target.account_id)
+            .await?
+            .ok_or(PeopleError::Forbidden)?;
+        if !may_manage_people_of(by, target.role, &account) {
+            return Err(PeopleError::Forbidden);
+        }
+        check_may_give(Caller::User(by), change.role, &account)?;
+        if user == by.id && change.role != target.role {
+            return Err(PeopleError::OwnUser);
+        }
+        users::update_user(&mut tx, user, display_name.as_str(), change.role).await?;
+        let (before, after) = super::administration::accounts::changed(
+            json!({ "display_name": target.display_name, "role": target.role.as_str() }),
+            json!({ "display_name": display_name.as_str(), "role": change.role.as_str() }),
+        );
+        if !after.as_object().is_some_and(serde_json::Map::is_empty) {
+            audit::record(
+                &mut tx,
+                now,
+                &AuditActor::user(by.id, &by.email, address),
+                AuditKind::UserChanged,
+                &user_object(user, &target.email, target.account_id),
+                Some(&before),
+                Some(&after),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Administration → Users: everyone, by email, those whose email or
+    /// name starts with `search`.
+    pub async fn user_rows(
+        &self,
+        by: &CurrentUser,
+        search: &str,
+        after: Option<AdminCursor>,
+    ) -> Result<AdminPage<UserSummary>, PeopleError> {
+        if !may_administer(by) {
+            return Err(PeopleError::Forbidden);
+        }
+        let search = search.trim();
+        if search.chars().any(char::is_control) {
+            return Ok(AdminPage {
+                rows: Vec::new(),
+                next: None,
+            });
+        }
+        let after = after.map(|c| c.key).unwrap_or_default();
+        if after.chars().any(char::is_control) {
+            return Err(PeopleError::Cursor);
+        }
+        let mut conn = self.db.read().await?;
+        let mut rows = users::list_user_rows(&mut conn, search, &after, ADMIN_PAGE as i64 + 1).await?;
+        let next = if rows.len() > ADMIN_PAGE {
+            rows.truncate(ADMIN_PAGE);
+            rows.last().map(|u| AdminCursor {
+                key: u.email.clone(),
+                id: u.id.0,
+            })
+        } else {
+            None
+        };
+        Ok(AdminPage { rows, next })
     }
 
     /// The people of an account, by email, after `after_email`.
@@ -170,6 +400,10 @@ impl Services<'_> {
         account: AccountId,
         after_email: Option<&str>,
     ) -> Result<Vec<UserSummary>, PeopleError> {
+        let after_email = after_email
+            .map(UserEmail::parse)
+            .transpose()
+            .map_err(|_| PeopleError::Cursor)?;
         let mut conn = self.db.read().await?;
         let account = accounts::find_account(&mut conn, account)
             .await?
@@ -180,7 +414,7 @@ impl Services<'_> {
         Ok(users::list_users_of_account(
             &mut conn,
             account.id,
-            after_email,
+            after_email.as_ref().map(UserEmail::as_str),
             crate::domain::PEOPLE_PAGE as i64,
         )
         .await?)
@@ -316,24 +550,9 @@ impl Services<'_> {
         let (_, locale) = users::find_mail_address(&mut tx, target.id)
             .await?
             .unwrap_or_default();
-        let (token, hash) = new_session_token();
-        user_links::insert_link(
-            &mut tx,
-            target.id,
-            LinkPurpose::PasswordReset,
-            &hash,
-            now,
-            now + RESET_HOURS * 3600,
-        )
-        .await?;
-        let message = compose_link(
-            LinkNotice::PasswordReset,
-            locale,
-            email.as_str(),
-            &self.link_url(&token),
-            RESET_HOURS,
-        );
-        outbox::enqueue_email(&mut tx, &message, now).await?;
+        // Earlier links stay good: whoever asks cannot spend the owner's.
+        self.send_link(&mut tx, target.id, &email, locale, LinkNotice::PasswordReset, now)
+            .await?;
         audit::record(
             &mut tx,
             now,
@@ -423,6 +642,29 @@ impl Services<'_> {
         self.events.publish(PortalEvent::SessionsEnded { user: by.id });
         Ok(ended)
     }
+}
+
+/// Whether `by` may give `role` to someone of `account`: refused (403)
+/// when `by` manages nobody there; a role the account's kind does not hold
+/// is a mistake in the form (422).
+fn check_may_give(by: Caller<'_>, role: Role, account: &AccountSummary) -> Result<(), PeopleError> {
+    let Caller::User(user) = by else {
+        return if role.account_kind() == account.kind {
+            Ok(())
+        } else {
+            Err(PeopleError::WrongKind)
+        };
+    };
+    if !may_list_people_of(user, account) {
+        return Err(PeopleError::Forbidden);
+    }
+    if role.account_kind() != account.kind {
+        return Err(PeopleError::WrongKind);
+    }
+    if !may_manage_people_of(user, role, account) {
+        return Err(PeopleError::Forbidden);
+    }
+    Ok(())
 }
 
 /// An audit entry's object for a user.

@@ -1,7 +1,11 @@
-//! `server product add`: the vendor's catalog.
+//! `server product add`: the vendor's catalog; the procedure of
+//! Administration's New product.
 
-use app::domain::{LicenseModel, ProductId};
-use app::repo::{products, Db};
+use app::domain::{AdminField, AdminRule, LicenseModel, ProductForm, ProductId};
+use app::repo::Db;
+use app::services::{AdminError, Caller};
+
+use super::Operator;
 
 /// Why a product was not added.
 #[derive(Debug, thiserror::Error)]
@@ -14,14 +18,8 @@ pub enum AddProductError {
     Taken,
     #[error("--control-room: only a service product can be a Control Room")]
     NotAService,
-    #[error("internal error: {0}")]
-    Internal(String),
-}
-
-impl From<sqlx::Error> for AddProductError {
-    fn from(e: sqlx::Error) -> Self {
-        Self::Internal(e.to_string())
-    }
+    #[error("{0}")]
+    Refused(AdminError),
 }
 
 /// Adds a product to the catalog. `control_room`: a service whose instances
@@ -33,27 +31,25 @@ pub async fn add_product(
     model: LicenseModel,
     control_room: bool,
 ) -> Result<ProductId, AddProductError> {
-    let sku = sku.trim();
-    let name = name.trim();
-    if sku.is_empty() || sku.len() > 20 || !sku.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-        return Err(AddProductError::BadSku);
-    }
-    if name.is_empty() || name.chars().count() > 200 {
-        return Err(AddProductError::BadName);
-    }
-    if control_room && model != LicenseModel::Service {
-        return Err(AddProductError::NotAService);
-    }
-    let mut tx = db.begin().await?;
-    let id = products::insert_product(&mut tx, sku, name, model)
+    let form = ProductForm {
+        sku: sku.into(),
+        name: name.into(),
+        model,
+        control_room,
+    };
+    let operator = Operator::new(db);
+    operator
+        .services()
+        .create_product(Caller::Operator, &form)
         .await
-        .map_err(|e| match &e {
-            sqlx::Error::Database(db) if db.is_unique_violation() => AddProductError::Taken,
-            _ => AddProductError::Internal(e.to_string()),
-        })?;
-    if control_room {
-        products::mark_holds_cloud_licenses(&mut tx, id).await?;
-    }
-    tx.commit().await?;
-    Ok(id)
+        .map_err(|e| match e {
+            AdminError::Invalid { problems } => match problems.first().map(|p| (p.field, &p.rule)) {
+                Some((_, AdminRule::Taken)) => AddProductError::Taken,
+                Some((AdminField::Sku, _)) => AddProductError::BadSku,
+                Some((AdminField::Name, _)) => AddProductError::BadName,
+                Some((AdminField::LicenseModel, _)) => AddProductError::NotAService,
+                _ => AddProductError::Refused(AdminError::Invalid { problems }),
+            },
+            other => AddProductError::Refused(other),
+        })
 }

@@ -1,10 +1,14 @@
-//! `server user add`.
+//! `server user add`: a user with the password the operator types; the
+//! procedure of Administration's New user (which invites by email instead).
 
-use app::auth::hash_password;
 use app::domain::{
     AccountKind, AccountName, EmailError, NewPassword, PasswordError, Role, UserEmail, UserId,
 };
-use app::repo::{accounts, users, Db};
+use app::repo::{accounts, Db};
+use app::services::people::{FirstPassword, NewUser};
+use app::services::{Caller, PeopleError};
+
+use super::Operator;
 
 /// Why a user was not added.
 #[derive(Debug, thiserror::Error)]
@@ -23,14 +27,8 @@ pub enum AddUserError {
     },
     #[error("email: a user with this email already exists")]
     EmailTaken,
-    #[error("internal error: {0}")]
-    Internal(String),
-}
-
-impl From<sqlx::Error> for AddUserError {
-    fn from(e: sqlx::Error) -> Self {
-        Self::Internal(e.to_string())
-    }
+    #[error("{0}")]
+    Refused(PeopleError),
 }
 
 /// The user that was added.
@@ -50,13 +48,18 @@ pub async fn add_user(
     display_name: Option<&str>,
     password: String,
 ) -> Result<AddedUser, AddUserError> {
-    let email = UserEmail::parse(email)?;
+    let parsed = UserEmail::parse(email)?;
     let password = NewPassword::parse(password)?;
     let kind: AccountKind = role.account_kind();
-    let mut tx = db.begin().await?;
+    let refused = |e: sqlx::Error| AddUserError::Refused(PeopleError::from(e));
     // No account has a name that does not parse.
     let matches = match AccountName::parse(account_name) {
-        Ok(name) => accounts::find_account_by_name(&mut tx, kind, &name).await?,
+        Ok(name) => {
+            let mut conn = db.read().await.map_err(refused)?;
+            accounts::find_account_by_name(&mut conn, kind, &name)
+                .await
+                .map_err(refused)?
+        }
         Err(_) => Vec::new(),
     };
     let account = match matches.as_slice() {
@@ -75,22 +78,21 @@ pub async fn add_user(
             })
         }
     };
-    let hash = tokio::task::spawn_blocking(move || hash_password(password.expose()))
-        .await
-        .map_err(|e| AddUserError::Internal(e.to_string()))?
-        .map_err(|e| AddUserError::Internal(e.to_string()))?;
-    let display_name = display_name
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-        .unwrap_or(email.as_str());
-    // An operator's command: it runs at the time of day.
-    let at = app::clock::Clock::system().now();
-    let id = users::insert_user(&mut tx, &email, display_name, role, account, &hash, at)
+    let user = NewUser {
+        email: email.into(),
+        display_name: display_name.unwrap_or_default().into(),
+        role,
+        account,
+    };
+    let operator = Operator::new(db);
+    let id = operator
+        .services()
+        .create_user(Caller::Operator, None, user, FirstPassword::Password(password))
         .await
         .map_err(|e| match e {
-            users::InsertUserError::EmailTaken => AddUserError::EmailTaken,
-            users::InsertUserError::Database(e) => AddUserError::Internal(e.to_string()),
+            PeopleError::EmailTaken => AddUserError::EmailTaken,
+            PeopleError::Email(e) => AddUserError::Email(e),
+            other => AddUserError::Refused(other),
         })?;
-    tx.commit().await?;
-    Ok(AddedUser { id, email })
+    Ok(AddedUser { id, email: parsed })
 }

@@ -150,9 +150,8 @@ async fn killed_with_sigkill_under_load_the_portal_loses_nothing_and_sends_each_
     server::demo::walk_history(p.services())
         .await
         .expect("the demo history");
-    let smtp_port = free_port();
-    let smtp = SmtpServer::start(smtp_port);
-    let mail_url = format!("smtp://127.0.0.1:{smtp_port}");
+    let smtp = SmtpServer::start_anywhere();
+    let mail_url = format!("smtp://127.0.0.1:{}", smtp.port);
     let port = free_port();
     let mut process = ServerProcess::start_on(&p.t, Some(&mail_url), port, &binary).await;
     let base = process.base.clone();

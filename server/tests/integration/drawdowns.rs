@@ -50,6 +50,28 @@ pub async fn save(
     p.services().save(who, order, &form, None).await.map(|s| s.id)
 }
 
+/// Saves a request for a new `customer` asking `quantity` of `line` of `order`.
+pub(crate) async fn save_on(
+    p: &Portal,
+    who: &CurrentUser,
+    order: OrderId,
+    line: OrderLineId,
+    customer: &str,
+    quantity: &str,
+) -> Result<DrawdownId, DrawdownError> {
+    let form = DrawdownForm {
+        customer_account: customer.into(),
+        customer_website: format!("https://{}.example", customer.to_lowercase().replace(' ', "-")),
+        customer_name: "Jordan Lee".into(),
+        customer_email: "jordan@customer.example".into(),
+        quantities: vec![(line, quantity.into())],
+    };
+    p.services()
+        .save(who, Some(order), &form, None)
+        .await
+        .map(|s| s.id)
+}
+
 /// Saves a request on the line with room for hundreds (IQ Bot pages, 50,000).
 pub(crate) async fn save_roomy(
     p: &Portal,

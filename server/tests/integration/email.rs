@@ -28,9 +28,17 @@ pub(crate) struct Received {
 pub(crate) struct SmtpServer {
     child: Child,
     folder: tempfile::TempDir,
+    pub port: u16,
 }
 
 impl SmtpServer {
+    /// On a port the system chooses as it listens, so no other test can
+    /// take it in between.
+    pub fn start_anywhere() -> Self {
+        Self::start(0)
+    }
+
+    /// On `port` (0: any free one).
     pub fn start(port: u16) -> Self {
         let folder = tempfile::tempdir().expect("folder");
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/smtp_sink.py");
@@ -45,8 +53,12 @@ impl SmtpServer {
         BufReader::new(child.stdout.take().expect("stdout"))
             .read_line(&mut ready)
             .expect("read");
-        assert_eq!(ready.trim(), "ready", "the SMTP server started");
-        Self { child, folder }
+        let port = ready
+            .trim()
+            .strip_prefix("ready ")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("the SMTP server started: {ready:?}"));
+        Self { child, folder, port }
     }
 
     pub fn received(&self) -> Vec<Received> {
@@ -129,9 +141,8 @@ async fn each_step_emails_the_right_people_in_their_language_over_smtp() {
     }
     reject_one_accept_one(&p, "Mauvais site <web>").await;
 
-    let port = free_port();
-    let server = SmtpServer::start(port);
-    let worker = worker(&p, smtp(port));
+    let server = SmtpServer::start_anywhere();
+    let worker = worker(&p, smtp(server.port));
     assert_eq!(deliver_until(&worker, 6).await, 6);
 
     let got: Vec<(String, String)> = server
@@ -301,9 +312,8 @@ async fn outbox_rows(p: &Portal) -> Vec<(String, i64, &'static str)> {
 async fn mail_refused_for_good_is_tried_a_few_times_then_dead_until_an_operator_retries_it() {
     let p = Portal::demo().await;
     let clock = p.clock().clone();
-    let port = free_port();
-    let server = SmtpServer::start(port);
-    let mut worker = worker(&p, smtp(port));
+    let server = SmtpServer::start_anywhere();
+    let mut worker = worker(&p, smtp(server.port));
     worker.max_attempts = 3;
     let refused = queue_to(&p, "someone@refused.example").await;
     queue_to(&p, "someone@busy.example").await;

@@ -307,6 +307,14 @@ impl Portal {
         }
     }
 
+    /// The services of a request from `address`, as the audit log records it.
+    pub fn services_from<'a>(&'a self, address: &'a str) -> Services<'a> {
+        Services {
+            address: Some(address),
+            ..self.services()
+        }
+    }
+
     pub fn db(&self) -> &Db {
         &self.t.db
     }

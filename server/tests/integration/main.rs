@@ -2,6 +2,7 @@
 //! area. Each test has a SQLite file of its own, or, with
 //! `PORTAL_TEST_POSTGRES_URL` set, a PostgreSQL database of its own.
 
+mod administration;
 mod audit;
 mod backup;
 mod balances;

@@ -80,6 +80,8 @@ pub(crate) struct Ids {
     unbound_cloud: i64,
     file_entitlement: i64,
     file: i64,
+    /// Bot Creator, a cloud product on Northwind's orders.
+    product: i64,
 }
 
 /// How a row calls: a server function (JSON or form body) or an endpoint.
@@ -146,6 +148,39 @@ const FORBIDDEN: StatusCode = StatusCode::FORBIDDEN;
 const NOT_FOUND: StatusCode = StatusCode::NOT_FOUND;
 const INVALID: StatusCode = StatusCode::UNPROCESSABLE_ENTITY;
 const TOO_MANY: StatusCode = StatusCode::TOO_MANY_REQUESTS;
+
+/// The vendor admin alone (accounting included in the refusal).
+fn administrators() -> Vec<(Caller, StatusCode)> {
+    but(
+        signed_in([
+            (OtherPartner, FORBIDDEN),
+            (Customer, FORBIDDEN),
+            (Accounting, FORBIDDEN),
+            (Partner, FORBIDDEN),
+        ]),
+        VendorAdmin,
+        OK,
+    )
+}
+
+/// Who manages Northwind's people: its partner admin and the vendor admin;
+/// its partner user (the row's subject) does not manage itself.
+fn people_managers() -> Vec<(Caller, StatusCode)> {
+    but(
+        but(
+            signed_in([
+                (OtherPartner, FORBIDDEN),
+                (Customer, FORBIDDEN),
+                (Accounting, FORBIDDEN),
+                (Partner, OK),
+            ]),
+            VendorAdmin,
+            OK,
+        ),
+        PartnerUser,
+        FORBIDDEN,
+    )
+}
 
 /// Readers of an account: its partner, its own users and vendor staff.
 fn account_readers() -> Vec<(Caller, StatusCode)> {
@@ -501,6 +536,134 @@ pub(crate) fn rows() -> Vec<Row> {
             ),
         },
         Row {
+            name: "list_admin_accounts",
+            call: Call::Json("list_admin_accounts", |_| {
+                r#"{"kind":"customer","search":"","after":null}"#.into()
+            }),
+            expected: administrators(),
+        },
+        Row {
+            name: "create_account",
+            call: Call::Json("create_account", |_| {
+                r#"{"kind":"partner","form":{"name":"Matrix Partner","website":"","contact_name":"","contact_email":"","managed_by":null}}"#.into()
+            }),
+            expected: administrators(),
+        },
+        Row {
+            name: "update_account",
+            call: Call::Json("update_account", |i| {
+                format!(
+                    r#"{{"id":{},"form":{{"name":"Contoso Pharma","website":"https://contoso.example","contact_name":"","contact_email":"","managed_by":{}}}}}"#,
+                    i.contoso, i.northwind
+                )
+            }),
+            expected: administrators(),
+        },
+        Row {
+            name: "set_account_active",
+            call: Call::Json("set_account_active", |i| {
+                format!(r#"{{"id":{},"active":true}}"#, i.contoso)
+            }),
+            expected: administrators(),
+        },
+        Row {
+            name: "list_admin_products",
+            call: Call::Json("list_admin_products", |_| r#"{"search":"","after":null}"#.into()),
+            expected: administrators(),
+        },
+        Row {
+            name: "list_orderable_products",
+            call: Call::Json("list_orderable_products", |_| "{}".into()),
+            expected: administrators(),
+        },
+        Row {
+            name: "create_product",
+            call: Call::Json("create_product", |_| {
+                r#"{"form":{"sku":"MTX","name":"Matrix Product","model":"cloud","control_room":false}}"#
+                    .into()
+            }),
+            expected: administrators(),
+        },
+        Row {
+            name: "update_product",
+            call: Call::Json("update_product", |i| {
+                format!(
+                    r#"{{"id":{},"form":{{"sku":"BC","name":"Bot Creator","model":"cloud","control_room":false}}}}"#,
+                    i.product
+                )
+            }),
+            expected: administrators(),
+        },
+        Row {
+            name: "set_product_active",
+            call: Call::Json("set_product_active", |i| {
+                format!(r#"{{"id":{},"active":true}}"#, i.product)
+            }),
+            expected: administrators(),
+        },
+        Row {
+            name: "list_admin_orders",
+            call: Call::Json("list_admin_orders", |_| r#"{"search":"","after":null}"#.into()),
+            expected: administrators(),
+        },
+        Row {
+            name: "create_order",
+            call: Call::Json("create_order", |i| {
+                format!(
+                    r#"{{"form":{{"number":"SO-MATRIX-1","partner":{},"ordered_on":"2026-12-01","lines":[{{"product":{},"quantity":"5","term_months":"12"}}]}}}}"#,
+                    i.northwind, i.product
+                )
+            }),
+            expected: administrators(),
+        },
+        Row {
+            name: "update_order",
+            call: Call::Json("update_order", |i| {
+                format!(
+                    r#"{{"id":{},"change":{{"ordered_on":"2026-11-02","new_lines":[]}}}}"#,
+                    i.order
+                )
+            }),
+            expected: administrators(),
+        },
+        Row {
+            name: "import_orders",
+            call: Call::Json("import_orders", |_| {
+                r#"{"csv":"order_number,partner,order_date,product,quantity,term_months
+SO-MATRIX-2,Northwind Partners,2026-12-01,BC,5,12
+"}"#
+                .into()
+            }),
+            expected: administrators(),
+        },
+        Row {
+            name: "set_order_active",
+            call: Call::Json("set_order_active", |i| {
+                format!(r#"{{"id":{},"active":true}}"#, i.order)
+            }),
+            expected: administrators(),
+        },
+        Row {
+            name: "list_admin_users",
+            call: Call::Json("list_admin_users", |_| r#"{"search":"","after":null}"#.into()),
+            expected: administrators(),
+        },
+        Row {
+            name: "update_user",
+            call: Call::Json("update_user", |i| {
+                format!(
+                    r#"{{"id":{},"change":{{"display_name":"Colleague","role":"partner_user"}}}}"#,
+                    i.colleague
+                )
+            }),
+            expected: people_managers(),
+        },
+        Row {
+            name: "send_password_link",
+            call: Call::Json("send_password_link", |i| format!(r#"{{"user":{}}}"#, i.colleague)),
+            expected: people_managers(),
+        },
+        Row {
             name: "GET /api/audit.csv",
             call: Call::Get(|_| "/api/audit.csv?kind=sign_in".into()),
             expected: but(
@@ -624,6 +787,10 @@ pub(crate) async fn arrange() -> (Portal, Ids) {
         .fetch_one(&mut *conn)
         .await
         .expect("Attended Bot Runner");
+    let bot_creator = sqlx::query_scalar::<_, i64>("SELECT id FROM products WHERE sku = 'BC'")
+        .fetch_one(&mut *conn)
+        .await
+        .expect("Bot Creator");
     drop(conn);
     let file = p
         .services()
@@ -658,6 +825,7 @@ pub(crate) async fn arrange() -> (Portal, Ids) {
         unbound_cloud,
         file_entitlement,
         file: file.0,
+        product: bot_creator,
     };
     (p, ids)
 }

@@ -85,10 +85,8 @@ async fn the_order_system_imports_a_file_with_its_token_and_nobody_else_does() {
     let (status, _, answer) = post(&app, Some(&bearer), &file).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(answer["problems"][0]["field"], "order_number");
-    assert_eq!(
-        answer["problems"][0]["message"],
-        "order SO-2026-0900 was already imported"
-    );
+    assert_eq!(answer["problems"][0]["rule"], "taken");
+    assert_eq!(answer["problems"][0]["message"], "already exists");
     assert_eq!(order_count(&t.db).await, (before.0 + 2, before.1 + 3));
 }
 

@@ -4,7 +4,8 @@ refuses those to @refused.example for good and to @busy.example for now.
 
     python3 smtp_sink.py PORT FOLDER
 
-Prints "ready" once it listens. Uses the standard library's smtpd
+PORT 0 lets the system choose a free one (no other process can take it
+between choosing and listening). Prints "ready PORT" once it listens. Uses the standard library's smtpd
 (Python 3.11 and earlier), so nothing needs installing.
 """
 
@@ -59,6 +60,6 @@ class Sink(smtpd.SMTPServer):
 if __name__ == "__main__":
     port, folder = int(sys.argv[1]), sys.argv[2]
     os.makedirs(folder, exist_ok=True)
-    Sink(("127.0.0.1", port), folder)
-    print("ready", flush=True)
+    sink = Sink(("127.0.0.1", port), folder)
+    print("ready", sink.socket.getsockname()[1], flush=True)
     asyncore.loop()

@@ -10,7 +10,7 @@ use crate::components::i18n::use_i18n;
 use crate::components::status::{mark_live, EmptyState, ErrorNotice, Loading};
 use crate::domain::{AuditEntry, AuditKind, AuditPage, AuditQuery};
 use crate::error::AppError;
-use crate::i18n::{audit_export_href, audit_kind_text, date_time, AdminText, CommonText};
+use crate::i18n::{audit_export_href, audit_kind_text, date_time, AdminText, AuditText, CommonText};
 
 /// The screen.
 #[component]
@@ -28,7 +28,7 @@ pub fn AuditLogPage() -> impl IntoView {
     let date_problem = move |field: &'static str| {
         Signal::derive(move || match first.get() {
             Some(Err(AppError::InvalidInput { field: f })) if f == field => {
-                Some(i18n.t(AdminText::BadDate).to_string())
+                Some(i18n.t(AuditText::BadDate).to_string())
             }
             _ => None,
         })
@@ -60,29 +60,29 @@ pub fn AuditLogPage() -> impl IntoView {
     view! {
         <section class="panel" id="audit-log-tab" aria-labelledby="audit-log-heading">
             <h2 id="audit-log-heading">{move || i18n.t(AdminText::AuditLog)}</h2>
-            <p class="panel__hint">{move || i18n.t(AdminText::AuditLogHint)}</p>
-            <form class="filters" aria-label=move || i18n.t(AdminText::AuditFilters) on:submit=apply>
+            <p class="panel__hint">{move || i18n.t(AuditText::AuditLogHint)}</p>
+            <form class="filters" aria-label=move || i18n.t(AuditText::AuditFilters) on:submit=apply>
                 <TextField
                     id="audit-actor"
-                    label=Signal::derive(move || i18n.t(AdminText::Actor).to_string())
-                    hint=Signal::derive(move || i18n.t(AdminText::ActorHint).to_string())
+                    label=Signal::derive(move || i18n.t(AuditText::Actor).to_string())
+                    hint=Signal::derive(move || i18n.t(AuditText::ActorHint).to_string())
                     value=actor
                     error=Signal::derive(|| None::<String>)
                 />
                 <TextField
                     id="audit-account"
-                    label=Signal::derive(move || i18n.t(AdminText::Account).to_string())
+                    label=Signal::derive(move || i18n.t(AuditText::Account).to_string())
                     value=account
                     error=Signal::derive(|| None::<String>)
                 />
                 <div class="field">
-                    <label for="audit-kind">{move || i18n.t(AdminText::Kind)}</label>
+                    <label for="audit-kind">{move || i18n.t(AuditText::Kind)}</label>
                     <select
                         id="audit-kind"
                         on:change=move |ev| kind.set(AuditKind::parse(&event_target_value(&ev)))
                     >
                         <option value="" selected=move || kind.get().is_none()>
-                            {move || i18n.t(AdminText::AllKinds)}
+                            {move || i18n.t(AuditText::AllKinds)}
                         </option>
                         {AuditKind::ALL
                             .iter()
@@ -99,24 +99,24 @@ pub fn AuditLogPage() -> impl IntoView {
                 </div>
                 <TextField
                     id="audit-from"
-                    label=Signal::derive(move || i18n.t(AdminText::From).to_string())
+                    label=Signal::derive(move || i18n.t(AuditText::From).to_string())
                     value=from
                     error=date_problem("from")
                     input_type="date"
                 />
                 <TextField
                     id="audit-until"
-                    label=Signal::derive(move || i18n.t(AdminText::Until).to_string())
+                    label=Signal::derive(move || i18n.t(AuditText::Until).to_string())
                     value=until
                     error=date_problem("until")
                     input_type="date"
                 />
                 <div class="filters__actions">
                     <button type="submit" class="button button--primary">
-                        {move || i18n.t(AdminText::ApplyFilters)}
+                        {move || i18n.t(AuditText::ApplyFilters)}
                     </button>
                     <a class="button" href=move || audit_export_href(&applied.get()) download="audit-log.csv">
-                        {move || i18n.t(AdminText::ExportCsv)}
+                        {move || i18n.t(AuditText::ExportCsv)}
                     </a>
                 </div>
             </form>
@@ -129,7 +129,7 @@ pub fn AuditLogPage() -> impl IntoView {
 fn EntryList(page: AuditPage, query: AuditQuery) -> impl IntoView {
     let i18n = use_i18n();
     if page.entries.is_empty() {
-        return view! { <EmptyState title=AdminText::NoEntries /> }.into_any();
+        return view! { <EmptyState title=AuditText::NoEntries /> }.into_any();
     }
     let rows = RwSignal::new(page.entries);
     let next = RwSignal::new(page.next);
@@ -170,14 +170,14 @@ fn EntryList(page: AuditPage, query: AuditQuery) -> impl IntoView {
                 <caption class="visually-hidden">{move || i18n.t(AdminText::AuditLog)}</caption>
                 <thead>
                     <tr>
-                        <th scope="col">{move || i18n.t(AdminText::When)}</th>
-                        <th scope="col">{move || i18n.t(AdminText::Actor)}</th>
-                        <th scope="col">{move || i18n.t(AdminText::Address)}</th>
-                        <th scope="col">{move || i18n.t(AdminText::What)}</th>
-                        <th scope="col">{move || i18n.t(AdminText::Object)}</th>
-                        <th scope="col">{move || i18n.t(AdminText::Account)}</th>
-                        <th scope="col">{move || i18n.t(AdminText::Before)}</th>
-                        <th scope="col">{move || i18n.t(AdminText::After)}</th>
+                        <th scope="col">{move || i18n.t(AuditText::When)}</th>
+                        <th scope="col">{move || i18n.t(AuditText::Actor)}</th>
+                        <th scope="col">{move || i18n.t(AuditText::Address)}</th>
+                        <th scope="col">{move || i18n.t(AuditText::What)}</th>
+                        <th scope="col">{move || i18n.t(AuditText::Object)}</th>
+                        <th scope="col">{move || i18n.t(AuditText::Account)}</th>
+                        <th scope="col">{move || i18n.t(AuditText::Before)}</th>
+                        <th scope="col">{move || i18n.t(AuditText::After)}</th>
                     </tr>
                 </thead>
                 <tbody>{move || rows.get().into_iter().map(row).collect_view()}</tbody>

@@ -2,7 +2,12 @@
 //! tab per section. The server refuses everyone else whatever the browser
 //! shows; the area only says so.
 
+pub mod accounts;
 pub mod audit_log;
+pub mod orders;
+pub mod products;
+pub mod shared;
+pub mod users;
 
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, Redirect, A};
@@ -12,6 +17,16 @@ use crate::components::i18n::use_i18n;
 use crate::components::status::EmptyState;
 use crate::domain::Role;
 use crate::i18n::AdminText;
+
+/// The sections, in the order of the tabs: path and name.
+const SECTIONS: [(&str, AdminText); 6] = [
+    ("/administration/partners", AdminText::Partners),
+    ("/administration/customers", AdminText::Customers),
+    ("/administration/users", AdminText::Users),
+    ("/administration/products", AdminText::Products),
+    ("/administration/orders", AdminText::Orders),
+    ("/administration/audit-log", AdminText::AuditLog),
+];
 
 /// `/administration/…`: the area's heading and its sections.
 #[component]
@@ -27,7 +42,13 @@ pub fn AdministrationArea() -> impl IntoView {
                     <h1>{move || i18n.t(AdminText::Administration)}</h1>
                 </div>
                 <nav class="tabs" aria-label=move || i18n.t(AdminText::AdministrationSections)>
-                    <A href="/administration/audit-log">{move || i18n.t(AdminText::AuditLog)}</A>
+                    {SECTIONS
+                        .iter()
+                        .map(|(href, name)| {
+                            let name = *name;
+                            view! { <A href=*href>{move || i18n.t(name)}</A> }
+                        })
+                        .collect_view()}
                 </nav>
                 <Outlet />
             }
@@ -39,5 +60,5 @@ pub fn AdministrationArea() -> impl IntoView {
 /// `/administration`: its first section.
 #[component]
 pub fn AdministrationHome() -> impl IntoView {
-    view! { <Redirect path="/administration/audit-log" /> }
+    view! { <Redirect path="/administration/partners" /> }
 }

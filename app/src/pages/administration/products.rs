@@ -1,0 +1,274 @@
+//! Administration → Products: the catalog, New product, Edit, Deactivate
+//! and Reactivate.
+
+use leptos::prelude::*;
+
+use super::shared::{standing_action, FormError, FormOutcome, LoadMore, Pages, SearchBar, StandingBadge};
+use crate::api::administration::{create_product, list_admin_products, set_product_active, update_product};
+use crate::components::form::{FieldError, RowAction, TextField};
+use crate::components::i18n::use_i18n;
+use crate::components::pager::focus_element;
+use crate::components::status::{mark_live, EmptyState, ErrorNotice, Loading};
+use crate::domain::{AdminField, LicenseModel, ProductForm, ProductId, ProductRow, Standing};
+use crate::error::AppError;
+use crate::i18n::{editing as editing_heading, model_text, AdminText, CommonText};
+
+const MODELS: [LicenseModel; 3] = [LicenseModel::Cloud, LicenseModel::File, LicenseModel::Service];
+
+#[derive(Clone, PartialEq)]
+enum Editing {
+    New,
+    Row(ProductRow),
+}
+
+/// The section.
+#[component]
+pub fn ProductsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let applied = RwSignal::new(String::new());
+    let changed = RwSignal::new(0u32);
+    let editing = RwSignal::new(None::<Editing>);
+    let saved = RwSignal::new(false);
+    let first = crate::codec::wire_resource(
+        move || (applied.get(), changed.get()),
+        |(search, _)| list_admin_products(search, None),
+    );
+    let list = move || {
+        Suspend::new(async move {
+            match first.await {
+                Ok(page) => {
+                    let view =
+                        view! { <ProductList pages=Pages::new(page) applied editing changed /> }.into_any();
+                    mark_live("products-tab".to_string());
+                    view
+                }
+                Err(error) => view! { <ErrorNotice error /> }.into_any(),
+            }
+        })
+    };
+    let open_new = move |_| {
+        saved.set(false);
+        editing.set(Some(Editing::New));
+        request_animation_frame(move || focus_element("product-sku"));
+    };
+    view! {
+        <section class="panel" id="products-tab" aria-labelledby="products-heading">
+            <div class="panel__head">
+                <h2 id="products-heading">{move || i18n.t(AdminText::Products)}</h2>
+                <button type="button" class="button button--primary" on:click=open_new>
+                    {move || i18n.t(AdminText::NewProduct)}
+                </button>
+            </div>
+            <p class="panel__hint">{move || i18n.t(AdminText::ProductsHint)}</p>
+            {move || saved.get().then(|| view! { <p class="status" role="status">{move || i18n.t(AdminText::Saved)}</p> })}
+            {move || editing.get().map(|open| view! { <ProductEditor open editing changed saved /> })}
+            <SearchBar id="products-search" applied />
+            <Transition fallback=Loading>{list}</Transition>
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn ProductList(
+    pages: Pages<ProductRow>,
+    applied: RwSignal<String>,
+    editing: RwSignal<Option<Editing>>,
+    changed: RwSignal<u32>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    if pages.rows.with_untracked(Vec::is_empty) {
+        return view! { <EmptyState title=AdminText::NothingMatches /> }.into_any();
+    }
+    let busy = RwSignal::new(false);
+    let failed = RwSignal::new(None::<AppError>);
+    let row = move |product: ProductRow| {
+        let (id, standing) = (product.id, product.standing);
+        let name = product.name.clone();
+        let edit = product.clone();
+        let model = model_text(product.model);
+        view! {
+            <tr>
+                <td>{product.sku.clone()}</td>
+                <th scope="row">{product.name.clone()}</th>
+                <td>{move || i18n.t(model)}</td>
+                <td><StandingBadge standing /></td>
+                <td class="row-actions">
+                    <RowAction
+                        action=AdminText::Edit
+                        subject=name.clone()
+                        on_click=move || {
+                            editing.set(Some(Editing::Row(edit.clone())));
+                            request_animation_frame(move || focus_element("product-sku"));
+                        }
+                    />
+                    <RowAction
+                        action=standing_action(standing)
+                        subject=name
+                        busy=busy
+                        on_click=move || {
+                            busy.set(true);
+                            leptos::task::spawn_local(async move {
+                                match set_product_active(id, standing != Standing::Active).await {
+                                    Ok(()) => changed.update(|n| *n += 1),
+                                    Err(e) => failed.set(Some(e)),
+                                }
+                                busy.set(false);
+                            });
+                        }
+                    />
+                </td>
+            </tr>
+        }
+    };
+    view! {
+        <div class="table-scroll" tabindex="0" role="region" aria-label=move || i18n.t(AdminText::Products)>
+            <table class="table">
+                <caption class="visually-hidden">{move || i18n.t(AdminText::Products)}</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">{move || i18n.t(AdminText::Sku)}</th>
+                        <th scope="col">{move || i18n.t(AdminText::Name)}</th>
+                        <th scope="col">{move || i18n.t(AdminText::LicenseModel)}</th>
+                        <th scope="col">{move || i18n.t(CommonText::State)}</th>
+                        <th scope="col">{move || i18n.t(CommonText::Actions)}</th>
+                    </tr>
+                </thead>
+                <tbody>{move || pages.rows.get().into_iter().map(row).collect_view()}</tbody>
+            </table>
+        </div>
+        {move || failed.get().map(|error| view! { <ErrorNotice error /> })}
+        <LoadMore
+            more=Signal::derive(move || pages.next.get().is_some())
+            loading=pages.loading
+            on_click=move || {
+                let search = applied.get_untracked();
+                pages.load_more(move |after| list_admin_products(search, Some(after)));
+            }
+        />
+    }
+    .into_any()
+}
+
+#[component]
+fn ProductEditor(
+    open: Editing,
+    editing: RwSignal<Option<Editing>>,
+    changed: RwSignal<u32>,
+    saved: RwSignal<bool>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let (id, form, title) = match open {
+        Editing::New => (
+            None,
+            ProductForm {
+                sku: String::new(),
+                name: String::new(),
+                model: LicenseModel::Cloud,
+                control_room: false,
+            },
+            None,
+        ),
+        Editing::Row(row) => (Some(row.id), row.form(), Some(row.name)),
+    };
+    let heading = move || match &title {
+        None => i18n.t(AdminText::NewProduct).to_string(),
+        Some(name) => editing_heading(i18n.locale(), name),
+    };
+    let sku = RwSignal::new(form.sku);
+    let name = RwSignal::new(form.name);
+    let model = RwSignal::new(form.model);
+    let control_room = RwSignal::new(form.control_room);
+    let outcome = FormOutcome::new();
+    let model_problem = outcome.problem(AdminField::LicenseModel);
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let form = ProductForm {
+            sku: sku.get_untracked(),
+            name: name.get_untracked(),
+            model: model.get_untracked(),
+            control_room: control_room.get_untracked(),
+        };
+        outcome.run(
+            move || save_product(id, form),
+            move |()| {
+                editing.set(None);
+                saved.set(true);
+                changed.update(|n| *n += 1);
+            },
+        );
+    };
+    view! {
+        <section class="editor" aria-labelledby="product-editor-heading">
+            <h3 id="product-editor-heading">{heading}</h3>
+            <form on:submit=save novalidate>
+                <TextField
+                    id="product-sku"
+                    label=Signal::derive(move || i18n.t(AdminText::Sku).to_string())
+                    value=sku
+                    error=outcome.problem(AdminField::Sku)
+                    autocomplete="off"
+                />
+                <TextField
+                    id="product-name"
+                    label=Signal::derive(move || i18n.t(AdminText::Name).to_string())
+                    value=name
+                    error=outcome.problem(AdminField::Name)
+                    autocomplete="off"
+                />
+                <div class="field">
+                    <label for="product-model">{move || i18n.t(AdminText::LicenseModel)}</label>
+                    <select
+                        id="product-model"
+                        aria-invalid=move || model_problem.get().is_some().then_some("true")
+                        aria-describedby=move || model_problem.get().is_some().then_some("product-model-error")
+                        on:change=move |ev| {
+                            if let Some(m) = LicenseModel::parse(&event_target_value(&ev)) {
+                                model.set(m);
+                            }
+                        }
+                    >
+                        {MODELS
+                            .iter()
+                            .map(|m| {
+                                let m = *m;
+                                view! {
+                                    <option value=m.as_str() selected=move || model.get() == m>
+                                        {move || i18n.t(model_text(m))}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
+                    <FieldError id="product-model-error".into() message=model_problem />
+                </div>
+                <div class="field field--check">
+                    <input
+                        id="product-control-room"
+                        type="checkbox"
+                        prop:checked=move || control_room.get()
+                        on:change=move |ev| control_room.set(event_target_checked(&ev))
+                    />
+                    <label for="product-control-room">{move || i18n.t(AdminText::ControlRoom)}</label>
+                </div>
+                {view! { <FormError outcome /> }.into_any()}
+                <div class="form-actions">
+                    <button type="submit" class="button button--primary" disabled=move || outcome.pending.get()>
+                        {move || i18n.t(CommonText::Save)}
+                    </button>
+                    <button type="button" class="button" on:click=move |_| editing.set(None)>
+                        {move || i18n.t(AdminText::CloseForm)}
+                    </button>
+                </div>
+            </form>
+        </section>
+    }
+    .into_any()
+}
+
+async fn save_product(id: Option<ProductId>, form: ProductForm) -> Result<(), AppError> {
+    match id {
+        None => create_product(form).await.map(|_| ()),
+        Some(id) => update_product(id, form).await,
+    }
+}

@@ -126,10 +126,12 @@ pub fn order_line(locale: Locale, n: usize) -> String {
 
 /// After an import.
 pub fn imported(locale: Locale, orders: u32, lines: u32) -> String {
+    let plural = |n: u32| if n == 1 { "" } else { "s" };
+    let (o, l) = (plural(orders), plural(lines));
     let (orders, lines) = (number(locale, orders.into()), number(locale, lines.into()));
     match locale {
-        Locale::En => format!("Imported {orders} orders with {lines} lines."),
-        Locale::Fr => format!("{orders} commandes importées, avec {lines} lignes."),
+        Locale::En => format!("Imported {orders} order{o} with {lines} line{l}."),
+        Locale::Fr => format!("{orders} commande{o} importée{o}, avec {lines} ligne{l}."),
     }
 }
 
@@ -311,6 +313,8 @@ mod tests {
                 "{rule:?}: {en} / {fr}"
             );
         }
+        assert_eq!(imported(Locale::En, 1, 2), "Imported 1 order with 2 lines.");
+        assert_eq!(imported(Locale::Fr, 2, 1), "2 commandes importées, avec 1 ligne.");
         assert_eq!(
             admin_rule_text(Locale::En, &AdminRule::RepeatedFromLine { line: 3 }),
             "Already on line 3 of the same order."

@@ -265,7 +265,7 @@ pub async fn list_account_rows(
         "SELECT {ROW_COLUMNS}
          WHERE a.kind = $1
            AND ($2 = '' OR substr(lower(a.name), 1, length(lower($2))) = lower($2))
-           AND (lower(a.name) > $3 OR (lower(a.name) = $3 AND a.id > $4))
+           AND lower(a.name) >= $3 AND (lower(a.name) > $3 OR a.id > $4)
          ORDER BY lower(a.name), a.id LIMIT $5"
     ))
     .bind(kind.as_str())

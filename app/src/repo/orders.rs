@@ -237,11 +237,16 @@ pub async fn list_order_rows(
     after: Option<&AdminCursor>,
     limit: i64,
 ) -> Result<Vec<OrderRow>, sqlx::Error> {
-    let after = after.map(|c| c.key.as_str()).unwrap_or("");
+    // The first page starts above every number (none is empty), the next
+    // below the last shown: a range of orders_number_key either way.
+    let (bound, after) = match after {
+        Some(cursor) => ("o.number < $2", cursor.key.as_str()),
+        None => ("o.number > $2", ""),
+    };
     let mut rows = sqlx::query(&format!(
         "{ORDER_ROW_SQL}
          WHERE ($1 = '' OR substr(lower(o.number), 1, length(lower($1))) = lower($1))
-           AND ($2 = '' OR o.number < $2)
+           AND {bound}
          ORDER BY o.number DESC LIMIT $3"
     ))
     .bind(search)

@@ -629,9 +629,7 @@ pub(crate) fn rows() -> Vec<Row> {
         Row {
             name: "import_orders",
             call: Call::Json("import_orders", |_| {
-                r#"{"csv":"order_number,partner,order_date,product,quantity,term_months
-SO-MATRIX-2,Northwind Partners,2026-12-01,BC,5,12
-"}"#
+                r#"{"csv":"order_number,partner,order_date,product,quantity,term_months\nSO-MATRIX-2,Northwind Partners,2026-12-01,BC,5,12\n"}"#
                 .into()
             }),
             expected: administrators(),

@@ -2,7 +2,8 @@
 //! binary of its own (it listens to every statement the process runs): on a
 //! SQLite database with history, Save → approve → accept and each screen's
 //! read (Partner drawdowns with Load more and search, Approvals, a request's
-//! page, Entitlements, the account selector, the three license tabs) run no
+//! page, Entitlements, the account selector, the three license tabs,
+//! Administration's lists) run no
 //! more statements than their budget, and none of them scans a table.
 //! Statement counts and query plans do not depend on how busy the machine
 //! is, so this catches a new query or a lost index on a noisy CI machine,
@@ -201,6 +202,58 @@ async fn a_drawdown_cycle_and_each_screen_on_a_ledger_with_history_run_their_bud
         take(),
         3 * SCREEN_STATEMENTS,
     ));
+    // Administration's lists (issue 15), by a vendor admin: a page, the
+    // next one, a search.
+    let admin = history::demo_user(&db, "admin@example.com").await;
+    let by = app::services::Caller::User(&admin);
+    for i in 0..60 {
+        services
+            .create_account(
+                by,
+                app::domain::AccountKind::Partner,
+                &app::domain::AccountForm {
+                    name: format!("Listed partner {i:02}"),
+                    ..Default::default()
+                },
+            )
+            .await
+            .expect("partner");
+    }
+    let _ = take();
+    let partners = services
+        .account_rows(by, app::domain::AccountKind::Partner, "", None)
+        .await
+        .expect("partners");
+    services
+        .account_rows(by, app::domain::AccountKind::Partner, "", partners.next)
+        .await
+        .expect("more partners");
+    services
+        .account_rows(by, app::domain::AccountKind::Customer, "history customer 1", None)
+        .await
+        .expect("customers");
+    checked.push((
+        "Administration: Partners, Load more, Customers searched",
+        take(),
+        3,
+    ));
+    let orders = services.order_rows(by, "", None).await.expect("orders");
+    services
+        .order_rows(by, "", orders.next)
+        .await
+        .expect("more orders");
+    services
+        .order_rows(by, "so-2026", None)
+        .await
+        .expect("orders searched");
+    checked.push(("Administration: Orders, Load more, a search", take(), 6));
+    services.user_rows(&admin, "", None).await.expect("users");
+    services
+        .user_rows(&admin, "part", None)
+        .await
+        .expect("users searched");
+    services.product_rows(by, "", None).await.expect("products");
+    checked.push(("Administration: Users, a search, Products", take(), 3));
     // Every process runs these each minute, with nothing due nearly always.
     services.expire_due().await.expect("expiry");
     services

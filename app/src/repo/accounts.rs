@@ -323,20 +323,3 @@ pub async fn update_account(
     })?;
     Ok(())
 }
-
-/// Deactivates an account at `at` (`Some`) or reactivates it (`None`);
-/// false when it already was.
-#[tracing::instrument(skip(conn))]
-pub async fn set_account_deactivated(
-    conn: &mut AnyConnection,
-    id: AccountId,
-    at: Option<i64>,
-) -> Result<bool, sqlx::Error> {
-    let sql = if at.is_some() {
-        "UPDATE accounts SET deactivated_at = $1 WHERE id = $2 AND deactivated_at IS NULL"
-    } else {
-        "UPDATE accounts SET deactivated_at = $1 WHERE id = $2 AND deactivated_at IS NOT NULL"
-    };
-    let done = sqlx::query(sql).bind(at).bind(id.0).execute(&mut *conn).await?;
-    Ok(done.rows_affected() == 1)
-}

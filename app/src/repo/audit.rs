@@ -39,6 +39,34 @@ pub async fn record(
     Ok(())
 }
 
+/// Records a deactivation (`active` false: `kinds.0`) or a reactivation
+/// (`kinds.1`) of `object`, its state before and after.
+pub async fn record_standing(
+    conn: &mut AnyConnection,
+    at: i64,
+    actor: &AuditActor,
+    kinds: (AuditKind, AuditKind),
+    object: &AuditObject,
+    active: bool,
+) -> Result<(), sqlx::Error> {
+    let (kind, before, after) = if active {
+        (kinds.1, "deactivated", "active")
+    } else {
+        (kinds.0, "active", "deactivated")
+    };
+    let state = |s: &str| serde_json::json!({ "state": s });
+    record(
+        conn,
+        at,
+        actor,
+        kind,
+        object,
+        Some(&state(before)),
+        Some(&state(after)),
+    )
+    .await
+}
+
 /// A label as the log shows it: what was typed at a failed sign-in can hold
 /// control characters, which PostgreSQL's text refuses (NUL) and no reader
 /// of the log wants.

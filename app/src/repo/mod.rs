@@ -310,6 +310,40 @@ pub(crate) fn decode_stored<T>(
     parse(&value).ok_or_else(|| sqlx::Error::Decode(format!("unknown {column} {value:?}").into()))
 }
 
+/// The tables whose rows are deactivated rather than deleted (the ledger
+/// and the history refer to them).
+#[derive(Debug, Clone, Copy)]
+pub enum Deactivatable {
+    Accounts,
+    Products,
+    Orders,
+}
+
+/// Deactivates a row at `at` (`Some`) or reactivates it (`None`); false
+/// when it already was, so that a repeated click records nothing.
+#[tracing::instrument(skip(conn))]
+pub async fn set_deactivated(
+    conn: &mut AnyConnection,
+    table: Deactivatable,
+    id: i64,
+    at: Option<i64>,
+) -> Result<bool, sqlx::Error> {
+    let table = match table {
+        Deactivatable::Accounts => "accounts",
+        Deactivatable::Products => "products",
+        Deactivatable::Orders => "orders",
+    };
+    let was = if at.is_some() { "IS NULL" } else { "IS NOT NULL" };
+    let done = sqlx::query(&format!(
+        "UPDATE {table} SET deactivated_at = $1 WHERE id = $2 AND deactivated_at {was}"
+    ))
+    .bind(at)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// A unique constraint, as each engine reports it.
 pub(crate) struct UniqueKey {
     /// The constraint's name, as PostgreSQL reports it.

@@ -291,20 +291,3 @@ pub async fn update_order_date(
         .await?;
     Ok(())
 }
-
-/// Deactivates an order at `at` (`Some`: no new drawdown request draws
-/// from it) or reactivates it (`None`); false when it already was.
-#[tracing::instrument(skip(conn))]
-pub async fn set_order_deactivated(
-    conn: &mut AnyConnection,
-    id: OrderId,
-    at: Option<i64>,
-) -> Result<bool, sqlx::Error> {
-    let sql = if at.is_some() {
-        "UPDATE orders SET deactivated_at = $1 WHERE id = $2 AND deactivated_at IS NULL"
-    } else {
-        "UPDATE orders SET deactivated_at = $1 WHERE id = $2 AND deactivated_at IS NOT NULL"
-    };
-    let done = sqlx::query(sql).bind(at).bind(id.0).execute(&mut *conn).await?;
-    Ok(done.rows_affected() == 1)
-}

@@ -104,23 +104,6 @@ pub async fn product_is_ordered(conn: &mut AnyConnection, id: ProductId) -> Resu
     Ok(found.is_some())
 }
 
-/// Deactivates a product at `at` (`Some`) or reactivates it (`None`);
-/// false when it already was.
-#[tracing::instrument(skip(conn))]
-pub async fn set_product_deactivated(
-    conn: &mut AnyConnection,
-    id: ProductId,
-    at: Option<i64>,
-) -> Result<bool, sqlx::Error> {
-    let sql = if at.is_some() {
-        "UPDATE products SET deactivated_at = $1 WHERE id = $2 AND deactivated_at IS NULL"
-    } else {
-        "UPDATE products SET deactivated_at = $1 WHERE id = $2 AND deactivated_at IS NOT NULL"
-    };
-    let done = sqlx::query(sql).bind(at).bind(id.0).execute(&mut *conn).await?;
-    Ok(done.rows_affected() == 1)
-}
-
 const ROW_SQL: &str =
     "SELECT id, sku, name, license_model, holds_cloud_licenses, deactivated_at FROM products";
 

@@ -263,15 +263,7 @@ impl Services<'_> {
     ) -> Result<LinkSent, PeopleError> {
         let now = self.settings.clock.now();
         let mut tx = self.db.begin().await?;
-        let target = users::find_user_row(&mut tx, user)
-            .await?
-            .ok_or(PeopleError::Forbidden)?;
-        let account = accounts::find_account(&mut tx, target.account_id)
-            .await?
-            .ok_or(PeopleError::Forbidden)?;
-        if !may_manage_people_of(by, target.role, &account) {
-            return Err(PeopleError::Forbidden);
-        }
+        let (target, account) = managed_user(&mut tx, by, user).await?;
         if target.deactivated_at.is_some() || !accounts::account_is_active(&mut tx, account.id).await? {
             return Err(PeopleError::UserDeactivated);
         }
@@ -323,15 +315,7 @@ impl Services<'_> {
         let display_name = DisplayName::parse(&change.display_name).map_err(PeopleError::DisplayName)?;
         let now = self.settings.clock.now();
         let mut tx = self.db.begin().await?;
-        let target = users::find_user_row(&mut tx, user)
-            .await?
-            .ok_or(PeopleError::Forbidden)?;
-        let account = accounts::find_account(&mut tx, target.account_id)
-            .await?
-            .ok_or(PeopleError::Forbidden)?;
-        if !may_manage_people_of(by, target.role, &account) {
-            return Err(PeopleError::Forbidden);
-        }
+        let (target, account) = managed_user(&mut tx, by, user).await?;
         check_may_give(Caller::User(by), change.role, &account)?;
         if user == by.id && change.role != target.role {
             return Err(PeopleError::OwnUser);
@@ -434,15 +418,7 @@ impl Services<'_> {
         }
         let now = self.settings.clock.now();
         let mut tx = self.db.begin().await?;
-        let target = users::find_user_row(&mut tx, user)
-            .await?
-            .ok_or(PeopleError::Forbidden)?;
-        let account = accounts::find_account(&mut tx, target.account_id)
-            .await?
-            .ok_or(PeopleError::Forbidden)?;
-        if !may_manage_people_of(by, target.role, &account) {
-            return Err(PeopleError::Forbidden);
-        }
+        let (target, _) = managed_user(&mut tx, by, user).await?;
         let changed = if active {
             users::reactivate_user(&mut tx, user).await?
         } else {
@@ -452,19 +428,13 @@ impl Services<'_> {
             changed
         };
         if changed {
-            let (kind, before, after) = if active {
-                (AuditKind::UserReactivated, "deactivated", "active")
-            } else {
-                (AuditKind::UserDeactivated, "active", "deactivated")
-            };
-            audit::record(
+            audit::record_standing(
                 &mut tx,
                 now,
                 &AuditActor::user(by.id, &by.email, address),
-                kind,
+                (AuditKind::UserDeactivated, AuditKind::UserReactivated),
                 &user_object(user, &target.email, target.account_id),
-                Some(&json!({ "state": before })),
-                Some(&json!({ "state": after })),
+                active,
             )
             .await?;
         }
@@ -642,6 +612,25 @@ impl Services<'_> {
         self.events.publish(PortalEvent::SessionsEnded { user: by.id });
         Ok(ended)
     }
+}
+
+/// The user `by` acts on, with its account, if `by` manages people of its
+/// role there; a missing user gets the same refusal.
+async fn managed_user(
+    conn: &mut sqlx::AnyConnection,
+    by: &CurrentUser,
+    user: UserId,
+) -> Result<(UserSummary, AccountSummary), PeopleError> {
+    let target = users::find_user_row(conn, user)
+        .await?
+        .ok_or(PeopleError::Forbidden)?;
+    let account = accounts::find_account(conn, target.account_id)
+        .await?
+        .ok_or(PeopleError::Forbidden)?;
+    if !may_manage_people_of(by, target.role, &account) {
+        return Err(PeopleError::Forbidden);
+    }
+    Ok((target, account))
 }
 
 /// Whether `by` may give `role` to someone of `account`: refused (403)

@@ -4,41 +4,38 @@
 use leptos::prelude::*;
 
 use super::shared::{
-    standing_action, AccountPicker, FormError, FormOutcome, LoadMore, Pages, SearchBar, StandingBadge,
+    first_page_view, standing_action, AccountPicker, Editing, FormFooter, FormOutcome, LoadMore, Pages,
+    RowActions, Section, SectionFrame, StandingBadge,
 };
 use crate::api::administration::{create_account, list_admin_accounts, set_account_active, update_account};
 use crate::components::form::{RowAction, TextField};
 use crate::components::i18n::use_i18n;
-use crate::components::pager::focus_element;
-use crate::components::status::{mark_live, EmptyState, ErrorNotice, Loading};
-use crate::domain::{AccountForm, AccountId, AccountKind, AccountRow, AdminField};
+use crate::components::status::EmptyState;
+use crate::domain::{AccountForm, AccountId, AccountKind, AccountRow, AdminField, Standing};
+use crate::error::AppError;
 use crate::i18n::{editing as editing_heading, AdminText, CommonText};
 
-/// What the form is open for: a new account, or one of the list's.
-#[derive(Clone, PartialEq)]
-enum Editing {
-    New,
-    Row(AccountRow),
-}
-
-/// The texts of one kind's section.
-struct Section {
+/// The texts and ids of one kind's section.
+struct Texts {
     id: &'static str,
+    search_id: &'static str,
     heading: AdminText,
     hint: AdminText,
     new: AdminText,
 }
 
-fn section(kind: AccountKind) -> Section {
+fn texts(kind: AccountKind) -> Texts {
     match kind {
-        AccountKind::Customer => Section {
+        AccountKind::Customer => Texts {
             id: "customers",
+            search_id: "customers-search",
             heading: AdminText::Customers,
             hint: AdminText::CustomersHint,
             new: AdminText::NewCustomer,
         },
-        _ => Section {
+        _ => Texts {
             id: "partners",
+            search_id: "partners-search",
             heading: AdminText::Partners,
             hint: AdminText::PartnersHint,
             new: AdminText::NewPartner,
@@ -49,75 +46,44 @@ fn section(kind: AccountKind) -> Section {
 /// Partners (`kind` partner) or Customers (`kind` customer).
 #[component]
 pub fn AccountsPage(kind: AccountKind) -> impl IntoView {
-    let i18n = use_i18n();
-    let Section {
+    let Texts {
         id,
+        search_id,
         heading,
         hint,
         new,
-    } = section(kind);
-    let applied = RwSignal::new(String::new());
-    let changed = RwSignal::new(0u32);
-    let editing = RwSignal::new(None::<Editing>);
-    let saved = RwSignal::new(false);
-    let first = crate::codec::wire_resource(
-        move || (applied.get(), changed.get()),
-        move |(search, _)| list_admin_accounts(kind, search, None),
-    );
-    let list = move || {
-        Suspend::new(async move {
-            match first.await {
-                Ok(page) => {
-                    let view = view! { <AccountList kind pages=Pages::new(page) applied editing changed /> }
-                        .into_any();
-                    mark_live(format!("{id}-tab"));
-                    view
-                }
-                Err(error) => view! { <ErrorNotice error /> }.into_any(),
-            }
-        })
-    };
-    let open_new = move |_| {
-        saved.set(false);
-        editing.set(Some(Editing::New));
-        request_animation_frame(move || focus_element("account-name"));
-    };
+    } = texts(kind);
+    let section = Section::<AccountRow>::new();
+    let first = section.first_page(move |search| list_admin_accounts(kind, search, None));
     view! {
-        <section class="panel" id=format!("{id}-tab") aria-labelledby=format!("{id}-heading")>
-            <div class="panel__head">
-                <h2 id=format!("{id}-heading")>{move || i18n.t(heading)}</h2>
-                <button type="button" class="button button--primary" on:click=open_new>
-                    {move || i18n.t(new)}
-                </button>
-            </div>
-            <p class="panel__hint">{move || i18n.t(hint)}</p>
-            {move || saved.get().then(|| view! { <p class="status" role="status">{move || i18n.t(AdminText::Saved)}</p> })}
-            {move || {
-                editing
-                    .get()
-                    .map(|open| view! { <AccountEditor kind open editing changed saved /> })
-            }}
-            <SearchBar id=if kind == AccountKind::Customer { "customers-search" } else { "partners-search" } applied />
-            <Transition fallback=Loading>{list}</Transition>
-        </section>
+        <SectionFrame
+            id
+            search_id
+            heading
+            hint
+            new
+            on_new=Callback::new(move |()| section.open(Editing::New, "account-name"))
+            notice=section.notice
+            applied=section.applied
+            editor=ViewFn::from(move || {
+                section.editing.get().map(|open| view! { <AccountEditor kind open section /> })
+            })
+            list=ViewFn::from(move || {
+                first_page_view(id, first, move |page| {
+                    view! { <AccountList kind pages=Pages::new(page) section /> }.into_any()
+                })
+            })
+        />
     }
-    .into_any()
 }
 
 #[component]
-fn AccountList(
-    kind: AccountKind,
-    pages: Pages<AccountRow>,
-    applied: RwSignal<String>,
-    editing: RwSignal<Option<Editing>>,
-    changed: RwSignal<u32>,
-) -> impl IntoView {
+fn AccountList(kind: AccountKind, pages: Pages<AccountRow>, section: Section<AccountRow>) -> impl IntoView {
     let i18n = use_i18n();
     if pages.rows.with_untracked(Vec::is_empty) {
         return view! { <EmptyState title=AdminText::NothingMatches /> }.into_any();
     }
-    let busy = RwSignal::new(false);
-    let failed = RwSignal::new(None::<crate::error::AppError>);
+    let actions = RowActions::new(section);
     let customers = kind == AccountKind::Customer;
     let row = move |account: AccountRow| {
         let name = account.name.clone();
@@ -139,32 +105,22 @@ fn AccountList(
                     <RowAction
                         action=AdminText::Edit
                         subject=name.clone()
-                        on_click=move || {
-                            editing.set(Some(Editing::Row(edit.clone())));
-                            request_animation_frame(move || focus_element("account-name"));
-                        }
+                        on_click=move || section.open(Editing::Row(edit.clone()), "account-name")
                     />
                     <RowAction
                         action=standing_action(standing)
                         subject=name
-                        busy=busy
+                        busy=actions.busy
                         on_click=move || {
-                            busy.set(true);
-                            leptos::task::spawn_local(async move {
-                                let active = standing != crate::domain::Standing::Active;
-                                match set_account_active(id, active).await {
-                                    Ok(()) => changed.update(|n| *n += 1),
-                                    Err(e) => failed.set(Some(e)),
-                                }
-                                busy.set(false);
-                            });
+                            let active = standing != Standing::Active;
+                            actions.run(async move { set_account_active(id, active).await.map(|()| None) });
                         }
                     />
                 </td>
             </tr>
         }
     };
-    let caption = section(kind).heading;
+    let caption = texts(kind).heading;
     view! {
         <div class="table-scroll" tabindex="0" role="region" aria-label=move || i18n.t(caption)>
             <table class="table">
@@ -182,12 +138,12 @@ fn AccountList(
                 <tbody>{move || pages.rows.get().into_iter().map(row).collect_view()}</tbody>
             </table>
         </div>
-        {move || failed.get().map(|error| view! { <ErrorNotice error /> })}
+        {actions.failure()}
         <LoadMore
             more=Signal::derive(move || pages.next.get().is_some())
             loading=pages.loading
             on_click=move || {
-                let search = applied.get_untracked();
+                let search = section.applied.get_untracked();
                 pages.load_more(move |after| list_admin_accounts(kind, search, Some(after)));
             }
         />
@@ -198,21 +154,20 @@ fn AccountList(
 #[component]
 fn AccountEditor(
     kind: AccountKind,
-    open: Editing,
-    editing: RwSignal<Option<Editing>>,
-    changed: RwSignal<u32>,
-    saved: RwSignal<bool>,
+    open: Editing<AccountRow>,
+    section: Section<AccountRow>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let (id, form, partner_name) = match &open {
-        Editing::New => (None, AccountForm::default(), None),
-        Editing::Row(row) => (Some(row.id), row.form(), row.managed_by_name.clone()),
+    let (id, form, partner_name, title) = match open {
+        Editing::New => (None, AccountForm::default(), None, None),
+        Editing::Row(row) => (
+            Some(row.id),
+            row.form(),
+            row.managed_by_name.clone(),
+            Some(row.name),
+        ),
     };
-    let title = match &open {
-        Editing::New => None,
-        Editing::Row(row) => Some(row.name.clone()),
-    };
-    let new = section(kind).new;
+    let new = texts(kind).new;
     let heading = move || match &title {
         None => i18n.t(new).to_string(),
         Some(name) => editing_heading(i18n.locale(), name),
@@ -234,11 +189,7 @@ fn AccountEditor(
         };
         outcome.run(
             move || save_account(kind, id, form),
-            move |()| {
-                editing.set(None);
-                saved.set(true);
-                changed.update(|n| *n += 1);
-            },
+            move |()| section.changed(Some(i18n.t(AdminText::Saved).to_string())),
         );
     };
     let field = move |id: &'static str,
@@ -278,26 +229,14 @@ fn AccountEditor(
                 {field("account-website", AdminText::Website, website, AdminField::Website, "url")}
                 {field("account-contact-name", AdminText::ContactName, contact_name, AdminField::ContactName, "text")}
                 {field("account-contact-email", AdminText::ContactEmail, contact_email, AdminField::ContactEmail, "email")}
-                {view! { <FormError outcome /> }.into_any()}
-                <div class="form-actions">
-                    <button type="submit" class="button button--primary" disabled=move || outcome.pending.get()>
-                        {move || i18n.t(CommonText::Save)}
-                    </button>
-                    <button type="button" class="button" on:click=move |_| editing.set(None)>
-                        {move || i18n.t(AdminText::CloseForm)}
-                    </button>
-                </div>
+                <FormFooter outcome on_close=Callback::new(move |()| section.editing.set(None)) />
             </form>
         </section>
     }
     .into_any()
 }
 
-async fn save_account(
-    kind: AccountKind,
-    id: Option<AccountId>,
-    form: AccountForm,
-) -> Result<(), crate::error::AppError> {
+async fn save_account(kind: AccountKind, id: Option<AccountId>, form: AccountForm) -> Result<(), AppError> {
     match id {
         None => create_account(kind, form).await.map(|_| ()),
         Some(id) => update_account(id, form).await,

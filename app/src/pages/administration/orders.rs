@@ -6,7 +6,8 @@
 use leptos::prelude::*;
 
 use super::shared::{
-    standing_action, AccountPicker, FormError, FormOutcome, LoadMore, Pages, SearchBar, StandingBadge,
+    first_page_view, standing_action, AccountPicker, Editing, FormFooter, FormOutcome, LoadMore, Pages,
+    RowActions, Section, SectionFrame, StandingBadge,
 };
 use crate::api::administration::{
     create_order, import_orders, list_admin_orders, list_orderable_products, set_order_active, update_order,
@@ -14,7 +15,7 @@ use crate::api::administration::{
 use crate::components::form::{FieldError, RowAction, TextField};
 use crate::components::i18n::use_i18n;
 use crate::components::pager::focus_element;
-use crate::components::status::{mark_live, EmptyState, ErrorNotice, Loading};
+use crate::components::status::{EmptyState, ErrorNotice};
 use crate::domain::{
     AccountKind, AdminField, ImportProblem, ImportSummary, OrderChange, OrderForm, OrderLineForm, OrderRow,
     ProductId, ProductRow, Standing,
@@ -24,74 +25,39 @@ use crate::i18n::{
     admin_rule_text, editing as editing_heading, imported, months, number, order_line, AdminText, CommonText,
 };
 
-#[derive(Clone, PartialEq)]
-enum Editing {
-    New,
-    Row(OrderRow),
-}
-
 /// The section.
 #[component]
 pub fn OrdersPage() -> impl IntoView {
-    let i18n = use_i18n();
-    let applied = RwSignal::new(String::new());
-    let changed = RwSignal::new(0u32);
-    let editing = RwSignal::new(None::<Editing>);
-    let saved = RwSignal::new(false);
-    let first = crate::codec::wire_resource(
-        move || (applied.get(), changed.get()),
-        |(search, _)| list_admin_orders(search, None),
-    );
-    let list = move || {
-        Suspend::new(async move {
-            match first.await {
-                Ok(page) => {
-                    let view =
-                        view! { <OrderList pages=Pages::new(page) applied editing changed /> }.into_any();
-                    mark_live("orders-tab".to_string());
-                    view
-                }
-                Err(error) => view! { <ErrorNotice error /> }.into_any(),
-            }
-        })
-    };
-    let open_new = move |_| {
-        saved.set(false);
-        editing.set(Some(Editing::New));
-        request_animation_frame(move || focus_element("order-number"));
-    };
+    let section = Section::<OrderRow>::new();
+    let first = section.first_page(|search| list_admin_orders(search, None));
     view! {
-        <section class="panel" id="orders-tab" aria-labelledby="orders-heading">
-            <div class="panel__head">
-                <h2 id="orders-heading">{move || i18n.t(AdminText::Orders)}</h2>
-                <button type="button" class="button button--primary" on:click=open_new>
-                    {move || i18n.t(AdminText::NewOrder)}
-                </button>
-            </div>
-            <p class="panel__hint">{move || i18n.t(AdminText::OrdersHint)}</p>
-            {move || saved.get().then(|| view! { <p class="status" role="status">{move || i18n.t(AdminText::Saved)}</p> })}
-            {move || editing.get().map(|open| view! { <OrderEditor open editing changed saved /> })}
-            <OrdersImport changed />
-            <SearchBar id="orders-search" applied />
-            <Transition fallback=Loading>{list}</Transition>
-        </section>
+        <SectionFrame
+            id="orders"
+            search_id="orders-search"
+            heading=AdminText::Orders
+            hint=AdminText::OrdersHint
+            new=AdminText::NewOrder
+            on_new=Callback::new(move |()| section.open(Editing::New, "order-number"))
+            notice=section.notice
+            applied=section.applied
+            editor=ViewFn::from(move || section.editing.get().map(|open| view! { <OrderEditor open section /> }))
+            extra=ViewFn::from(move || view! { <OrdersImport section /> })
+            list=ViewFn::from(move || {
+                first_page_view("orders", first, move |page| {
+                    view! { <OrderList pages=Pages::new(page) section /> }.into_any()
+                })
+            })
+        />
     }
-    .into_any()
 }
 
 #[component]
-fn OrderList(
-    pages: Pages<OrderRow>,
-    applied: RwSignal<String>,
-    editing: RwSignal<Option<Editing>>,
-    changed: RwSignal<u32>,
-) -> impl IntoView {
+fn OrderList(pages: Pages<OrderRow>, section: Section<OrderRow>) -> impl IntoView {
     let i18n = use_i18n();
     if pages.rows.with_untracked(Vec::is_empty) {
         return view! { <EmptyState title=AdminText::NothingMatches /> }.into_any();
     }
-    let busy = RwSignal::new(false);
-    let failed = RwSignal::new(None::<AppError>);
+    let actions = RowActions::new(section);
     let row = move |order: OrderRow| {
         let (id, standing) = (order.id, order.standing);
         let subject = order.number.clone();
@@ -115,24 +81,15 @@ fn OrderList(
                     <RowAction
                         action=AdminText::Edit
                         subject=subject.clone()
-                        on_click=move || {
-                            editing.set(Some(Editing::Row(edit.clone())));
-                            request_animation_frame(move || focus_element("order-date"));
-                        }
+                        on_click=move || section.open(Editing::Row(edit.clone()), "order-date")
                     />
                     <RowAction
                         action=standing_action(standing)
                         subject
-                        busy=busy
+                        busy=actions.busy
                         on_click=move || {
-                            busy.set(true);
-                            leptos::task::spawn_local(async move {
-                                match set_order_active(id, standing != Standing::Active).await {
-                                    Ok(()) => changed.update(|n| *n += 1),
-                                    Err(e) => failed.set(Some(e)),
-                                }
-                                busy.set(false);
-                            });
+                            let active = standing != Standing::Active;
+                            actions.run(async move { set_order_active(id, active).await.map(|()| None) });
                         }
                     />
                 </td>
@@ -157,12 +114,12 @@ fn OrderList(
                 <tbody>{move || pages.rows.get().into_iter().map(row).collect_view()}</tbody>
             </table>
         </div>
-        {move || failed.get().map(|error| view! { <ErrorNotice error /> })}
+        {actions.failure()}
         <LoadMore
             more=Signal::derive(move || pages.next.get().is_some())
             loading=pages.loading
             on_click=move || {
-                let search = applied.get_untracked();
+                let search = section.applied.get_untracked();
                 pages.load_more(move |after| list_admin_orders(search, Some(after)));
             }
         />
@@ -199,12 +156,7 @@ impl LineFields {
 }
 
 #[component]
-fn OrderEditor(
-    open: Editing,
-    editing: RwSignal<Option<Editing>>,
-    changed: RwSignal<u32>,
-    saved: RwSignal<bool>,
-) -> impl IntoView {
+fn OrderEditor(open: Editing<OrderRow>, section: Section<OrderRow>) -> impl IntoView {
     let i18n = use_i18n();
     let existing = match &open {
         Editing::New => None,
@@ -237,11 +189,7 @@ fn OrderEditor(
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let typed: Vec<OrderLineForm> = lines.get_untracked().into_iter().map(LineFields::form).collect();
-        let done = move |()| {
-            editing.set(None);
-            saved.set(true);
-            changed.update(|n| *n += 1);
-        };
+        let done = move |()| section.changed(Some(i18n.t(AdminText::Saved).to_string()));
         match id {
             None => {
                 let form = OrderForm {
@@ -358,15 +306,7 @@ fn OrderEditor(
                 <p>
                     <button type="button" class="button" on:click=add_line>{move || i18n.t(AdminText::AddLine)}</button>
                 </p>
-                {view! { <FormError outcome /> }.into_any()}
-                <div class="form-actions">
-                    <button type="submit" class="button button--primary" disabled=move || outcome.pending.get()>
-                        {move || i18n.t(CommonText::Save)}
-                    </button>
-                    <button type="button" class="button" on:click=move |_| editing.set(None)>
-                        {move || i18n.t(AdminText::CloseForm)}
-                    </button>
-                </div>
+                <FormFooter outcome on_close=Callback::new(move |()| section.editing.set(None)) />
             </form>
         </section>
     }
@@ -445,7 +385,7 @@ fn ExistingLines(order: OrderRow) -> impl IntoView {
 /// Import orders (CSV): the file is read in the browser and sent whole;
 /// every bad row comes back with its line and column, nothing imported.
 #[component]
-fn OrdersImport(changed: RwSignal<u32>) -> impl IntoView {
+fn OrdersImport(section: Section<OrderRow>) -> impl IntoView {
     let i18n = use_i18n();
     let outcome = RwSignal::new(None::<Result<ImportSummary, AppError>>);
     let pending = RwSignal::new(false);
@@ -458,7 +398,7 @@ fn OrdersImport(changed: RwSignal<u32>) -> impl IntoView {
                 None => Err(AppError::InvalidInput { field: "file".into() }),
             };
             if result.is_ok() {
-                changed.update(|n| *n += 1);
+                section.changed(None);
             }
             outcome.set(Some(result));
             pending.set(false);

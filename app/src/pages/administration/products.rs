@@ -3,85 +3,52 @@
 
 use leptos::prelude::*;
 
-use super::shared::{standing_action, FormError, FormOutcome, LoadMore, Pages, SearchBar, StandingBadge};
+use super::shared::{
+    first_page_view, standing_action, Editing, FormFooter, FormOutcome, LoadMore, Pages, RowActions, Section,
+    SectionFrame, StandingBadge,
+};
 use crate::api::administration::{create_product, list_admin_products, set_product_active, update_product};
 use crate::components::form::{FieldError, RowAction, TextField};
 use crate::components::i18n::use_i18n;
-use crate::components::pager::focus_element;
-use crate::components::status::{mark_live, EmptyState, ErrorNotice, Loading};
+use crate::components::status::EmptyState;
 use crate::domain::{AdminField, LicenseModel, ProductForm, ProductId, ProductRow, Standing};
 use crate::error::AppError;
 use crate::i18n::{editing as editing_heading, model_text, AdminText, CommonText};
 
 const MODELS: [LicenseModel; 3] = [LicenseModel::Cloud, LicenseModel::File, LicenseModel::Service];
 
-#[derive(Clone, PartialEq)]
-enum Editing {
-    New,
-    Row(ProductRow),
-}
-
 /// The section.
 #[component]
 pub fn ProductsPage() -> impl IntoView {
-    let i18n = use_i18n();
-    let applied = RwSignal::new(String::new());
-    let changed = RwSignal::new(0u32);
-    let editing = RwSignal::new(None::<Editing>);
-    let saved = RwSignal::new(false);
-    let first = crate::codec::wire_resource(
-        move || (applied.get(), changed.get()),
-        |(search, _)| list_admin_products(search, None),
-    );
-    let list = move || {
-        Suspend::new(async move {
-            match first.await {
-                Ok(page) => {
-                    let view =
-                        view! { <ProductList pages=Pages::new(page) applied editing changed /> }.into_any();
-                    mark_live("products-tab".to_string());
-                    view
-                }
-                Err(error) => view! { <ErrorNotice error /> }.into_any(),
-            }
-        })
-    };
-    let open_new = move |_| {
-        saved.set(false);
-        editing.set(Some(Editing::New));
-        request_animation_frame(move || focus_element("product-sku"));
-    };
+    let section = Section::<ProductRow>::new();
+    let first = section.first_page(|search| list_admin_products(search, None));
     view! {
-        <section class="panel" id="products-tab" aria-labelledby="products-heading">
-            <div class="panel__head">
-                <h2 id="products-heading">{move || i18n.t(AdminText::Products)}</h2>
-                <button type="button" class="button button--primary" on:click=open_new>
-                    {move || i18n.t(AdminText::NewProduct)}
-                </button>
-            </div>
-            <p class="panel__hint">{move || i18n.t(AdminText::ProductsHint)}</p>
-            {move || saved.get().then(|| view! { <p class="status" role="status">{move || i18n.t(AdminText::Saved)}</p> })}
-            {move || editing.get().map(|open| view! { <ProductEditor open editing changed saved /> })}
-            <SearchBar id="products-search" applied />
-            <Transition fallback=Loading>{list}</Transition>
-        </section>
+        <SectionFrame
+            id="products"
+            search_id="products-search"
+            heading=AdminText::Products
+            hint=AdminText::ProductsHint
+            new=AdminText::NewProduct
+            on_new=Callback::new(move |()| section.open(Editing::New, "product-sku"))
+            notice=section.notice
+            applied=section.applied
+            editor=ViewFn::from(move || section.editing.get().map(|open| view! { <ProductEditor open section /> }))
+            list=ViewFn::from(move || {
+                first_page_view("products", first, move |page| {
+                    view! { <ProductList pages=Pages::new(page) section /> }.into_any()
+                })
+            })
+        />
     }
-    .into_any()
 }
 
 #[component]
-fn ProductList(
-    pages: Pages<ProductRow>,
-    applied: RwSignal<String>,
-    editing: RwSignal<Option<Editing>>,
-    changed: RwSignal<u32>,
-) -> impl IntoView {
+fn ProductList(pages: Pages<ProductRow>, section: Section<ProductRow>) -> impl IntoView {
     let i18n = use_i18n();
     if pages.rows.with_untracked(Vec::is_empty) {
         return view! { <EmptyState title=AdminText::NothingMatches /> }.into_any();
     }
-    let busy = RwSignal::new(false);
-    let failed = RwSignal::new(None::<AppError>);
+    let actions = RowActions::new(section);
     let row = move |product: ProductRow| {
         let (id, standing) = (product.id, product.standing);
         let name = product.name.clone();
@@ -97,24 +64,15 @@ fn ProductList(
                     <RowAction
                         action=AdminText::Edit
                         subject=name.clone()
-                        on_click=move || {
-                            editing.set(Some(Editing::Row(edit.clone())));
-                            request_animation_frame(move || focus_element("product-sku"));
-                        }
+                        on_click=move || section.open(Editing::Row(edit.clone()), "product-sku")
                     />
                     <RowAction
                         action=standing_action(standing)
                         subject=name
-                        busy=busy
+                        busy=actions.busy
                         on_click=move || {
-                            busy.set(true);
-                            leptos::task::spawn_local(async move {
-                                match set_product_active(id, standing != Standing::Active).await {
-                                    Ok(()) => changed.update(|n| *n += 1),
-                                    Err(e) => failed.set(Some(e)),
-                                }
-                                busy.set(false);
-                            });
+                            let active = standing != Standing::Active;
+                            actions.run(async move { set_product_active(id, active).await.map(|()| None) });
                         }
                     />
                 </td>
@@ -137,12 +95,12 @@ fn ProductList(
                 <tbody>{move || pages.rows.get().into_iter().map(row).collect_view()}</tbody>
             </table>
         </div>
-        {move || failed.get().map(|error| view! { <ErrorNotice error /> })}
+        {actions.failure()}
         <LoadMore
             more=Signal::derive(move || pages.next.get().is_some())
             loading=pages.loading
             on_click=move || {
-                let search = applied.get_untracked();
+                let search = section.applied.get_untracked();
                 pages.load_more(move |after| list_admin_products(search, Some(after)));
             }
         />
@@ -151,12 +109,7 @@ fn ProductList(
 }
 
 #[component]
-fn ProductEditor(
-    open: Editing,
-    editing: RwSignal<Option<Editing>>,
-    changed: RwSignal<u32>,
-    saved: RwSignal<bool>,
-) -> impl IntoView {
+fn ProductEditor(open: Editing<ProductRow>, section: Section<ProductRow>) -> impl IntoView {
     let i18n = use_i18n();
     let (id, form, title) = match open {
         Editing::New => (
@@ -191,11 +144,7 @@ fn ProductEditor(
         };
         outcome.run(
             move || save_product(id, form),
-            move |()| {
-                editing.set(None);
-                saved.set(true);
-                changed.update(|n| *n += 1);
-            },
+            move |()| section.changed(Some(i18n.t(AdminText::Saved).to_string())),
         );
     };
     view! {
@@ -251,15 +200,7 @@ fn ProductEditor(
                     />
                     <label for="product-control-room">{move || i18n.t(AdminText::ControlRoom)}</label>
                 </div>
-                {view! { <FormError outcome /> }.into_any()}
-                <div class="form-actions">
-                    <button type="submit" class="button button--primary" disabled=move || outcome.pending.get()>
-                        {move || i18n.t(CommonText::Save)}
-                    </button>
-                    <button type="button" class="button" on:click=move |_| editing.set(None)>
-                        {move || i18n.t(AdminText::CloseForm)}
-                    </button>
-                </div>
+                <FormFooter outcome on_close=Callback::new(move |()| section.editing.set(None)) />
             </form>
         </section>
     }

@@ -5,11 +5,223 @@
 use leptos::prelude::*;
 
 use crate::api::administration::list_admin_accounts;
+use crate::codec::WireResource;
 use crate::components::form::{FieldError, TextField};
 use crate::components::i18n::use_i18n;
+use crate::components::pager::focus_element;
+use crate::components::status::{mark_live, ErrorNotice, Loading};
 use crate::domain::{AccountId, AccountKind, AdminCursor, AdminField, AdminPage, Standing};
 use crate::error::AppError;
 use crate::i18n::{admin_rule_text, standing_text, AdminText, CommonText, Text};
+
+/// What the form of a section is open for: a new row, or one of the list's.
+#[derive(Clone, PartialEq)]
+pub enum Editing<R> {
+    New,
+    Row(R),
+}
+
+/// What a section keeps above its list and its form, which both render
+/// again when the list is read again: the search applied, a counter that
+/// has the list read again, the form open, and the note of the last change.
+pub struct Section<R: Send + Sync + 'static> {
+    pub applied: RwSignal<String>,
+    pub changed: RwSignal<u32>,
+    pub editing: RwSignal<Option<Editing<R>>>,
+    pub notice: RwSignal<Option<String>>,
+}
+
+impl<R: Send + Sync + 'static> Clone for Section<R> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<R: Send + Sync + 'static> Copy for Section<R> {}
+
+impl<R: Clone + Send + Sync + 'static> Section<R> {
+    pub fn new() -> Self {
+        Self {
+            applied: RwSignal::new(String::new()),
+            changed: RwSignal::new(0),
+            editing: RwSignal::new(None),
+            notice: RwSignal::new(None),
+        }
+    }
+
+    /// Opens the form, the keyboard on the field with id `focus`.
+    pub fn open(self, editing: Editing<R>, focus: &'static str) {
+        self.notice.set(None);
+        self.editing.set(Some(editing));
+        request_animation_frame(move || focus_element(focus));
+    }
+
+    /// After a change: the form closed, `note` said, the list read again.
+    pub fn changed(self, note: Option<String>) {
+        self.editing.set(None);
+        self.notice.set(note);
+        self.changed.update(|n| *n += 1);
+    }
+
+    /// The first page of the list, read again when the search or a row changes.
+    pub fn first_page<F>(
+        self,
+        read: impl Fn(String) -> F + Send + Sync + 'static,
+    ) -> WireResource<AdminPage<R>>
+    where
+        F: std::future::Future<Output = Result<AdminPage<R>, AppError>> + Send + 'static,
+        R: serde::Serialize + serde::de::DeserializeOwned,
+    {
+        let (applied, changed) = (self.applied, self.changed);
+        crate::codec::wire_resource(
+            move || (applied.get(), changed.get()),
+            move |(search, _)| read(search),
+        )
+    }
+}
+
+impl<R: Clone + Send + Sync + 'static> Default for Section<R> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A section's frame: its heading with the New button, its hint, the note
+/// of the last change, the form when open, the search and the list (marked
+/// live once its first page is shown, for the end-to-end tests).
+#[component]
+pub fn SectionFrame(
+    /// The section's id: `{id}-tab`, `{id}-heading`.
+    id: &'static str,
+    /// The search field's id.
+    search_id: &'static str,
+    heading: AdminText,
+    hint: AdminText,
+    /// The New button's name.
+    new: AdminText,
+    on_new: Callback<()>,
+    notice: RwSignal<Option<String>>,
+    applied: RwSignal<String>,
+    /// The form, while it is open.
+    editor: ViewFn,
+    /// What stands between the form and the search (Import orders).
+    #[prop(optional, into)]
+    extra: Option<ViewFn>,
+    /// The list once its first page is read.
+    list: ViewFn,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let heading_id = format!("{id}-heading");
+    view! {
+        <section class="panel" id=format!("{id}-tab") aria-labelledby=heading_id.clone()>
+            <div class="panel__head">
+                <h2 id=heading_id.clone()>{move || i18n.t(heading)}</h2>
+                <button type="button" class="button button--primary" on:click=move |_| on_new.run(())>
+                    {move || i18n.t(new)}
+                </button>
+            </div>
+            <p class="panel__hint">{move || i18n.t(hint)}</p>
+            {move || notice.get().map(|text| view! { <p class="status" role="status">{text}</p> })}
+            {move || editor.run()}
+            {extra.map(|extra| extra.run())}
+            <SearchBar id=search_id applied />
+            <Transition fallback=Loading>{move || list.run()}</Transition>
+        </section>
+    }
+    .into_any()
+}
+
+/// The list of a section once `first` is read: `render`ed, and the section
+/// (`{id}-tab`) marked live; a refusal told instead.
+pub fn first_page_view<R>(
+    id: &'static str,
+    first: WireResource<AdminPage<R>>,
+    render: impl Fn(AdminPage<R>) -> AnyView + Clone + Send + Sync + 'static,
+) -> impl IntoView
+where
+    R: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+{
+    Suspend::new(async move {
+        match first.await {
+            Ok(page) => {
+                let view = render(page);
+                mark_live(format!("{id}-tab"));
+                view
+            }
+            Err(error) => view! { <ErrorNotice error /> }.into_any(),
+        }
+    })
+}
+
+/// The actions of a list's rows (Deactivate, Reactivate, Send invitation…):
+/// one at a time, the list read again after, a refusal shown under it.
+#[derive(Clone, Copy)]
+pub struct RowActions {
+    pub busy: RwSignal<bool>,
+    pub failed: RwSignal<Option<AppError>>,
+    changed: RwSignal<u32>,
+    notice: RwSignal<Option<String>>,
+}
+
+impl RowActions {
+    pub fn new<R: Send + Sync + 'static>(section: Section<R>) -> Self {
+        Self {
+            busy: RwSignal::new(false),
+            failed: RwSignal::new(None),
+            changed: section.changed,
+            notice: section.notice,
+        }
+    }
+
+    /// Runs `call`; its answer, if any, is the section's note.
+    pub fn run<F>(self, call: F)
+    where
+        F: std::future::Future<Output = Result<Option<String>, AppError>> + 'static,
+    {
+        self.busy.set(true);
+        self.failed.set(None);
+        leptos::task::spawn_local(async move {
+            match call.await {
+                Ok(note) => {
+                    self.notice.set(note);
+                    self.changed.update(|n| *n += 1);
+                }
+                Err(e) => self.failed.set(Some(e)),
+            }
+            self.busy.set(false);
+        });
+    }
+
+    /// The refusal of the last action, under the list.
+    pub fn failure(self) -> impl IntoView {
+        move || self.failed.get().map(|error| view! { <ErrorNotice error /> })
+    }
+}
+
+/// A form's last lines: what went wrong, Save (or `submit`) and Close.
+#[component]
+pub fn FormFooter(
+    outcome: FormOutcome,
+    /// The submit button's name; Save unless given.
+    #[prop(optional, into)]
+    submit: Option<Signal<&'static str>>,
+    on_close: Callback<()>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let submit = submit.unwrap_or_else(|| Signal::derive(move || i18n.t(CommonText::Save)));
+    view! {
+        <FormError outcome />
+        <div class="form-actions">
+            <button type="submit" class="button button--primary" disabled=move || outcome.pending.get()>
+                {move || submit.get()}
+            </button>
+            <button type="button" class="button" on:click=move |_| on_close.run(())>
+                {move || i18n.t(AdminText::CloseForm)}
+            </button>
+        </div>
+    }
+    .into_any()
+}
 
 /// The last answer of a form's Save: its problems go next to their fields,
 /// anything else above the button.

@@ -4,12 +4,13 @@
 
 use leptos::prelude::*;
 
-use super::shared::{AccountPicker, FormError, FormOutcome, LoadMore, Pages, SearchBar};
+use super::shared::{
+    AccountPicker, Editing, FormFooter, FormOutcome, LoadMore, Pages, RowActions, Section, SectionFrame,
+};
 use crate::api::administration::{list_admin_users, send_password_link, update_user};
 use crate::api::people::{invite_user, set_user_active};
 use crate::components::form::{RowAction, TextField};
 use crate::components::i18n::use_i18n;
-use crate::components::pager::focus_element;
 use crate::components::status::{mark_live, EmptyState, ErrorNotice, Loading};
 use crate::domain::{
     AccountId, AccountKind, AdminField, CurrentUser, LinkSent, Role, UserChange, UserSummary,
@@ -20,34 +21,25 @@ use crate::i18n::{
     role_text, AccountText, AdminText, CommonText,
 };
 
-#[derive(Clone, PartialEq)]
-enum Editing {
-    New,
-    Row(UserSummary),
-}
-
 /// The section.
 #[component]
 pub fn UsersPage() -> impl IntoView {
-    let i18n = use_i18n();
     let session = expect_context::<crate::Session>();
-    let applied = RwSignal::new(String::new());
-    let changed = RwSignal::new(0u32);
-    let editing = RwSignal::new(None::<Editing>);
-    // Above the list and the form: a refresh renders both again.
-    let notice = RwSignal::new(None::<String>);
-    let first = crate::codec::wire_resource(
-        move || (applied.get(), changed.get()),
-        |(search, _)| list_admin_users(search, None),
-    );
+    let section = Section::<UserSummary>::new();
+    let first = section.first_page(|search| list_admin_users(search, None));
+    let editor = move || {
+        let open = section.editing.get()?;
+        let me = session.user.get().and_then(Result::ok).flatten()?;
+        Some(view! { <UserEditor open me section /> })
+    };
+    // One Suspend for both reads: the list needs who is signed in (nobody
+    // deactivates themselves).
     let list = move || {
         Suspend::new(async move {
-            let me = session.user.await.ok().flatten();
+            let me = session.user.await.ok().flatten().map(|u| u.id);
             match (first.await, me) {
                 (Ok(page), Some(me)) => {
-                    let view =
-                        view! { <UserList pages=Pages::new(page) me=me.id applied editing changed notice /> }
-                            .into_any();
+                    let view = view! { <UserList pages=Pages::new(page) me section /> }.into_any();
                     mark_live("users-tab".to_string());
                     view
                 }
@@ -56,65 +48,33 @@ pub fn UsersPage() -> impl IntoView {
             }
         })
     };
-    let editor = move || {
-        let open = editing.get()?;
-        let me = session.user.get().and_then(Result::ok).flatten()?;
-        Some(view! { <UserEditor open me editing changed notice /> })
-    };
-    let open_new = move |_| {
-        notice.set(None);
-        editing.set(Some(Editing::New));
-        request_animation_frame(move || focus_element("user-email"));
-    };
     view! {
-        <section class="panel" id="users-tab" aria-labelledby="admin-users-heading">
-            <div class="panel__head">
-                <h2 id="admin-users-heading">{move || i18n.t(AdminText::Users)}</h2>
-                <button type="button" class="button button--primary" on:click=open_new>
-                    {move || i18n.t(AdminText::NewUser)}
-                </button>
-            </div>
-            <p class="panel__hint">{move || i18n.t(AdminText::UsersHint)}</p>
-            {move || notice.get().map(|text| view! { <p class="status" role="status">{text}</p> })}
-            {editor}
-            <SearchBar id="users-search" applied />
-            <Transition fallback=Loading>{list}</Transition>
-        </section>
+        <SectionFrame
+            id="users"
+            search_id="users-search"
+            heading=AdminText::Users
+            hint=AdminText::UsersHint
+            new=AdminText::NewUser
+            on_new=Callback::new(move |()| section.open(Editing::New, "user-email"))
+            notice=section.notice
+            applied=section.applied
+            editor=ViewFn::from(editor)
+            list=ViewFn::from(list)
+        />
     }
-    .into_any()
 }
 
 #[component]
 fn UserList(
     pages: Pages<UserSummary>,
     me: crate::domain::UserId,
-    applied: RwSignal<String>,
-    editing: RwSignal<Option<Editing>>,
-    changed: RwSignal<u32>,
-    notice: RwSignal<Option<String>>,
+    section: Section<UserSummary>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     if pages.rows.with_untracked(Vec::is_empty) {
         return view! { <EmptyState title=AdminText::NothingMatches /> }.into_any();
     }
-    let busy = RwSignal::new(false);
-    let failed = RwSignal::new(None::<AppError>);
-    let run = move |call: std::pin::Pin<
-        Box<dyn std::future::Future<Output = Result<Option<String>, AppError>>>,
-    >| {
-        busy.set(true);
-        failed.set(None);
-        leptos::task::spawn_local(async move {
-            match call.await {
-                Ok(message) => {
-                    notice.set(message);
-                    changed.update(|n| *n += 1);
-                }
-                Err(e) => failed.set(Some(e)),
-            }
-            busy.set(false);
-        });
-    };
+    let actions = RowActions::new(section);
     let row = move |person: UserSummary| {
         let id = person.id;
         let deactivated = person.deactivated_at.is_some();
@@ -156,11 +116,7 @@ fn UserList(
                     <RowAction
                         action=AdminText::Edit
                         subject=email.clone()
-                        on_click=move || {
-                            notice.set(None);
-                            editing.set(Some(Editing::Row(edit.clone())));
-                            request_animation_frame(move || focus_element("user-display-name"));
-                        }
+                        on_click=move || section.open(Editing::Row(edit.clone()), "user-display-name")
                     />
                     {(!deactivated)
                         .then(|| {
@@ -169,17 +125,17 @@ fn UserList(
                                 <RowAction
                                     action=link_action
                                     subject=email.clone()
-                                    busy=busy
+                                    busy=actions.busy
                                     on_click=move || {
                                         let to = to.clone();
-                                        run(Box::pin(async move {
+                                        actions.run(async move {
                                             let sent = send_password_link(id).await?;
                                             let locale = i18n.locale();
                                             Ok(Some(match sent {
                                                 LinkSent::Invitation => invitation_sent(locale, &to),
                                                 LinkSent::PasswordReset => reset_link_sent(locale, &to),
                                             }))
-                                        }));
+                                        });
                                     }
                                 />
                             }
@@ -190,11 +146,9 @@ fn UserList(
                                 <RowAction
                                     action=toggle
                                     subject=email.clone()
-                                    busy=busy
+                                    busy=actions.busy
                                     on_click=move || {
-                                        run(Box::pin(async move {
-                                            set_user_active(id, deactivated).await.map(|()| None)
-                                        }));
+                                        actions.run(async move { set_user_active(id, deactivated).await.map(|()| None) });
                                     }
                                 />
                             }
@@ -221,12 +175,12 @@ fn UserList(
                 <tbody>{move || pages.rows.get().into_iter().map(row).collect_view()}</tbody>
             </table>
         </div>
-        {move || failed.get().map(|error| view! { <ErrorNotice error /> })}
+        {actions.failure()}
         <LoadMore
             more=Signal::derive(move || pages.next.get().is_some())
             loading=pages.loading
             on_click=move || {
-                let search = applied.get_untracked();
+                let search = section.applied.get_untracked();
                 pages.load_more(move |after| list_admin_users(search, Some(after)));
             }
         />
@@ -244,13 +198,7 @@ fn roles_of(kind: AccountKind) -> &'static [Role] {
 }
 
 #[component]
-fn UserEditor(
-    open: Editing,
-    me: CurrentUser,
-    editing: RwSignal<Option<Editing>>,
-    changed: RwSignal<u32>,
-    notice: RwSignal<Option<String>>,
-) -> impl IntoView {
+fn UserEditor(open: Editing<UserSummary>, me: CurrentUser, section: Section<UserSummary>) -> impl IntoView {
     let i18n = use_i18n();
     let existing = match &open {
         Editing::New => None,
@@ -313,11 +261,7 @@ fn UserEditor(
                 let sent_to = typed.trim().to_lowercase();
                 outcome.run(
                     move || invite_user(to, typed, name, chosen),
-                    move |_| {
-                        editing.set(None);
-                        notice.set(Some(invitation_sent(i18n.locale(), &sent_to)));
-                        changed.update(|n| *n += 1);
-                    },
+                    move |_| section.changed(Some(invitation_sent(i18n.locale(), &sent_to))),
                 );
             }
             Some(id) => {
@@ -327,11 +271,7 @@ fn UserEditor(
                 };
                 outcome.run(
                     move || update_user(id, change),
-                    move |()| {
-                        editing.set(None);
-                        notice.set(Some(i18n.t(AdminText::Saved).to_string()));
-                        changed.update(|n| *n += 1);
-                    },
+                    move |()| section.changed(Some(i18n.t(AdminText::Saved).to_string())),
                 );
             }
         }
@@ -416,18 +356,14 @@ fn UserEditor(
                         }
                         .into_any()
                     })}
-                {view! { <FormError outcome /> }.into_any()}
-                <div class="form-actions">
-                    <button type="submit" class="button button--primary" disabled=move || outcome.pending.get()>
-                        {move || match id {
-                            None => i18n.t(AdminText::SendInvitation),
-                            Some(_) => i18n.t(CommonText::Save),
-                        }}
-                    </button>
-                    <button type="button" class="button" on:click=move |_| editing.set(None)>
-                        {move || i18n.t(AdminText::CloseForm)}
-                    </button>
-                </div>
+                <FormFooter
+                    outcome
+                    submit=Signal::derive(move || match id {
+                        None => i18n.t(AdminText::SendInvitation),
+                        Some(_) => i18n.t(CommonText::Save),
+                    })
+                    on_close=Callback::new(move |()| section.editing.set(None))
+                />
             </form>
         </section>
     }

@@ -11,6 +11,7 @@ use crate::domain::{
 use crate::events::PortalEvent;
 use crate::repo::accounts::{self, InsertAccountError, NewAccount};
 use crate::repo::{audit, sessions, user_links, users};
+use crate::repo::{set_deactivated, Deactivatable};
 use crate::services::{Caller, Services};
 
 impl Services<'_> {
@@ -134,7 +135,8 @@ impl Services<'_> {
         let now = self.settings.clock.now();
         let mut tx = self.db.begin().await?;
         let (kind, row) = editable_account(&mut tx, id).await?;
-        let changed = accounts::set_account_deactivated(&mut tx, id, (!active).then_some(now)).await?;
+        let changed =
+            set_deactivated(&mut tx, Deactivatable::Accounts, id.0, (!active).then_some(now)).await?;
         let mut ended = Vec::new();
         if changed && !active {
             for user in users::list_user_ids_of_account(&mut tx, id).await? {
@@ -145,19 +147,13 @@ impl Services<'_> {
             }
         }
         if changed {
-            let (kind_done, before, after) = if active {
-                (AuditKind::AccountReactivated, "deactivated", "active")
-            } else {
-                (AuditKind::AccountDeactivated, "active", "deactivated")
-            };
-            audit::record(
+            audit::record_standing(
                 &mut tx,
                 now,
                 &self.actor(by.signed_in()),
-                kind_done,
+                (AuditKind::AccountDeactivated, AuditKind::AccountReactivated),
                 &account_object(id, &row.name, kind),
-                Some(&json!({ "state": before })),
-                Some(&json!({ "state": after })),
+                active,
             )
             .await?;
         }

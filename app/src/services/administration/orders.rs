@@ -21,6 +21,7 @@ use crate::domain::{
 };
 use crate::events::PortalEvent;
 use crate::repo::{accounts, audit, orders, products};
+use crate::repo::{set_deactivated, Deactivatable};
 use crate::services::{Caller, Services};
 
 /// The columns of an orders file, in any order.
@@ -281,21 +282,15 @@ impl Services<'_> {
         let order = orders::find_order_row(&mut tx, id)
             .await?
             .ok_or(AdminError::NotFound)?;
-        let changed = orders::set_order_deactivated(&mut tx, id, (!active).then_some(now)).await?;
+        let changed = set_deactivated(&mut tx, Deactivatable::Orders, id.0, (!active).then_some(now)).await?;
         if changed {
-            let (kind, before, after) = if active {
-                (AuditKind::OrderReactivated, "deactivated", "active")
-            } else {
-                (AuditKind::OrderDeactivated, "active", "deactivated")
-            };
-            audit::record(
+            audit::record_standing(
                 &mut tx,
                 now,
                 &self.actor(by.signed_in()),
-                kind,
+                (AuditKind::OrderDeactivated, AuditKind::OrderReactivated),
                 &order_object(id, &order.number, order.partner_id),
-                Some(&json!({ "state": before })),
-                Some(&json!({ "state": after })),
+                active,
             )
             .await?;
         }

@@ -10,6 +10,7 @@ use crate::domain::{
 };
 use crate::repo::audit;
 use crate::repo::products::{self, ProductWriteError};
+use crate::repo::{set_deactivated, Deactivatable};
 use crate::services::{Caller, Services};
 
 impl Services<'_> {
@@ -144,20 +145,14 @@ impl Services<'_> {
         let product = products::find_product(&mut tx, id)
             .await?
             .ok_or(AdminError::NotFound)?;
-        if products::set_product_deactivated(&mut tx, id, (!active).then_some(now)).await? {
-            let (kind, before, after) = if active {
-                (AuditKind::ProductReactivated, "deactivated", "active")
-            } else {
-                (AuditKind::ProductDeactivated, "active", "deactivated")
-            };
-            audit::record(
+        if set_deactivated(&mut tx, Deactivatable::Products, id.0, (!active).then_some(now)).await? {
+            audit::record_standing(
                 &mut tx,
                 now,
                 &self.actor(by.signed_in()),
-                kind,
+                (AuditKind::ProductDeactivated, AuditKind::ProductReactivated),
                 &product_object(id, &product.name),
-                Some(&json!({ "state": before })),
-                Some(&json!({ "state": after })),
+                active,
             )
             .await?;
         }

@@ -13,10 +13,13 @@ source "$(dirname "$0")/setup.sh"
 # Issue 15 (the Users tab, Your account and the password pages, the
 # Administration link) took them from 235,000 / 400,000 / 400,000: over issue
 # 13's goal of 400 KB for all a partner loads, which is open work (issue 15's
-# note), not a new normal.
-WASM_INITIAL_BR_MAX=${WASM_INITIAL_BR_MAX:-242000}   # bytes, the main module (all the sign-in page loads)
-WASM_PAGE_BR_MAX=${WASM_PAGE_BR_MAX:-440000}         # bytes, what a page opened on a tab loads
-WASM_TOTAL_BR_MAX=${WASM_TOTAL_BR_MAX:-467000}       # bytes, every module a partner can load
+# note), not a new normal. Administration's sections are a chunk of their own
+# (vendor admins only, 376,988 bytes with the main module); what they added
+# for everyone is the two error codes every screen reads (invalid_form,
+# invalid_import: +400 bytes to the main module, 1,600 to all a partner loads).
+WASM_INITIAL_BR_MAX=${WASM_INITIAL_BR_MAX:-242600}   # bytes, the main module (all the sign-in page loads)
+WASM_PAGE_BR_MAX=${WASM_PAGE_BR_MAX:-440600}         # bytes, what a page opened on a tab loads
+WASM_TOTAL_BR_MAX=${WASM_TOTAL_BR_MAX:-468800}       # bytes, every module a partner can load
 # Lighthouse 12, mobile preset, simulated throttling, the CPU multiplier
 # calibrated to the host (below). The goals are performance 95 and TBT
 # 150 ms; they held on hosts of benchmark index 2,500-3,000 at the default

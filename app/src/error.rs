@@ -10,7 +10,7 @@ use crate::domain::{
     AccountNameError, AdminProblem, AdminRule, BindingError, EmailError, FieldProblem, ImportProblem,
     LicenseFileProblem, PasswordError, ProvisioningError, ReasonError, TransitionError,
 };
-use crate::i18n::{self, AccountText, AdminText, DrawdownsText, ErrorText, LicensesText, Locale, SignInText};
+use crate::i18n::{self, AccountText, DrawdownsText, ErrorText, LicensesText, Locale, SignInText};
 
 /// What a server function can answer instead of its value.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
@@ -255,8 +255,8 @@ impl AppError {
             AppError::InvalidDisplayName { problem } => i18n::name_error(locale, problem),
             AppError::EmailTaken => AccountText::EmailTaken.text(locale).into(),
             AppError::CannotDeactivateSelf => AccountText::CannotDeactivateSelf.text(locale).into(),
-            AppError::InvalidForm { .. } => AdminText::ErrorInvalidForm.text(locale).into(),
-            AppError::InvalidImport { .. } => AdminText::ErrorInvalidImport.text(locale).into(),
+            AppError::InvalidForm { .. } => ErrorText::ErrorInvalidForm.text(locale).into(),
+            AppError::InvalidImport { .. } => ErrorText::ErrorInvalidImport.text(locale).into(),
             AppError::Malformed
             | AppError::CrossOrigin
             | AppError::UnsupportedMediaType

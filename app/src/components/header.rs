@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use super::i18n::{use_i18n, LanguageSelect};
-use crate::i18n::{AccountText, AdminText, CommonText};
+use crate::i18n::{AccountText, CommonText, SectionText};
 use crate::Session;
 
 /// Brand, main navigation and the signed-in user (once signed in), language.
@@ -26,7 +26,7 @@ pub fn Header() -> impl IntoView {
                 <nav class="main-nav" aria-label=move || i18n.t(CommonText::MainNavigation)>
                     <A href="/licenses">{move || i18n.t(CommonText::LicensesAndCloudServices)}</A>
                     {(user.role == crate::domain::Role::VendorAdmin)
-                        .then(|| view! { <A href="/administration">{move || i18n.t(AdminText::Administration)}</A> })}
+                        .then(|| view! { <A href="/administration">{move || i18n.t(SectionText::Administration)}</A> })}
                 </nav>
                 <div class="user-box">
                     <span class="user-box__name">

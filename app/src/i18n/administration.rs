@@ -5,8 +5,10 @@ use super::{name_error, number, quantity_error, Locale};
 use crate::domain::{AdminRule, LicenseModel, OrderNumberError, Standing, TermError, WebsiteError};
 
 catalog! {
-    /// Administration's sections, lists and forms.
-    pub enum AdminText {
+    /// The Administration area and the names of its sections: the header
+    /// and the area's frame are in the main WebAssembly module, the rest of
+    /// Administration in its own chunk, with `AdminText`.
+    pub enum SectionText {
         Administration => ("Administration", "Administration"),
         AdministrationSections => ("Administration sections", "Sections de l'administration"),
         AdministratorsOnly => ("Only the vendor's administrators work here.", "Seuls les administrateurs de l'éditeur travaillent ici."),
@@ -16,6 +18,12 @@ catalog! {
         Products => ("Products", "Produits"),
         Orders => ("Orders", "Commandes"),
         AuditLog => ("Audit log", "Journal d'audit"),
+    }
+}
+
+catalog! {
+    /// Administration's sections: lists and forms.
+    pub enum AdminText {
         PartnersHint => (
             "The vendor's partners. A deactivated partner's users cannot sign in; nothing it holds or did is deleted.",
             "Les partenaires de l'éditeur. Les utilisateurs d'un partenaire désactivé ne peuvent plus se connecter ; rien de ce qu'il détient ou a fait n'est supprimé.",
@@ -97,14 +105,6 @@ catalog! {
         Date => ("Date", "Date"),
         NothingMatches => ("Nothing matches this search.", "Rien ne correspond à cette recherche."),
         Saved => ("Saved.", "Enregistré."),
-        ErrorInvalidForm => (
-            "Some fields need attention; nothing was saved.",
-            "Certains champs sont à corriger ; rien n'a été enregistré.",
-        ),
-        ErrorInvalidImport => (
-            "The file has problems; nothing was imported.",
-            "Le fichier comporte des erreurs ; rien n'a été importé.",
-        ),
     }
 }
 
@@ -269,11 +269,12 @@ mod tests {
     #[test]
     fn the_french_labels_are_those_of_the_spec() {
         let fr = |t: AdminText| t.text(Locale::Fr);
-        assert_eq!(fr(AdminText::Partners), "Partenaires");
-        assert_eq!(fr(AdminText::Customers), "Clients");
-        assert_eq!(fr(AdminText::Products), "Produits");
-        assert_eq!(fr(AdminText::Orders), "Commandes");
-        assert_eq!(fr(AdminText::AuditLog), "Journal d'audit");
+        let section = |t: SectionText| t.text(Locale::Fr);
+        assert_eq!(section(SectionText::Partners), "Partenaires");
+        assert_eq!(section(SectionText::Customers), "Clients");
+        assert_eq!(section(SectionText::Products), "Produits");
+        assert_eq!(section(SectionText::Orders), "Commandes");
+        assert_eq!(section(SectionText::AuditLog), "Journal d'audit");
         assert_eq!(fr(AdminText::NewPartner), "Nouveau partenaire");
         assert_eq!(fr(AdminText::NewUser), "Nouvel utilisateur");
         assert_eq!(fr(AdminText::NewOrder), "Nouvelle commande");

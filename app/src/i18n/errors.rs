@@ -21,6 +21,14 @@ catalog! {
             "Un problème est survenu de notre côté. Réessayez dans un instant.",
         ),
         ErrorInvalidInput => ("Some input is not valid.", "Une saisie n'est pas valide."),
+        ErrorInvalidForm => (
+            "Some fields need attention; nothing was saved.",
+            "Certains champs sont à corriger ; rien n'a été enregistré.",
+        ),
+        ErrorInvalidImport => (
+            "The file has problems; nothing was imported.",
+            "Le fichier comporte des erreurs ; rien n'a été importé.",
+        ),
         ErrorMalformed => (
             "The portal could not read this request. Reload the page and try again.",
             "Le portail n'a pas pu lire cette demande. Rechargez la page et réessayez.",

@@ -144,6 +144,7 @@ pub use account::{invitation_sent, password_error, role_text, AccountText};
 pub use accounts::AccountsText;
 pub use administration::{
     admin_rule_text, editing, imported, model_text, order_line, reset_link_sent, standing_text, AdminText,
+    SectionText,
 };
 pub use audit::{audit_export_href, audit_kind_text, AuditText};
 pub use cloud_services::{

@@ -13,13 +13,13 @@ use crate::components::i18n::use_i18n;
 use crate::components::status::EmptyState;
 use crate::domain::{AccountForm, AccountId, AccountKind, AccountRow, AdminField, Standing};
 use crate::error::AppError;
-use crate::i18n::{editing as editing_heading, AdminText, CommonText};
+use crate::i18n::{editing as editing_heading, AdminText, CommonText, SectionText};
 
 /// The texts and ids of one kind's section.
 struct Texts {
     id: &'static str,
     search_id: &'static str,
-    heading: AdminText,
+    heading: SectionText,
     hint: AdminText,
     new: AdminText,
 }
@@ -29,14 +29,14 @@ fn texts(kind: AccountKind) -> Texts {
         AccountKind::Customer => Texts {
             id: "customers",
             search_id: "customers-search",
-            heading: AdminText::Customers,
+            heading: SectionText::Customers,
             hint: AdminText::CustomersHint,
             new: AdminText::NewCustomer,
         },
         _ => Texts {
             id: "partners",
             search_id: "partners-search",
-            heading: AdminText::Partners,
+            heading: SectionText::Partners,
             hint: AdminText::PartnersHint,
             new: AdminText::NewPartner,
         },

@@ -10,7 +10,7 @@ use crate::components::i18n::use_i18n;
 use crate::components::status::{mark_live, EmptyState, ErrorNotice, Loading};
 use crate::domain::{AuditEntry, AuditKind, AuditPage, AuditQuery};
 use crate::error::AppError;
-use crate::i18n::{audit_export_href, audit_kind_text, date_time, AdminText, AuditText, CommonText};
+use crate::i18n::{audit_export_href, audit_kind_text, date_time, AuditText, CommonText, SectionText};
 
 /// The screen.
 #[component]
@@ -59,7 +59,7 @@ pub fn AuditLogPage() -> impl IntoView {
     };
     view! {
         <section class="panel" id="audit-log-tab" aria-labelledby="audit-log-heading">
-            <h2 id="audit-log-heading">{move || i18n.t(AdminText::AuditLog)}</h2>
+            <h2 id="audit-log-heading">{move || i18n.t(SectionText::AuditLog)}</h2>
             <p class="panel__hint">{move || i18n.t(AuditText::AuditLogHint)}</p>
             <form class="filters" aria-label=move || i18n.t(AuditText::AuditFilters) on:submit=apply>
                 <TextField
@@ -165,9 +165,9 @@ fn EntryList(page: AuditPage, query: AuditQuery) -> impl IntoView {
         }
     };
     view! {
-        <div class="table-scroll" tabindex="0" role="region" aria-label=move || i18n.t(AdminText::AuditLog)>
+        <div class="table-scroll" tabindex="0" role="region" aria-label=move || i18n.t(SectionText::AuditLog)>
             <table class="table">
-                <caption class="visually-hidden">{move || i18n.t(AdminText::AuditLog)}</caption>
+                <caption class="visually-hidden">{move || i18n.t(SectionText::AuditLog)}</caption>
                 <thead>
                     <tr>
                         <th scope="col">{move || i18n.t(AuditText::When)}</th>

@@ -16,16 +16,16 @@ use super::guard::RequireUser;
 use crate::components::i18n::use_i18n;
 use crate::components::status::EmptyState;
 use crate::domain::Role;
-use crate::i18n::AdminText;
+use crate::i18n::SectionText;
 
 /// The sections, in the order of the tabs: path and name.
-const SECTIONS: [(&str, AdminText); 6] = [
-    ("/administration/partners", AdminText::Partners),
-    ("/administration/customers", AdminText::Customers),
-    ("/administration/users", AdminText::Users),
-    ("/administration/products", AdminText::Products),
-    ("/administration/orders", AdminText::Orders),
-    ("/administration/audit-log", AdminText::AuditLog),
+const SECTIONS: [(&str, SectionText); 6] = [
+    ("/administration/partners", SectionText::Partners),
+    ("/administration/customers", SectionText::Customers),
+    ("/administration/users", SectionText::Users),
+    ("/administration/products", SectionText::Products),
+    ("/administration/orders", SectionText::Orders),
+    ("/administration/audit-log", SectionText::AuditLog),
 ];
 
 /// `/administration/…`: the area's heading and its sections.
@@ -35,13 +35,13 @@ pub fn AdministrationArea() -> impl IntoView {
     view! {
         <RequireUser children=move |user| {
             if user.role != Role::VendorAdmin {
-                return view! { <EmptyState title=AdminText::AdministratorsOnly /> }.into_any();
+                return view! { <EmptyState title=SectionText::AdministratorsOnly /> }.into_any();
             }
             view! {
                 <div class="area-head">
-                    <h1>{move || i18n.t(AdminText::Administration)}</h1>
+                    <h1>{move || i18n.t(SectionText::Administration)}</h1>
                 </div>
-                <nav class="tabs" aria-label=move || i18n.t(AdminText::AdministrationSections)>
+                <nav class="tabs" aria-label=move || i18n.t(SectionText::AdministrationSections)>
                     {SECTIONS
                         .iter()
                         .map(|(href, name)| {

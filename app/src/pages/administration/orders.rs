@@ -23,6 +23,7 @@ use crate::domain::{
 use crate::error::AppError;
 use crate::i18n::{
     admin_rule_text, editing as editing_heading, imported, months, number, order_line, AdminText, CommonText,
+    SectionText,
 };
 
 /// The section.
@@ -34,7 +35,7 @@ pub fn OrdersPage() -> impl IntoView {
         <SectionFrame
             id="orders"
             search_id="orders-search"
-            heading=AdminText::Orders
+            heading=SectionText::Orders
             hint=AdminText::OrdersHint
             new=AdminText::NewOrder
             on_new=Callback::new(move |()| section.open(Editing::New, "order-number"))
@@ -97,9 +98,9 @@ fn OrderList(pages: Pages<OrderRow>, section: Section<OrderRow>) -> impl IntoVie
         }
     };
     view! {
-        <div class="table-scroll" tabindex="0" role="region" aria-label=move || i18n.t(AdminText::Orders)>
+        <div class="table-scroll" tabindex="0" role="region" aria-label=move || i18n.t(SectionText::Orders)>
             <table class="table">
-                <caption class="visually-hidden">{move || i18n.t(AdminText::Orders)}</caption>
+                <caption class="visually-hidden">{move || i18n.t(SectionText::Orders)}</caption>
                 <thead>
                     <tr>
                         <th scope="col">{move || i18n.t(AdminText::OrderNumber)}</th>

@@ -13,7 +13,7 @@ use crate::components::i18n::use_i18n;
 use crate::components::status::EmptyState;
 use crate::domain::{AdminField, LicenseModel, ProductForm, ProductId, ProductRow, Standing};
 use crate::error::AppError;
-use crate::i18n::{editing as editing_heading, model_text, AdminText, CommonText};
+use crate::i18n::{editing as editing_heading, model_text, AdminText, CommonText, SectionText};
 
 const MODELS: [LicenseModel; 3] = [LicenseModel::Cloud, LicenseModel::File, LicenseModel::Service];
 
@@ -26,7 +26,7 @@ pub fn ProductsPage() -> impl IntoView {
         <SectionFrame
             id="products"
             search_id="products-search"
-            heading=AdminText::Products
+            heading=SectionText::Products
             hint=AdminText::ProductsHint
             new=AdminText::NewProduct
             on_new=Callback::new(move |()| section.open(Editing::New, "product-sku"))
@@ -80,9 +80,9 @@ fn ProductList(pages: Pages<ProductRow>, section: Section<ProductRow>) -> impl I
         }
     };
     view! {
-        <div class="table-scroll" tabindex="0" role="region" aria-label=move || i18n.t(AdminText::Products)>
+        <div class="table-scroll" tabindex="0" role="region" aria-label=move || i18n.t(SectionText::Products)>
             <table class="table">
-                <caption class="visually-hidden">{move || i18n.t(AdminText::Products)}</caption>
+                <caption class="visually-hidden">{move || i18n.t(SectionText::Products)}</caption>
                 <thead>
                     <tr>
                         <th scope="col">{move || i18n.t(AdminText::Sku)}</th>

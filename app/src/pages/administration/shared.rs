@@ -12,7 +12,7 @@ use crate::components::pager::focus_element;
 use crate::components::status::{mark_live, ErrorNotice, Loading};
 use crate::domain::{AccountId, AccountKind, AdminCursor, AdminField, AdminPage, Standing};
 use crate::error::AppError;
-use crate::i18n::{admin_rule_text, standing_text, AdminText, CommonText, Text};
+use crate::i18n::{admin_rule_text, standing_text, AdminText, CommonText, ErrorText, SectionText, Text};
 
 /// What the form of a section is open for: a new row, or one of the list's.
 #[derive(Clone, PartialEq)]
@@ -95,7 +95,7 @@ pub fn SectionFrame(
     id: &'static str,
     /// The search field's id.
     search_id: &'static str,
-    heading: AdminText,
+    heading: SectionText,
     hint: AdminText,
     /// The New button's name.
     new: AdminText,
@@ -292,7 +292,7 @@ pub fn FormError(outcome: FormOutcome) -> impl IntoView {
                 | AppError::InvalidEmail { .. }
                 | AppError::InvalidDisplayName { .. }
                 | AppError::EmailTaken
-                | AppError::InvalidInput { .. } => i18n.t(AdminText::ErrorInvalidForm).to_string(),
+                | AppError::InvalidInput { .. } => i18n.t(ErrorText::ErrorInvalidForm).to_string(),
                 other => other.message(i18n.locale()),
             };
             view! { <p class="form-error" role="alert">{message}</p> }

@@ -18,7 +18,7 @@ use crate::domain::{
 use crate::error::AppError;
 use crate::i18n::{
     date_time, editing as editing_heading, email_error, invitation_sent, name_error, reset_link_sent,
-    role_text, AccountText, AdminText, CommonText,
+    role_text, AccountText, AdminText, CommonText, SectionText,
 };
 
 /// The section.
@@ -52,7 +52,7 @@ pub fn UsersPage() -> impl IntoView {
         <SectionFrame
             id="users"
             search_id="users-search"
-            heading=AdminText::Users
+            heading=SectionText::Users
             hint=AdminText::UsersHint
             new=AdminText::NewUser
             on_new=Callback::new(move |()| section.open(Editing::New, "user-email"))
@@ -158,9 +158,9 @@ fn UserList(
         }
     };
     view! {
-        <div class="table-scroll" tabindex="0" role="region" aria-label=move || i18n.t(AdminText::Users)>
+        <div class="table-scroll" tabindex="0" role="region" aria-label=move || i18n.t(SectionText::Users)>
             <table class="table">
-                <caption class="visually-hidden">{move || i18n.t(AdminText::Users)}</caption>
+                <caption class="visually-hidden">{move || i18n.t(SectionText::Users)}</caption>
                 <thead>
                     <tr>
                         <th scope="col">{move || i18n.t(AdminText::DisplayName)}</th>

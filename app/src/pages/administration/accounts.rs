@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use super::shared::{
-    first_page_view, standing_action, AccountPicker, Editing, FormFooter, FormOutcome, LoadMore, Pages,
+    first_page_view, standing_action, AccountPicker, Editing, FormFooter, FormOutcome, ListTable, Pages,
     RowActions, Section, SectionFrame, StandingBadge,
 };
 use crate::api::administration::{create_account, list_admin_accounts, set_account_active, update_account};
@@ -13,7 +13,7 @@ use crate::components::i18n::use_i18n;
 use crate::components::status::EmptyState;
 use crate::domain::{AccountForm, AccountId, AccountKind, AccountRow, AdminField, Standing};
 use crate::error::AppError;
-use crate::i18n::{editing as editing_heading, AdminText, CommonText, SectionText};
+use crate::i18n::{editing as editing_heading, AdminText, CommonText, SectionText, Text};
 
 /// The texts and ids of one kind's section.
 struct Texts {
@@ -79,7 +79,6 @@ pub fn AccountsPage(kind: AccountKind) -> impl IntoView {
 
 #[component]
 fn AccountList(kind: AccountKind, pages: Pages<AccountRow>, section: Section<AccountRow>) -> impl IntoView {
-    let i18n = use_i18n();
     if pages.rows.with_untracked(Vec::is_empty) {
         return view! { <EmptyState title=AdminText::NothingMatches /> }.into_any();
     }
@@ -120,32 +119,27 @@ fn AccountList(kind: AccountKind, pages: Pages<AccountRow>, section: Section<Acc
             </tr>
         }
     };
-    let caption = texts(kind).heading;
+    let mut columns: Vec<Text> = vec![AdminText::Name.into()];
+    if customers {
+        columns.push(AdminText::ManagingPartner.into());
+    }
+    columns.extend::<[Text; 4]>([
+        AdminText::Website.into(),
+        AdminText::ContactName.into(),
+        CommonText::State.into(),
+        CommonText::Actions.into(),
+    ]);
     view! {
-        <div class="table-scroll" tabindex="0" role="region" aria-label=move || i18n.t(caption)>
-            <table class="table">
-                <caption class="visually-hidden">{move || i18n.t(caption)}</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">{move || i18n.t(AdminText::Name)}</th>
-                        {customers.then(|| view! { <th scope="col">{move || i18n.t(AdminText::ManagingPartner)}</th> })}
-                        <th scope="col">{move || i18n.t(AdminText::Website)}</th>
-                        <th scope="col">{move || i18n.t(AdminText::ContactName)}</th>
-                        <th scope="col">{move || i18n.t(CommonText::State)}</th>
-                        <th scope="col">{move || i18n.t(CommonText::Actions)}</th>
-                    </tr>
-                </thead>
-                <tbody>{move || pages.rows.get().into_iter().map(row).collect_view()}</tbody>
-            </table>
-        </div>
-        {actions.failure()}
-        <LoadMore
-            more=Signal::derive(move || pages.next.get().is_some())
-            loading=pages.loading
-            on_click=move || {
+        <ListTable
+            caption=texts(kind).heading
+            columns
+            pages
+            actions
+            row=move |r| row(r).into_any()
+            load_more=Callback::new(move |()| {
                 let search = section.applied.get_untracked();
                 pages.load_more(move |after| list_admin_accounts(kind, search, Some(after)));
-            }
+            })
         />
     }
     .into_any()

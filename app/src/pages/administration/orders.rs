@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 
 use super::shared::{
-    first_page_view, standing_action, AccountPicker, Editing, FormFooter, FormOutcome, LoadMore, Pages,
+    first_page_view, standing_action, AccountPicker, Editing, FormFooter, FormOutcome, ListTable, Pages,
     RowActions, Section, SectionFrame, StandingBadge,
 };
 use crate::api::administration::{
@@ -98,31 +98,16 @@ fn OrderList(pages: Pages<OrderRow>, section: Section<OrderRow>) -> impl IntoVie
         }
     };
     view! {
-        <div class="table-scroll" tabindex="0" role="region" aria-label=move || i18n.t(SectionText::Orders)>
-            <table class="table">
-                <caption class="visually-hidden">{move || i18n.t(SectionText::Orders)}</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">{move || i18n.t(AdminText::OrderNumber)}</th>
-                        <th scope="col">{move || i18n.t(AdminText::Partner)}</th>
-                        <th scope="col">{move || i18n.t(AdminText::Date)}</th>
-                        <th scope="col">{move || i18n.t(AdminText::Lines)}</th>
-                        <th scope="col">{move || i18n.t(AdminText::TotalQuantity)}</th>
-                        <th scope="col">{move || i18n.t(CommonText::State)}</th>
-                        <th scope="col">{move || i18n.t(CommonText::Actions)}</th>
-                    </tr>
-                </thead>
-                <tbody>{move || pages.rows.get().into_iter().map(row).collect_view()}</tbody>
-            </table>
-        </div>
-        {actions.failure()}
-        <LoadMore
-            more=Signal::derive(move || pages.next.get().is_some())
-            loading=pages.loading
-            on_click=move || {
+        <ListTable
+            caption=SectionText::Orders
+            columns=vec![AdminText::OrderNumber.into(), AdminText::Partner.into(), AdminText::Date.into(), AdminText::Lines.into(), AdminText::TotalQuantity.into(), CommonText::State.into(), CommonText::Actions.into()]
+            pages
+            actions
+            row=move |r| row(r).into_any()
+            load_more=Callback::new(move |()| {
                 let search = section.applied.get_untracked();
                 pages.load_more(move |after| list_admin_orders(search, Some(after)));
-            }
+            })
         />
     }
     .into_any()

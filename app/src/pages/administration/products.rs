@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 
 use super::shared::{
-    first_page_view, standing_action, Editing, FormFooter, FormOutcome, LoadMore, Pages, RowActions, Section,
-    SectionFrame, StandingBadge,
+    first_page_view, standing_action, Editing, FormFooter, FormOutcome, ListTable, Pages, RowActions,
+    Section, SectionFrame, StandingBadge,
 };
 use crate::api::administration::{create_product, list_admin_products, set_product_active, update_product};
 use crate::components::form::{FieldError, RowAction, TextField};
@@ -80,29 +80,16 @@ fn ProductList(pages: Pages<ProductRow>, section: Section<ProductRow>) -> impl I
         }
     };
     view! {
-        <div class="table-scroll" tabindex="0" role="region" aria-label=move || i18n.t(SectionText::Products)>
-            <table class="table">
-                <caption class="visually-hidden">{move || i18n.t(SectionText::Products)}</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">{move || i18n.t(AdminText::Sku)}</th>
-                        <th scope="col">{move || i18n.t(AdminText::Name)}</th>
-                        <th scope="col">{move || i18n.t(AdminText::LicenseModel)}</th>
-                        <th scope="col">{move || i18n.t(CommonText::State)}</th>
-                        <th scope="col">{move || i18n.t(CommonText::Actions)}</th>
-                    </tr>
-                </thead>
-                <tbody>{move || pages.rows.get().into_iter().map(row).collect_view()}</tbody>
-            </table>
-        </div>
-        {actions.failure()}
-        <LoadMore
-            more=Signal::derive(move || pages.next.get().is_some())
-            loading=pages.loading
-            on_click=move || {
+        <ListTable
+            caption=SectionText::Products
+            columns=vec![AdminText::Sku.into(), AdminText::Name.into(), AdminText::LicenseModel.into(), CommonText::State.into(), CommonText::Actions.into()]
+            pages
+            actions
+            row=move |r| row(r).into_any()
+            load_more=Callback::new(move |()| {
                 let search = section.applied.get_untracked();
                 pages.load_more(move |after| list_admin_products(search, Some(after)));
-            }
+            })
         />
     }
     .into_any()

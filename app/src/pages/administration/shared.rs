@@ -532,3 +532,48 @@ fn selected_text(ev: &leptos::ev::Event) -> Option<String> {
 fn selected_text(_: &leptos::ev::Event) -> Option<String> {
     None
 }
+
+/// A section's list: its table (caption, column headings, a row each), the
+/// refusal of the last row action under it, and Load more.
+#[component]
+pub fn ListTable<R, F>(
+    /// The table's name, as the section's.
+    caption: SectionText,
+    /// The column headings.
+    columns: Vec<Text>,
+    pages: Pages<R>,
+    actions: RowActions,
+    /// One row's view.
+    row: F,
+    /// Reads the next page (`Pages::load_more`).
+    load_more: Callback<()>,
+) -> impl IntoView
+where
+    R: Clone + Send + Sync + 'static,
+    F: Fn(R) -> AnyView + Clone + Send + Sync + 'static,
+{
+    let i18n = use_i18n();
+    view! {
+        <div class="table-scroll" tabindex="0" role="region" aria-label=move || i18n.t(caption)>
+            <table class="table">
+                <caption class="visually-hidden">{move || i18n.t(caption)}</caption>
+                <thead>
+                    <tr>
+                        {columns
+                            .into_iter()
+                            .map(|column| view! { <th scope="col">{move || i18n.t(column)}</th> })
+                            .collect_view()}
+                    </tr>
+                </thead>
+                <tbody>{move || pages.rows.get().into_iter().map(row.clone()).collect_view()}</tbody>
+            </table>
+        </div>
+        {actions.failure()}
+        <LoadMore
+            more=Signal::derive(move || pages.next.get().is_some())
+            loading=pages.loading
+            on_click=move || load_more.run(())
+        />
+    }
+    .into_any()
+}

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 use super::shared::{
-    AccountPicker, Editing, FormFooter, FormOutcome, LoadMore, Pages, RowActions, Section, SectionFrame,
+    AccountPicker, Editing, FormFooter, FormOutcome, ListTable, Pages, RowActions, Section, SectionFrame,
 };
 use crate::api::administration::{list_admin_users, send_password_link, update_user};
 use crate::api::people::{invite_user, set_user_active};
@@ -158,31 +158,16 @@ fn UserList(
         }
     };
     view! {
-        <div class="table-scroll" tabindex="0" role="region" aria-label=move || i18n.t(SectionText::Users)>
-            <table class="table">
-                <caption class="visually-hidden">{move || i18n.t(SectionText::Users)}</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">{move || i18n.t(AdminText::DisplayName)}</th>
-                        <th scope="col">{move || i18n.t(AdminText::Email)}</th>
-                        <th scope="col">{move || i18n.t(AccountText::Role)}</th>
-                        <th scope="col">{move || i18n.t(AdminText::Account)}</th>
-                        <th scope="col">{move || i18n.t(AccountText::LastSignIn)}</th>
-                        <th scope="col">{move || i18n.t(CommonText::State)}</th>
-                        <th scope="col">{move || i18n.t(CommonText::Actions)}</th>
-                    </tr>
-                </thead>
-                <tbody>{move || pages.rows.get().into_iter().map(row).collect_view()}</tbody>
-            </table>
-        </div>
-        {actions.failure()}
-        <LoadMore
-            more=Signal::derive(move || pages.next.get().is_some())
-            loading=pages.loading
-            on_click=move || {
+        <ListTable
+            caption=SectionText::Users
+            columns=vec![AdminText::DisplayName.into(), AdminText::Email.into(), AccountText::Role.into(), AdminText::Account.into(), AccountText::LastSignIn.into(), CommonText::State.into(), CommonText::Actions.into()]
+            pages
+            actions
+            row=move |r| row(r).into_any()
+            load_more=Callback::new(move |()| {
                 let search = section.applied.get_untracked();
                 pages.load_more(move |after| list_admin_users(search, Some(after)));
-            }
+            })
         />
     }
     .into_any()

@@ -34,6 +34,14 @@ test("a partner admin invites a colleague, who sets a password from the emailed 
   await expect(page.getByRole("status")).toHaveText(`Invitation sent to ${email}.`);
   await expect(page.getByRole("row", { name: new RegExp(email) })).toContainText("Invited");
   expect(await seriousViolations(page)).toEqual([]);
+  // The partner admin gives a role, and gives it back (no Users tab for a partner user, below).
+  const role = page.getByLabel(`Role of ${email}`);
+  await role.selectOption({ label: "Partner admin" });
+  await expect(page.getByLabel(`Role of ${email}`)).toHaveValue("partner_admin");
+  await page.getByLabel(`Role of ${email}`).selectOption({ label: "Partner user" });
+  await expect(page.getByLabel(`Role of ${email}`)).toHaveValue("partner_user");
+  // Nobody changes their own role.
+  await expect(page.getByLabel(`Role of ${stockPartner.email}`)).toHaveCount(0);
   await page.getByRole("button", { name: "Sign out" }).click();
   // The sign-in page's own button: the Users tab has an Email field too.
   await expect(signIn.submit).toBeVisible();

@@ -91,6 +91,14 @@ pub fn role_text(role: crate::domain::Role) -> AccountText {
     }
 }
 
+/// The accessible name of the Role select of a user's row.
+pub fn role_of(locale: Locale, email: &str) -> String {
+    match locale {
+        Locale::En => format!("Role of {email}"),
+        Locale::Fr => format!("Rôle de {email}"),
+    }
+}
+
 /// After an invitation: to whom it went.
 pub fn invitation_sent(locale: Locale, email: &str) -> String {
     match locale {

@@ -140,7 +140,7 @@ mod errors;
 mod licenses;
 mod sign_in;
 
-pub use account::{invitation_sent, password_error, role_text, AccountText};
+pub use account::{invitation_sent, password_error, role_of, role_text, AccountText};
 pub use accounts::AccountsText;
 pub use administration::{
     admin_rule_text, editing, imported, model_text, order_line, reset_link_sent, standing_text, AdminText,

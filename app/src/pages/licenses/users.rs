@@ -6,13 +6,16 @@
 use leptos::prelude::*;
 
 use super::use_account_param;
+use crate::api::administration::update_user;
 use crate::api::people::{list_people, InviteUser, SetUserActive};
 use crate::components::form::{RowAction, TextField};
 use crate::components::i18n::use_i18n;
 use crate::components::status::{EmptyState, ErrorNotice, Loading};
-use crate::domain::{AccountId, CurrentUser, Role, UserSummary, PEOPLE_PAGE};
+use crate::domain::{AccountId, CurrentUser, Role, UserChange, UserId, UserSummary, PEOPLE_PAGE};
 use crate::error::AppError;
-use crate::i18n::{date_time, email_error, invitation_sent, role_text, AccountText, CommonText, SignInText};
+use crate::i18n::{
+    date_time, email_error, invitation_sent, role_of, role_text, AccountText, CommonText, SignInText,
+};
 
 /// The roles an invitation to this account may give, as `user` sees it:
 /// the partner's own account takes partner roles; a customer's, customer users.
@@ -103,6 +106,23 @@ fn UserList(
         });
     };
     let me = user.id;
+    // A partner admin gives its own people a role (SPEC: invite, role,
+    // deactivate, reactivate); nobody changes their own.
+    let roles_here = if user.role == Role::PartnerAdmin && account == user.account_id {
+        invitable_roles(&user, true)
+    } else {
+        Vec::new()
+    };
+    let role_error = RwSignal::new(None::<AppError>);
+    let change_role = move |id: UserId, display_name: String, role: Role| {
+        role_error.set(None);
+        leptos::task::spawn_local(async move {
+            match update_user(id, UserChange { display_name, role }).await {
+                Ok(()) => changed.update(|n| *n += 1),
+                Err(e) => role_error.set(Some(e)),
+            }
+        });
+    };
     let row = move |person: UserSummary| {
         let state = if person.deactivated_at.is_some() {
             AccountText::UserDeactivated
@@ -116,11 +136,39 @@ fn UserList(
         let subject = person.email.clone();
         let last = person.last_sign_in_at;
         let role = role_text(person.role);
+        let role_cell = if id != me && roles_here.contains(&person.role) {
+            let (current, name, email) = (person.role, person.display_name.clone(), person.email.clone());
+            let roles = roles_here.clone();
+            view! {
+                <select
+                    aria-label=move || role_of(i18n.locale(), &email)
+                    on:change=move |ev| {
+                        if let Some(chosen) = Role::parse(&event_target_value(&ev)) {
+                            change_role(id, name.clone(), chosen);
+                        }
+                    }
+                >
+                    {roles
+                        .into_iter()
+                        .map(|r| {
+                            view! {
+                                <option value=r.as_str() selected=r == current>
+                                    {move || i18n.t(role_text(r))}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            }
+            .into_any()
+        } else {
+            view! { {move || i18n.t(role)} }.into_any()
+        };
         view! {
             <tr>
                 <td>{person.display_name}</td>
                 <td>{person.email}</td>
-                <td>{move || i18n.t(role)}</td>
+                <td>{role_cell}</td>
                 <td>
                     {move || {
                         last.map(|at| date_time(i18n.locale(), at))
@@ -152,6 +200,7 @@ fn UserList(
             .value()
             .get()
             .and_then(Result::err)
+            .or_else(|| role_error.get())
             .map(|e| view! { <p class="form-error" role="alert">{move || e.message(i18n.locale())}</p> })
     };
     view! {
@@ -167,7 +216,7 @@ fn UserList(
                     <th scope="col">{move || i18n.t(CommonText::Actions)}</th>
                 </tr>
             </thead>
-            <tbody>{move || rows.get().into_iter().map(row).collect_view()}</tbody>
+            <tbody>{move || rows.get().into_iter().map(row.clone()).collect_view()}</tbody>
         </table>
         {error}
         <p class="pager" hidden=move || !has_more.get()>

@@ -29,7 +29,7 @@ test("a partner admin invites a colleague, who sets a password from the emailed 
   await expect(page.getByRole("heading", { name: "Users", level: 2 })).toBeVisible();
   await expect(page.getByRole("cell", { name: stockPartner.email })).toBeVisible();
   await page.getByLabel("Email", { exact: true }).fill(email);
-  await page.getByLabel("Role").selectOption({ label: "Partner user" });
+  await page.getByLabel("Role", { exact: true }).selectOption({ label: "Partner user" });
   await page.getByRole("button", { name: "Send invitation" }).click();
   await expect(page.getByRole("status")).toHaveText(`Invitation sent to ${email}.`);
   await expect(page.getByRole("row", { name: new RegExp(email) })).toContainText("Invited");

@@ -22,10 +22,15 @@ mod ssr {
 
     /// The signed-in caller and the state, with the services recording the
     /// caller's address in the audit log.
+    ///
+    /// The address is read before the first await, as `require_caller`
+    /// reads the request: a list read while the server renders a section
+    /// may outlive the request's context (a dropped copy of the screen), and
+    /// an error there would reach the page's data but not its HTML.
     pub async fn admin_call() -> Result<(crate::domain::CurrentUser, crate::state::AppState, String), AppError>
     {
+        let address = crate::auth::caller_address(&crate::state::app_state()?)?;
         let (user, state) = crate::auth::require_caller().await?;
-        let address = crate::auth::caller_address(&state)?;
         Ok((user, state, address))
     }
 }

@@ -511,6 +511,7 @@ impl Standing {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccountRow {
     pub id: AccountId,
+    pub kind: AccountKind,
     pub name: String,
     pub website: Option<String>,
     pub contact_name: Option<String>,

@@ -229,7 +229,7 @@ pub async fn account_is_active(conn: &mut AnyConnection, id: AccountId) -> Resul
 }
 
 const ROW_COLUMNS: &str =
-    "a.id, a.name, lower(a.name) AS sort_key, a.website, a.contact_name, a.contact_email,
+    "a.id, a.kind, a.name, lower(a.name) AS sort_key, a.website, a.contact_name, a.contact_email,
      a.managed_by, m.name AS managed_by_name, a.deactivated_at
      FROM accounts a LEFT JOIN accounts m ON m.id = a.managed_by";
 
@@ -237,6 +237,7 @@ fn account_row(row: &sqlx::any::AnyRow) -> Result<(AccountRow, String), sqlx::Er
     Ok((
         AccountRow {
             id: AccountId(row.try_get("id")?),
+            kind: decode_stored(row, "kind", AccountKind::parse)?,
             name: row.try_get("name")?,
             website: row.try_get("website")?,
             contact_name: row.try_get("contact_name")?,

@@ -5,12 +5,13 @@
 
 use serde_json::json;
 
+use super::administration::{page_of, PAGE_READ};
 use super::{service_error_faults, Caller, Fault, Services};
 use crate::auth::{hash_password, hash_session_token, new_session_token, verify_password};
 use crate::domain::{
     may_administer, may_list_people_of, may_manage_people_of, AccountId, AccountNameError, AccountSummary,
     AdminCursor, AdminPage, AuditActor, AuditKind, AuditObject, CurrentUser, DisplayName, EmailError,
-    LinkSent, NewPassword, PasswordError, Role, UserChange, UserEmail, UserId, UserSummary, ADMIN_PAGE,
+    LinkSent, NewPassword, PasswordError, Role, UserChange, UserEmail, UserId, UserSummary,
 };
 use crate::events::PortalEvent;
 use crate::i18n::Locale;
@@ -354,27 +355,25 @@ impl Services<'_> {
         }
         let search = search.trim();
         if search.chars().any(char::is_control) {
-            return Ok(AdminPage {
-                rows: Vec::new(),
-                next: None,
-            });
+            return Ok(page_of(Vec::new()));
         }
         let after = after.map(|c| c.key).unwrap_or_default();
         if after.chars().any(char::is_control) {
             return Err(PeopleError::Cursor);
         }
         let mut conn = self.db.read().await?;
-        let mut rows = users::list_user_rows(&mut conn, search, &after, ADMIN_PAGE as i64 + 1).await?;
-        let next = if rows.len() > ADMIN_PAGE {
-            rows.truncate(ADMIN_PAGE);
-            rows.last().map(|u| AdminCursor {
-                key: u.email.clone(),
-                id: u.id.0,
-            })
-        } else {
-            None
-        };
-        Ok(AdminPage { rows, next })
+        let rows = users::list_user_rows(&mut conn, search, &after, PAGE_READ).await?;
+        Ok(page_of(
+            rows.into_iter()
+                .map(|u| {
+                    let cursor = AdminCursor {
+                        key: u.email.clone(),
+                        id: u.id.0,
+                    };
+                    (u, cursor)
+                })
+                .collect(),
+        ))
     }
 
     /// The people of an account, by email, after `after_email`.

@@ -655,17 +655,7 @@ async fn a_partner_admin_edits_its_colleagues_and_an_admin_sends_a_new_link_that
         .await
         .expect("sent");
     assert_eq!(sent, LinkSent::PasswordReset);
-    let body: String = sqlx::query_scalar(
-        "SELECT text_body FROM outbox WHERE recipient = 'partner-user@example.com' ORDER BY id DESC LIMIT 1",
-    )
-    .fetch_one(&mut *p.db().read().await.expect("conn"))
-    .await
-    .expect("email");
-    let token = body[body.find("token=").expect("link") + 6..]
-        .split_whitespace()
-        .next()
-        .expect("token")
-        .to_string();
+    let token = crate::people::emailed_token(&p, "partner-user@example.com").await;
     s.set_password_from_link(
         &token,
         "walnut ferry lamp 42".into(),

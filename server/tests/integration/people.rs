@@ -15,7 +15,7 @@ use crate::helpers::{account_id, count_rows, user, Portal};
 const GOOD: &str = "walnut ferry lamp 42";
 
 /// The one-time link of the last email sent to `to`.
-async fn emailed_token(p: &Portal, to: &str) -> String {
+pub(crate) async fn emailed_token(p: &Portal, to: &str) -> String {
     let body: String =
         sqlx::query_scalar("SELECT text_body FROM outbox WHERE recipient = $1 ORDER BY id DESC LIMIT 1")
             .bind(to)

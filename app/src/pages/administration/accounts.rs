@@ -136,10 +136,8 @@ fn AccountList(kind: AccountKind, pages: Pages<AccountRow>, section: Section<Acc
             pages
             actions
             row=move |r| row(r).into_any()
-            load_more=Callback::new(move |()| {
-                let search = section.applied.get_untracked();
-                pages.load_more(move |after| list_admin_accounts(kind, search, Some(after)));
-            })
+            applied=section.applied
+            read=move |search, after| list_admin_accounts(kind, search, Some(after))
         />
     }
     .into_any()

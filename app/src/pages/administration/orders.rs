@@ -104,10 +104,8 @@ fn OrderList(pages: Pages<OrderRow>, section: Section<OrderRow>) -> impl IntoVie
             pages
             actions
             row=move |r| row(r).into_any()
-            load_more=Callback::new(move |()| {
-                let search = section.applied.get_untracked();
-                pages.load_more(move |after| list_admin_orders(search, Some(after)));
-            })
+            applied=section.applied
+            read=|search, after| list_admin_orders(search, Some(after))
         />
     }
     .into_any()

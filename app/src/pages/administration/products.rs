@@ -86,10 +86,8 @@ fn ProductList(pages: Pages<ProductRow>, section: Section<ProductRow>) -> impl I
             pages
             actions
             row=move |r| row(r).into_any()
-            load_more=Callback::new(move |()| {
-                let search = section.applied.get_untracked();
-                pages.load_more(move |after| list_admin_products(search, Some(after)));
-            })
+            applied=section.applied
+            read=|search, after| list_admin_products(search, Some(after))
         />
     }
     .into_any()

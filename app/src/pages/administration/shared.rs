@@ -107,7 +107,7 @@ pub fn SectionFrame(
     /// What stands between the form and the search (Import orders).
     #[prop(optional, into)]
     extra: Option<ViewFn>,
-    /// The list once its first page is read.
+    /// The list, in its Transition (`first_page_view`).
     list: ViewFn,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -125,14 +125,15 @@ pub fn SectionFrame(
             {move || editor.run()}
             {extra.map(|extra| extra.run())}
             <SearchBar id=search_id applied />
-            <Transition fallback=Loading>{move || list.run()}</Transition>
+            {list.run()}
         </section>
     }
     .into_any()
 }
 
-/// The list of a section once `first` is read: `render`ed, and the section
-/// (`{id}-tab`) marked live; a refusal told instead.
+/// The list of a section, read in a Transition: `render`ed once `first`
+/// is read, and the section (`{id}-tab`) marked live; a refusal told
+/// instead.
 pub fn first_page_view<R>(
     id: &'static str,
     first: WireResource<AdminPage<R>>,
@@ -141,16 +142,20 @@ pub fn first_page_view<R>(
 where
     R: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
 {
-    Suspend::new(async move {
-        match first.await {
-            Ok(page) => {
-                let view = render(page);
-                mark_live(format!("{id}-tab"));
-                view
+    let list = move || {
+        let render = render.clone();
+        Suspend::new(async move {
+            match first.await {
+                Ok(page) => {
+                    let view = render(page);
+                    mark_live(format!("{id}-tab"));
+                    view
+                }
+                Err(error) => view! { <ErrorNotice error /> }.into_any(),
             }
-            Err(error) => view! { <ErrorNotice error /> }.into_any(),
-        }
-    })
+        })
+    };
+    view! { <Transition fallback=Loading>{list}</Transition> }
 }
 
 /// The actions of a list's rows (Deactivate, Reactivate, Send invitation…):
@@ -534,9 +539,10 @@ fn selected_text(_: &leptos::ev::Event) -> Option<String> {
 }
 
 /// A section's list: its table (caption, column headings, a row each), the
-/// refusal of the last row action under it, and Load more.
+/// refusal of the last row action under it, and Load more, which reads the
+/// page after the last one shown with the search applied.
 #[component]
-pub fn ListTable<R, F>(
+pub fn ListTable<R, F, L, Fut>(
     /// The table's name, as the section's.
     caption: SectionText,
     /// The column headings.
@@ -545,12 +551,16 @@ pub fn ListTable<R, F>(
     actions: RowActions,
     /// One row's view.
     row: F,
-    /// Reads the next page (`Pages::load_more`).
-    load_more: Callback<()>,
+    /// The search applied to the list.
+    applied: RwSignal<String>,
+    /// Reads a page: the search, and where the page starts.
+    read: L,
 ) -> impl IntoView
 where
     R: Clone + Send + Sync + 'static,
     F: Fn(R) -> AnyView + Clone + Send + Sync + 'static,
+    L: Fn(String, AdminCursor) -> Fut + Copy + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<AdminPage<R>, AppError>> + 'static,
 {
     let i18n = use_i18n();
     view! {
@@ -572,7 +582,10 @@ where
         <LoadMore
             more=Signal::derive(move || pages.next.get().is_some())
             loading=pages.loading
-            on_click=move || load_more.run(())
+            on_click=move || {
+                let search = applied.get_untracked();
+                pages.load_more(move |after| read(search, after));
+            }
         />
     }
     .into_any()

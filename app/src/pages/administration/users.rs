@@ -59,7 +59,7 @@ pub fn UsersPage() -> impl IntoView {
             notice=section.notice
             applied=section.applied
             editor=ViewFn::from(editor)
-            list=ViewFn::from(list)
+            list=ViewFn::from(move || view! { <Transition fallback=Loading>{list}</Transition> })
         />
     }
 }
@@ -164,10 +164,8 @@ fn UserList(
             pages
             actions
             row=move |r| row(r).into_any()
-            load_more=Callback::new(move |()| {
-                let search = section.applied.get_untracked();
-                pages.load_more(move |after| list_admin_users(search, Some(after)));
-            })
+            applied=section.applied
+            read=|search, after| list_admin_users(search, Some(after))
         />
     }
     .into_any()

@@ -114,13 +114,18 @@ fn UserList(
         Vec::new()
     };
     let role_error = RwSignal::new(None::<AppError>);
+    // One change at a time: two sent together could be saved in either
+    // order, leaving a role other than the one the select last showed.
+    let saving_role = RwSignal::new(false);
     let change_role = move |id: UserId, display_name: String, role: Role| {
         role_error.set(None);
+        saving_role.set(true);
         leptos::task::spawn_local(async move {
             match update_user(id, UserChange { display_name, role }).await {
                 Ok(()) => changed.update(|n| *n += 1),
                 Err(e) => role_error.set(Some(e)),
             }
+            saving_role.set(false);
         });
     };
     let row = move |person: UserSummary| {
@@ -142,6 +147,7 @@ fn UserList(
             view! {
                 <select
                     aria-label=move || role_of(i18n.locale(), &email)
+                    disabled=move || saving_role.get()
                     on:change=move |ev| {
                         if let Some(chosen) = Role::parse(&event_target_value(&ev)) {
                             change_role(id, name.clone(), chosen);

@@ -92,7 +92,8 @@ impl Services<'_> {
         require_admin(by)?;
         let now = self.settings.clock.now();
         let mut tx = self.db.begin().await?;
-        let (kind, before) = editable_account(&mut tx, id).await?;
+        let before = editable_account(&mut tx, id).await?;
+        let kind = before.kind;
         let details = form
             .parse(kind)
             .map_err(|problems| AdminError::Invalid { problems })?;
@@ -134,7 +135,8 @@ impl Services<'_> {
         require_admin(by)?;
         let now = self.settings.clock.now();
         let mut tx = self.db.begin().await?;
-        let (kind, row) = editable_account(&mut tx, id).await?;
+        let row = editable_account(&mut tx, id).await?;
+        let kind = row.kind;
         let changed =
             set_deactivated(&mut tx, Deactivatable::Accounts, id.0, (!active).then_some(now)).await?;
         let mut ended = Vec::new();
@@ -165,32 +167,24 @@ impl Services<'_> {
     }
 }
 
-/// A partner or customer that Administration may change, with its kind.
-async fn editable_account(
-    conn: &mut sqlx::AnyConnection,
-    id: AccountId,
-) -> Result<(AccountKind, AccountRow), AdminError> {
-    let summary = accounts::find_account(conn, id)
+/// A partner or customer that Administration may change (the vendor's own
+/// account is none).
+async fn editable_account(conn: &mut sqlx::AnyConnection, id: AccountId) -> Result<AccountRow, AdminError> {
+    accounts::find_account_row(conn, id)
         .await?
-        .ok_or(AdminError::NotFound)?;
-    if summary.kind == AccountKind::Vendor {
-        return Err(AdminError::NotFound);
-    }
-    let row = accounts::find_account_row(conn, id)
-        .await?
-        .ok_or(AdminError::NotFound)?;
-    Ok((summary.kind, row))
+        .filter(|row| row.kind != AccountKind::Vendor)
+        .ok_or(AdminError::NotFound)
 }
 
 /// The name of the partner a customer is to be managed by: an active
 /// partner account.
 async fn managing_partner(conn: &mut sqlx::AnyConnection, id: AccountId) -> Result<String, AdminError> {
     let wrong = |rule| AdminError::field(AdminField::ManagingPartner, rule);
-    let partner = accounts::find_account(conn, id)
+    let partner = accounts::find_account_row(conn, id)
         .await?
         .filter(|a| a.kind == AccountKind::Partner)
         .ok_or(wrong(AdminRule::WrongKind))?;
-    if !accounts::account_is_active(conn, id).await? {
+    if partner.standing == Standing::Deactivated {
         return Err(wrong(AdminRule::Deactivated));
     }
     Ok(partner.name)

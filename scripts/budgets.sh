@@ -18,9 +18,14 @@ source "$(dirname "$0")/setup.sh"
 # for everyone is the two error codes every screen reads (invalid_form,
 # invalid_import: +400 bytes to the main module, 1,600 to all a partner loads),
 # and the Role select of the Users tab (+1,900 bytes to the licenses tabs).
+# Issue 16 (accounting's workspace: the Decision panel, the Approvals queue
+# with Approve selected, the order line Statement) added 35,400 bytes to the
+# licenses tabs, which a partner loads too; as a chunk of their own, Approvals
+# and the Statement cost more in all (535,713 bytes against 505,656): also
+# open work on issue 13's goal, not a new normal.
 WASM_INITIAL_BR_MAX=${WASM_INITIAL_BR_MAX:-242600}   # bytes, the main module (all the sign-in page loads)
-WASM_PAGE_BR_MAX=${WASM_PAGE_BR_MAX:-442500}         # bytes, what a page opened on a tab loads
-WASM_TOTAL_BR_MAX=${WASM_TOTAL_BR_MAX:-470700}       # bytes, every module a partner can load
+WASM_PAGE_BR_MAX=${WASM_PAGE_BR_MAX:-477900}         # bytes, what a page opened on a tab loads
+WASM_TOTAL_BR_MAX=${WASM_TOTAL_BR_MAX:-505900}       # bytes, every module a partner can load
 # Lighthouse 12, mobile preset, simulated throttling, the CPU multiplier
 # calibrated to the host (below). The goals are performance 95 and TBT
 # 150 ms; they held on hosts of benchmark index 2,500-3,000 at the default

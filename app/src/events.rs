@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{AccountId, CurrentUser, DrawdownId, DrawdownState, Role, UserId};
+use crate::domain::{AccountId, CurrentUser, DrawdownId, DrawdownState, OrderId, Role, UserId};
 
 /// Something that changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -17,6 +17,9 @@ pub enum PortalEvent {
         partner: AccountId,
         /// The customer account it is tied to, if any.
         customer: Option<AccountId>,
+        /// The order it draws from: the Decision panels of the order's
+        /// other requests read its balances again.
+        order: OrderId,
         state: DrawdownState,
     },
     /// An account's bindings, license files or service instances changed.
@@ -123,6 +126,7 @@ enum CompactEvent {
         id: DrawdownId,
         partner: AccountId,
         customer: Option<AccountId>,
+        order: OrderId,
         state: DrawdownState,
     },
     LicensesChanged {
@@ -244,12 +248,14 @@ mod tests {
                 id: DrawdownId(41),
                 partner: AccountId(2),
                 customer: None,
+                order: OrderId(3),
                 state: DrawdownState::Submitted,
             },
             PortalEvent::DrawdownChanged {
                 id: DrawdownId(i64::MAX),
                 partner: AccountId(2),
                 customer: Some(AccountId(9)),
+                order: OrderId(3),
                 state: DrawdownState::Accepted,
             },
             PortalEvent::LicensesChanged {
@@ -292,6 +298,7 @@ mod tests {
             id: DrawdownId(1),
             partner: AccountId(10),
             customer: Some(AccountId(11)),
+            order: OrderId(3),
             state: DrawdownState::Accepted,
         };
         assert!(event.concerns(&user(Role::PartnerUser, 10)));
@@ -311,6 +318,7 @@ mod tests {
             id: DrawdownId(2),
             partner: AccountId(10),
             customer: Some(AccountId(11)),
+            order: OrderId(3),
             state: DrawdownState::Submitted,
         };
         assert_eq!(

@@ -129,6 +129,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("drawdowns/new") view={Lazy::<screens::NewDrawdown>::new()} />
                         <Route path=path!("drawdowns/:request") view={Lazy::<screens::Drawdown>::new()} />
                         <Route path=path!("approvals") view={Lazy::<screens::Approvals>::new()} />
+                        <Route path=path!("statements/:line") view={Lazy::<screens::Statement>::new()} />
                         <Route path=path!("users") view={Lazy::<screens::Users>::new()} />
                     </ParentRoute>
                     <ParentRoute path=path!("/administration") view=administration::AdministrationArea ssr=SsrMode::Async>

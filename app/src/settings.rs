@@ -12,8 +12,16 @@ pub struct Settings {
     pub session_lifetime: time::Duration,
     /// How long a session lasts without a request of its user.
     pub session_idle_timeout: time::Duration,
-    /// Where a saved drawdown request is announced.
-    pub accounting_email: UserEmail,
+    /// The accounting team's shared address, if it has one: it gets what
+    /// each accounting user gets (a saved request, a reminder).
+    pub accounting_email: Option<UserEmail>,
+    /// How long a submitted request may wait for a decision: past it, the
+    /// Approvals queue highlights it and accounting is reminded.
+    pub approval_target: time::Duration,
+    /// How long a submitted request waits before it is escalated.
+    pub escalation_after: time::Duration,
+    /// Where an escalation goes; `None`: to the vendor admins.
+    pub escalation_email: Option<UserEmail>,
     /// The portal's address as people reach it, for links in emails.
     pub public_url: String,
     /// How long an approved request waits for the partner's acceptance
@@ -101,7 +109,10 @@ impl Default for Settings {
             secure_cookies: false,
             session_lifetime: time::Duration::hours(12),
             session_idle_timeout: time::Duration::minutes(30),
-            accounting_email: UserEmail::parse("accounting@example.com").expect("a valid address"),
+            accounting_email: None,
+            approval_target: time::Duration::hours(48),
+            escalation_after: time::Duration::hours(120),
+            escalation_email: None,
             public_url: "http://127.0.0.1:3000".into(),
             approval_lifetime: time::Duration::days(30),
             license_lease: time::Duration::days(30),

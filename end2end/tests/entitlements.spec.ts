@@ -16,9 +16,9 @@ test("a partner switches accounts and sees the demo figures", async ({ page }) =
   await expect(area.held("Control Room")).toHaveText("2");
   // Per order line: nothing reserved or drawn yet.
   const runners = area.orderLine("SO-2026-0101", "Unattended Bot Runner");
-  await expect(runners.getByRole("cell")).toHaveText(["SO-2026-0101", "2026-09-15", "12 months", "25", "25", "0", "0"]);
+  await expect(runners.getByRole("cell")).toHaveText(["SO-2026-0101", "2026-09-15", "12 months", "25", "25", "0", "0", "Statement"]);
   await expect(area.orderLine("SO-2026-0187", "IQ Bot pages").getByRole("cell")).toHaveText([
-    "SO-2026-0187", "2026-10-20", "24 months", "20,000", "20,000", "0", "0",
+    "SO-2026-0187", "2026-10-20", "24 months", "20,000", "20,000", "0", "0", "Statement",
   ]);
 
   const contoso = await area.accountId("Contoso Pharma");

@@ -44,7 +44,8 @@ test.beforeAll(async () => {
 /** Presses Tab until the Load more button has the focus (never past 80 stops). */
 async function tabToLoadMore(page: Page): Promise<void> {
   const loadMore = page.getByRole("button", { name: "Load more" });
-  for (let i = 0; i < 80; i++) {
+  // Approvals has a checkbox and a link per row: 101 stops before Load more.
+  for (let i = 0; i < 200; i++) {
     if (await loadMore.evaluate((b) => b === document.activeElement)) return;
     await page.keyboard.press("Tab");
   }

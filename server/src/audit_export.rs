@@ -91,7 +91,7 @@ fn audit_error(error: AuditError) -> app::error::AppError {
 }
 
 /// An instant as the export writes it: RFC 3339, UTC.
-fn instant(at: i64) -> String {
+pub(crate) fn instant(at: i64) -> String {
     let format = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
     time::OffsetDateTime::from_unix_timestamp(at)
         .ok()
@@ -101,7 +101,7 @@ fn instant(at: i64) -> String {
 
 /// A cell as a spreadsheet must not run it: a leading `=`, `+`, `-` or `@`
 /// makes Excel and LibreOffice read a formula (OWASP, "CSV injection").
-fn cell(text: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn cell(text: &str) -> std::borrow::Cow<'_, str> {
     if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{text}").into()
     } else {

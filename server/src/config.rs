@@ -39,14 +39,20 @@ pub struct ServeOptions {
         global = true
     )]
     mail_from: String,
-    /// Where a saved drawdown request is announced.
-    #[arg(
-        long,
-        env = "PORTAL_ACCOUNTING_EMAIL",
-        default_value = "accounting@example.com",
-        global = true
-    )]
-    accounting_email: String,
+    /// The accounting team's shared address, if it has one: it gets what
+    /// each accounting user gets (each in their language) about requests.
+    #[arg(long, env = "PORTAL_ACCOUNTING_EMAIL", global = true)]
+    accounting_email: Option<String>,
+    /// Hours a submitted request may wait for a decision: past them, the
+    /// Approvals queue highlights it and accounting is reminded once.
+    #[arg(long, env = "PORTAL_APPROVAL_TARGET_HOURS", default_value_t = 48, value_parser = clap::value_parser!(u16).range(1..=8760), global = true)]
+    approval_target_hours: u16,
+    /// Hours a submitted request waits before it is escalated (more than the target).
+    #[arg(long, env = "PORTAL_ESCALATION_HOURS", default_value_t = 120, value_parser = clap::value_parser!(u16).range(1..=8760), global = true)]
+    escalation_hours: u16,
+    /// Where an escalation goes; unset: to every vendor admin.
+    #[arg(long, env = "PORTAL_ESCALATION_EMAIL", global = true)]
+    escalation_email: Option<String>,
     /// The portal's address as people reach it, for links in emails.
     #[arg(
         long,
@@ -191,8 +197,20 @@ impl ServeOptions {
     /// Every setting checked; the message of an error names the variable.
     pub fn configure(self) -> Result<Config, String> {
         let options = self;
-        let accounting_email = UserEmail::parse(&options.accounting_email)
-            .map_err(|e| format!("PORTAL_ACCOUNTING_EMAIL: {e}"))?;
+        let optional_email = |value: Option<&str>, variable: &str| {
+            value
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(|v| UserEmail::parse(v).map_err(|e| format!("{variable}: {e}")))
+                .transpose()
+        };
+        let accounting_email =
+            optional_email(options.accounting_email.as_deref(), "PORTAL_ACCOUNTING_EMAIL")?;
+        let escalation_email =
+            optional_email(options.escalation_email.as_deref(), "PORTAL_ESCALATION_EMAIL")?;
+        if options.escalation_hours <= options.approval_target_hours {
+            return Err("PORTAL_ESCALATION_HOURS: escalate later than PORTAL_APPROVAL_TARGET_HOURS".into());
+        }
         let from: lettre::message::Mailbox = options
             .mail_from
             .parse()
@@ -236,6 +254,9 @@ impl ServeOptions {
             // A public https address means the cookie must be Secure.
             secure_cookies: options.secure_cookies || options.public_url.starts_with("https://"),
             accounting_email,
+            approval_target: time::Duration::hours(i64::from(options.approval_target_hours)),
+            escalation_after: time::Duration::hours(i64::from(options.escalation_hours)),
+            escalation_email,
             public_url: options.public_url,
             approval_lifetime: time::Duration::days(i64::from(options.approval_days)),
             license_lease: time::Duration::days(i64::from(options.license_lease_days)),

@@ -12,6 +12,7 @@ pub mod orders_api;
 pub mod provisioning;
 pub mod relay;
 pub mod security;
+pub mod statement_export;
 
 use app::repo::{self, Db};
 use app::settings::Settings;
@@ -64,6 +65,10 @@ fn router_with_shutdown(state: AppState, shutting_down: tokio::sync::watch::Rece
         .route(
             audit_export::AUDIT_EXPORT_PATH,
             axum::routing::get(audit_export::export),
+        )
+        .route(
+            statement_export::LINE_STATEMENT_PATH,
+            axum::routing::get(statement_export::export),
         )
         .route(
             provisioning::CALLBACK_PATH,
@@ -309,8 +314,8 @@ fn without_nagle(
     listener.tap_io(set_nodelay as fn(&mut tokio::net::TcpStream))
 }
 
-/// Every minute, expires approvals left unaccepted too long and gives back
-/// what revoked and replaced license files held once their lease ended.
+/// Every minute, expires approvals left unaccepted too long, sends the
+/// reminders due, and gives back what revoked and replaced license files held once their lease ended.
 fn spawn_expiry(state: AppState) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
@@ -320,6 +325,11 @@ fn spawn_expiry(state: AppState) {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(requests = n, "approved requests expired"),
                 Err(err) => tracing::warn!(%err, "could not expire approved requests"),
+            }
+            match state.services().send_due_reminders().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(reminders = n, "reminders and escalations sent"),
+                Err(err) => tracing::warn!(%err, "could not send reminders"),
             }
             match state
                 .services()

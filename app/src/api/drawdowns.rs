@@ -26,16 +26,6 @@ pub async fn list_drawdowns(
         .map_err(AppError::from)
 }
 
-/// Accounting's queue: submitted requests of every partner, a page at a time.
-#[server(prefix = "/api", endpoint = "list_approvals", input = Json, output = Wire)]
-pub async fn list_approvals(search: Option<String>, page: PageRequest) -> Result<DrawdownPage, AppError> {
-    let (user, app) = crate::auth::require_caller().await?;
-    app.services()
-        .list_approvals(&user, search, page)
-        .await
-        .map_err(AppError::from)
-}
-
 /// One request's page.
 #[server(prefix = "/api", endpoint = "drawdown", input = Json, output = Wire)]
 pub async fn drawdown(id: DrawdownId) -> Result<DrawdownDetail, AppError> {

@@ -2,6 +2,7 @@
 //! repository function, map the error. Server-only helpers sit beside them in
 //! a `ssr` module.
 
+pub mod accounting;
 pub mod accounts;
 pub mod administration;
 pub mod audit;

@@ -22,6 +22,7 @@ impl From<DrawdownError> for AppError {
             DrawdownError::Invalid { problems } => AppError::InvalidDrawdown { problems },
             DrawdownError::InvalidReason { problem } => AppError::InvalidReason { problem },
             DrawdownError::Refused { refusal } => AppError::TransitionRefused { refusal },
+            DrawdownError::TooMany { .. } => AppError::InvalidInput { field: "ids".into() },
             DrawdownError::Fault(fault) => fault.into(),
         }
     }

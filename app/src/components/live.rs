@@ -19,6 +19,24 @@ impl LiveChanges {
         self.0.get().0
     }
 
+    /// Bumps only on changes of requests that draw from one order (or when
+    /// the stream cannot tell): what moves that order's balances.
+    pub fn of_order(self, order: Signal<Option<crate::domain::OrderId>>) -> Memo<u64> {
+        let changes = self.0;
+        Memo::new(move |previous: Option<&u64>| {
+            let (count, last) = changes.get();
+            match (last, order.get()) {
+                (Some(PortalEvent::DrawdownChanged { order: changed, .. }), Some(order))
+                    if changed != order =>
+                {
+                    previous.copied().unwrap_or(count)
+                }
+                (Some(PortalEvent::DrawdownChanged { .. }) | None, _) => count,
+                (Some(_), _) => previous.copied().unwrap_or(count),
+            }
+        })
+    }
+
     /// Bumps only on changes of one request (or when the stream cannot
     /// tell), so its page does not re-render, and lose what a user is
     /// typing, whenever any request of any partner moves.
@@ -147,6 +165,7 @@ mod tests {
             id: DrawdownId(id),
             partner: AccountId(1),
             customer: None,
+            order: crate::domain::OrderId(3),
             state: DrawdownState::Approved,
         })
     }
@@ -166,6 +185,40 @@ mod tests {
             set_changes.set((3, None));
             assert_eq!(mine.get_untracked(), 3, "the stream could not say");
             assert_eq!(live.get(), 3);
+        });
+    }
+
+    #[test]
+    fn a_decision_panel_refetches_for_requests_on_its_order_or_a_resync() {
+        let owner = Owner::new();
+        owner.with(|| {
+            let (changes, set_changes) = signal((0u64, None));
+            let live = LiveChanges(changes);
+            let on = |order: i64| {
+                Some(PortalEvent::DrawdownChanged {
+                    id: DrawdownId(9),
+                    partner: AccountId(1),
+                    customer: None,
+                    order: crate::domain::OrderId(order),
+                    state: DrawdownState::Cancelled,
+                })
+            };
+            let panel = live.of_order(Signal::derive(|| Some(crate::domain::OrderId(3))));
+            assert_eq!(panel.get_untracked(), 0);
+            set_changes.set((1, on(4)));
+            assert_eq!(panel.get_untracked(), 0, "a request on another order");
+            set_changes.set((2, on(3)));
+            assert_eq!(panel.get_untracked(), 2);
+            set_changes.set((
+                3,
+                Some(PortalEvent::LicensesChanged {
+                    account: AccountId(11),
+                    managed_by: Some(AccountId(1)),
+                }),
+            ));
+            assert_eq!(panel.get_untracked(), 2, "licenses move no order line");
+            set_changes.set((4, None));
+            assert_eq!(panel.get_untracked(), 4, "the stream could not say");
         });
     }
 
@@ -199,6 +252,7 @@ mod tests {
                     id: DrawdownId(6),
                     partner: AccountId(1),
                     customer: Some(AccountId(11)),
+                    order: crate::domain::OrderId(3),
                     state: DrawdownState::Accepted,
                 }),
             ));

@@ -74,6 +74,13 @@ pub fn may_list_people_of(user: &CurrentUser, account: &AccountSummary) -> bool 
         .any(|role| may_manage_people_of(user, *role, account))
 }
 
+/// Whether `user` reads accounting's workspace: the Decision panel of any
+/// request, the Approvals queue. Vendor admins see what accounting sees;
+/// only accounting approves or rejects (`Actor::Accounting`).
+pub fn may_weigh_drawdowns(user: &CurrentUser) -> bool {
+    user.role.is_vendor_staff()
+}
+
 /// Whether `user` works in Administration (SPEC, "Administration").
 pub fn may_administer(user: &CurrentUser) -> bool {
     user.role == Role::VendorAdmin

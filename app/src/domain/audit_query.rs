@@ -55,24 +55,30 @@ fn day_start(input: &str) -> Option<i64> {
         .map(|d| d.midnight().assume_utc().unix_timestamp())
 }
 
-impl AuditQuery {
-    /// The range of instants the dates give: from the start of `from`
-    /// (inclusive) to the end of `until` (exclusive).
-    pub fn range(&self) -> Result<(Option<i64>, Option<i64>), AuditDateError> {
-        let from = match self.from.trim() {
-            "" => None,
-            typed => Some(day_start(typed).ok_or(AuditDateError::From)?),
-        };
-        let until = match self.until.trim() {
-            "" => None,
-            typed => Some(day_start(typed).ok_or(AuditDateError::Until)? + 86_400),
-        };
-        if let (Some(from), Some(until)) = (from, until) {
-            if until <= from {
-                return Err(AuditDateError::Until);
-            }
+/// The range of instants two typed days give (an export's From and Until,
+/// `YYYY-MM-DD`, UTC, either empty): from the start of `from` (inclusive)
+/// to the end of `until` (exclusive).
+pub fn day_range(from: &str, until: &str) -> Result<(Option<i64>, Option<i64>), AuditDateError> {
+    let from = match from.trim() {
+        "" => None,
+        typed => Some(day_start(typed).ok_or(AuditDateError::From)?),
+    };
+    let until = match until.trim() {
+        "" => None,
+        typed => Some(day_start(typed).ok_or(AuditDateError::Until)? + 86_400),
+    };
+    if let (Some(from), Some(until)) = (from, until) {
+        if until <= from {
+            return Err(AuditDateError::Until);
         }
-        Ok((from, until))
+    }
+    Ok((from, until))
+}
+
+impl AuditQuery {
+    /// The range of instants the dates give (`day_range`).
+    pub fn range(&self) -> Result<(Option<i64>, Option<i64>), AuditDateError> {
+        day_range(&self.from, &self.until)
     }
 
     /// The actor filter as stored: emails are kept lower case.

@@ -126,6 +126,8 @@ pub struct HistoryEntry {
     pub actor_name: Option<String>,
     pub at: i64,
     pub reason: Option<String>,
+    /// A reminder the server sent (the state did not change), not a step.
+    pub reminder: Option<super::ReminderKind>,
 }
 
 /// A request's page.

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod account;
+pub mod accounting;
 pub mod administration;
 pub mod audit;
 pub mod audit_query;
@@ -14,10 +15,12 @@ pub mod ids;
 pub mod licensing;
 pub mod order;
 pub mod password;
+pub mod statement;
 pub mod user;
 
 pub use access::*;
 pub use account::*;
+pub use accounting::*;
 pub use administration::*;
 pub use audit::*;
 pub use audit_query::*;
@@ -29,4 +32,5 @@ pub use ids::*;
 pub use licensing::*;
 pub use order::*;
 pub use password::*;
+pub use statement::*;
 pub use user::*;

@@ -129,6 +129,7 @@ macro_rules! catalog {
 }
 
 mod account;
+mod accounting;
 mod accounts;
 mod administration;
 mod audit;
@@ -141,6 +142,10 @@ mod licenses;
 mod sign_in;
 
 pub use account::{invitation_sent, password_error, role_of, role_text, AccountText};
+pub use accounting::{
+    before_after, bulk_outcome, movement_text, reminder_text, select_request, statement_export_href,
+    statement_of, waited, AccountingText,
+};
 pub use accounts::AccountsText;
 pub use administration::{
     admin_rule_text, editing, imported, model_text, order_line, reset_link_sent, standing_text, AdminText,

@@ -40,6 +40,12 @@ pub enum Notice<'a> {
     AcceptedForPartner,
     /// To the requesting partner user: the approval ran out.
     Expired,
+    /// To accounting: a request has waited past the target.
+    WaitingReminder { waiting_days: i64 },
+    /// To the escalation address: a request has waited longer still.
+    Escalation { waiting_days: i64 },
+    /// To the requesting partner user: the approval ends in so many days.
+    ExpiresSoon { days_left: i64 },
 }
 
 /// The message for `notice`, in `locale`, to `recipient`.
@@ -128,6 +134,45 @@ pub fn compose(notice: Notice<'_>, facts: &RequestFacts, locale: Locale, recipie
                 format!("Votre demande approuvée pour {customer} n'a pas été acceptée à temps : elle a expiré et sa réservation sur la commande {order} est libérée.")
             } else {
                 format!("Your approved request for {customer} was not accepted in time: it has expired and its reservation on order {order} is released.")
+            },
+            None,
+        ),
+        Notice::WaitingReminder { waiting_days } => (
+            if fr {
+                format!("Rappel : {n} attend votre approbation depuis {waiting_days} j")
+            } else {
+                format!("Reminder: {n} has waited {waiting_days} d for your approval")
+            },
+            if fr {
+                format!("La demande de {partner} sur la commande {order} au profit de {customer} attend une décision depuis {waiting_days} jour(s), au-delà de l'objectif.")
+            } else {
+                format!("The request of {partner} on order {order} for {customer} has waited {waiting_days} day(s) for a decision, past the target.")
+            },
+            None,
+        ),
+        Notice::Escalation { waiting_days } => (
+            if fr {
+                format!("Escalade : {n} sans décision depuis {waiting_days} j")
+            } else {
+                format!("Escalation: {n} undecided for {waiting_days} d")
+            },
+            if fr {
+                format!("La demande de {partner} sur la commande {order} au profit de {customer} attend une décision de la comptabilité depuis {waiting_days} jour(s).")
+            } else {
+                format!("The request of {partner} on order {order} for {customer} has waited {waiting_days} day(s) for accounting's decision.")
+            },
+            None,
+        ),
+        Notice::ExpiresSoon { days_left } => (
+            if fr {
+                format!("{n} expire dans {days_left} j : acceptez-la")
+            } else {
+                format!("{n} expires in {days_left} d: accept it")
+            },
+            if fr {
+                format!("Votre demande approuvée pour {customer} expire dans {days_left} jour(s). Acceptez-la dans le portail pour transférer les droits au client ; sinon sa réservation sur la commande {order} sera libérée.")
+            } else {
+                format!("Your approved request for {customer} expires in {days_left} day(s). Accept it in the portal to transfer the entitlements to the customer; otherwise its reservation on order {order} is released.")
             },
             None,
         ),

@@ -152,7 +152,7 @@ pub async fn list_drawdowns(
     Ok(DrawdownPage { rows, next })
 }
 
-/// One request with its lines and history: its page.
+/// One request with its lines and history (with the reminders sent): its page.
 #[tracing::instrument(skip(conn))]
 pub async fn find_drawdown(
     conn: &mut AnyConnection,
@@ -178,9 +178,25 @@ pub async fn find_drawdown(
             actor_name: r.try_get("display_name")?,
             at: r.try_get("at")?,
             reason: r.try_get("reason")?,
+            reminder: None,
         })
     })
     .collect::<Result<_, sqlx::Error>>()?;
+    let reminders = super::reminders::list_reminders_of(conn, id).await?;
+    if !reminders.is_empty() {
+        detail
+            .history
+            .extend(reminders.into_iter().map(|(kind, at)| HistoryEntry {
+                from: Some(kind.state()),
+                to: kind.state(),
+                actor_name: None,
+                at,
+                reason: None,
+                reminder: Some(kind),
+            }));
+        // Stable: a step and a reminder of the same second keep this order.
+        detail.history.sort_by_key(|h| h.at);
+    }
     Ok(Some(detail))
 }
 

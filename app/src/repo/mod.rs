@@ -9,6 +9,7 @@
 //! and the few statements that differ (row locks, claims) ask `Engine::of`.
 //! Callers never learn which engine runs.
 
+pub mod accounting;
 pub mod accounts;
 pub mod audit;
 pub mod cloud_services;
@@ -21,7 +22,9 @@ pub mod orders;
 pub mod outbox;
 pub mod products;
 pub mod reconciliation;
+pub mod reminders;
 pub mod sessions;
+pub mod statements;
 pub mod usage;
 pub mod user_links;
 pub mod users;
@@ -204,6 +207,19 @@ impl Db {
     /// A connection for reads.
     pub async fn read(&self) -> Result<Conn, sqlx::Error> {
         self.read.acquire().await
+    }
+
+    /// A read transaction: the statements of one screen see the database as
+    /// of one moment (PostgreSQL's repeatable read; SQLite's snapshot of a
+    /// read transaction in WAL mode).
+    pub async fn snapshot(&self) -> Result<Tx, sqlx::Error> {
+        let mut tx = self.read.begin().await?;
+        if self.engine == Engine::Postgres {
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .execute(&mut *tx)
+                .await?;
+        }
+        Ok(tx)
     }
 
     /// Starts the transaction of one state change.

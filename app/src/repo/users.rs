@@ -139,6 +139,28 @@ pub async fn find_mail_address(
     .transpose()
 }
 
+/// The address and language of each active user with `role` (accounting,
+/// vendor admins), by email: who a team's emails go to.
+#[tracing::instrument(skip(conn))]
+pub async fn list_mail_addresses_of_role(
+    conn: &mut AnyConnection,
+    role: crate::domain::Role,
+) -> Result<Vec<(String, Locale)>, sqlx::Error> {
+    sqlx::query("SELECT email, locale FROM users WHERE role = $1 AND deactivated_at IS NULL ORDER BY email")
+        .bind(role.as_str())
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| {
+            let locale: Option<String> = r.try_get("locale")?;
+            Ok((
+                r.try_get("email")?,
+                locale.as_deref().and_then(Locale::from_tag).unwrap_or_default(),
+            ))
+        })
+        .collect()
+}
+
 /// The language of the user with this email, if one has chosen one: emails
 /// to an address that is also a user's follow that user's choice.
 #[tracing::instrument(skip(conn))]

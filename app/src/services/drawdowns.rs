@@ -56,6 +56,9 @@ pub enum DrawdownError {
     Invalid { problems: Vec<FieldProblem> },
     #[error("the reason is not valid: {problem}")]
     InvalidReason { problem: ReasonError },
+    /// More requests at once than one Approve selected takes (or none).
+    #[error("between 1 and {max} requests at once")]
+    TooMany { max: usize },
     /// The state machine refuses the step (from this state, or by this actor).
     #[error("{refusal}")]
     Refused { refusal: TransitionError },
@@ -87,7 +90,7 @@ fn require_partner(user: &CurrentUser) -> Result<(), DrawdownError> {
 
 /// One page of a request list. A search no customer name can match (too
 /// long, or with a hidden character) is not sent to the database.
-async fn list_page(
+pub(super) async fn list_page(
     conn: &mut AnyConnection,
     filter: &DrawdownFilter,
     page: PageRequest,
@@ -362,16 +365,9 @@ impl Services<'_> {
                 })
                 .collect(),
         };
-        let accounting = self.settings.accounting_email.as_str();
-        let locale = users::find_locale_by_email(&mut tx, accounting)
-            .await?
-            .unwrap_or_default();
-        outbox::enqueue_email(
-            &mut tx,
-            &compose(Notice::Submitted, &facts, locale, accounting),
-            at,
-        )
-        .await?;
+        for (address, locale) in self.accounting_recipients(&mut tx).await? {
+            outbox::enqueue_email(&mut tx, &compose(Notice::Submitted, &facts, locale, &address), at).await?;
+        }
         let after = json!({
             "state": DrawdownState::Submitted.as_str(),
             "order": facts.order_number,
@@ -393,6 +389,7 @@ impl Services<'_> {
             id,
             partner,
             customer: tied,
+            order,
             state: DrawdownState::Submitted,
         });
         Ok(Saved { id, number })
@@ -556,6 +553,7 @@ impl Services<'_> {
             id,
             partner: owner.partner,
             customer: customer_account,
+            order: request.order_id,
             state: to,
         });
         Ok(to)
@@ -656,7 +654,7 @@ impl Services<'_> {
     }
 
     /// What every email of the request says about it.
-    fn facts(&self, d: &DrawdownDetail) -> RequestFacts {
+    pub(super) fn facts(&self, d: &DrawdownDetail) -> RequestFacts {
         let id = d.summary.id;
         RequestFacts {
             id,

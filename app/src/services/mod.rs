@@ -3,6 +3,7 @@
 //! update told after the commit. Server functions and background tasks call
 //! these; they hold no SQL.
 
+pub mod accounting;
 pub mod accounts;
 pub mod administration;
 pub mod audit;
@@ -10,6 +11,8 @@ pub mod cloud_services;
 pub mod drawdowns;
 pub mod licenses;
 pub mod people;
+pub mod reminders;
+pub mod statements;
 
 pub use accounts::AccountError;
 pub use administration::AdminError;

@@ -2,6 +2,7 @@
 //! area. Each test has a SQLite file of its own, or, with
 //! `PORTAL_TEST_POSTGRES_URL` set, a PostgreSQL database of its own.
 
+mod accounting;
 mod administration;
 mod audit;
 mod backup;
@@ -11,6 +12,7 @@ mod crash;
 mod delivery;
 mod drawdowns;
 mod email;
+mod exports;
 mod fuzz;
 mod helpers;
 mod license_verify;

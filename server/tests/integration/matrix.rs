@@ -367,9 +367,21 @@ pub(crate) fn rows() -> Vec<Row> {
             ]),
         },
         Row {
-            name: "list_approvals",
-            call: Call::Json("list_approvals", |_| {
-                r#"{"search":null,"page":{"after":null,"rows":null}}"#.into()
+            name: "approvals_queue",
+            call: Call::Json("approvals_queue", |_| {
+                r#"{"partner":null,"search":null,"page":{"after":null,"rows":null}}"#.into()
+            }),
+            expected: signed_in([
+                (OtherPartner, FORBIDDEN),
+                (Customer, FORBIDDEN),
+                (Partner, FORBIDDEN),
+                (Accounting, OK),
+            ]),
+        },
+        Row {
+            name: "drawdown_decision_panel",
+            call: Call::Json("drawdown_decision_panel", |i| {
+                format!(r#"{{"id":{}}}"#, i.request)
             }),
             expected: signed_in([
                 (OtherPartner, FORBIDDEN),
@@ -423,6 +435,42 @@ pub(crate) fn rows() -> Vec<Row> {
             call: Call::Json("change_drawdown", |i| {
                 format!(r#"{{"id":{},"transition":"approve","reason":null}}"#, i.request)
             }),
+            expected: but(
+                signed_in([
+                    (OtherPartner, FORBIDDEN),
+                    (Customer, FORBIDDEN),
+                    (Partner, FORBIDDEN),
+                    (Accounting, OK),
+                ]),
+                VendorAdmin,
+                FORBIDDEN,
+            ),
+        },
+        Row {
+            name: "order_line_statement",
+            call: Call::Json("order_line_statement", |i| {
+                format!(r#"{{"line":{},"before":null}}"#, i.line)
+            }),
+            expected: signed_in([
+                (OtherPartner, FORBIDDEN),
+                (Customer, FORBIDDEN),
+                (Partner, OK),
+                (Accounting, OK),
+            ]),
+        },
+        Row {
+            name: "line statement CSV",
+            call: Call::Get(|i| format!("/api/statements/lines/{}.csv", i.line)),
+            expected: signed_in([
+                (OtherPartner, FORBIDDEN),
+                (Customer, FORBIDDEN),
+                (Partner, OK),
+                (Accounting, OK),
+            ]),
+        },
+        Row {
+            name: "approve_drawdowns",
+            call: Call::Json("approve_drawdowns", |i| format!(r#"{{"ids":[{}]}}"#, i.request)),
             expected: but(
                 signed_in([
                     (OtherPartner, FORBIDDEN),

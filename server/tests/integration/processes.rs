@@ -28,7 +28,7 @@ pub(crate) struct ServerProcess {
 
 impl ServerProcess {
     /// Starts a process; its emails go to `mail_url`, or to a folder of its own.
-    async fn start(db: &TestDb, mail_url: Option<&str>) -> Self {
+    pub(crate) async fn start(db: &TestDb, mail_url: Option<&str>) -> Self {
         Self::start_on(db, mail_url, free_port(), Path::new(env!("CARGO_BIN_EXE_server"))).await
     }
 
@@ -77,6 +77,11 @@ impl ServerProcess {
             assert!(Instant::now() < deadline, "{} never became ready", self.base);
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+
+    /// The process's id (to read its memory in /proc).
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// Ends the process at once, as `kill -9` does: no shutdown runs.

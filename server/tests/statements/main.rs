@@ -159,6 +159,31 @@ async fn a_drawdown_cycle_and_each_screen_on_a_ledger_with_history_run_their_bud
     checked.push(("Approvals", take(), SCREEN_STATEMENTS));
     services.drawdown(&partner, saved.id).await.expect("request page");
     checked.push(("a request's page", take(), SCREEN_STATEMENTS));
+    // Accounting's workspace (issue 16): the Decision panel in one snapshot,
+    // the queue of one partner, the line's statement and its second page.
+    services
+        .decision_panel(&accounting, saved.id)
+        .await
+        .expect("decision panel");
+    checked.push(("the Decision panel", take(), SCREEN_STATEMENTS + 1));
+    services
+        .approvals_queue(&accounting, Some(partner.account_id), None, PageRequest::first(0))
+        .await
+        .expect("approvals queue");
+    checked.push(("Approvals of one partner", take(), SCREEN_STATEMENTS));
+    let statement = services
+        .line_statement(&accounting, line, None)
+        .await
+        .expect("statement");
+    services
+        .line_statement(&accounting, line, statement.next)
+        .await
+        .expect("statement, page 2");
+    checked.push((
+        "a line's Statement and its second page",
+        take(),
+        2 * SCREEN_STATEMENTS,
+    ));
     services
         .entitlements(&partner, partner.account_id)
         .await
@@ -256,14 +281,15 @@ async fn a_drawdown_cycle_and_each_screen_on_a_ledger_with_history_run_their_bud
     checked.push(("Administration: Users, a search, Products", take(), 3));
     // Every process runs these each minute, with nothing due nearly always.
     services.expire_due().await.expect("expiry");
+    services.send_due_reminders().await.expect("reminders");
     services
         .release_lapsed_license_files(app::clock::Clock::system().now())
         .await
         .expect("license leases");
     checked.push((
-        "the minute's sweeps: approvals due, license files lapsed",
+        "the minute's sweeps: approvals due, reminders due (4 kinds), license files lapsed",
         take(),
-        2,
+        6,
     ));
     for (screen, ran, budget) in &checked {
         assert_budget(&mut conn, screen, ran, *budget).await;

@@ -1,15 +1,36 @@
-//! The Approvals tab (accounting): submitted requests of every partner,
-//! oldest first, each opening its page where it is approved or rejected.
+//! The Approvals tab (SPEC, "Accounting's workspace"): Submitted requests of
+//! every partner or one, oldest first, with how long each has waited (past
+//! the target: overdue), selected and approved several at once, each in its
+//! own transaction with its own outcome.
+
+use std::collections::BTreeSet;
 
 use leptos::prelude::*;
 
-use super::drawdowns::PagedDrawdowns;
-use crate::api::drawdowns::list_approvals;
+use crate::api::accounting::{approvals_queue, approve_drawdowns};
 use crate::components::i18n::use_i18n;
 use crate::components::live::use_live_changes;
+use crate::components::pager::focus_element;
 use crate::components::status::{EmptyState, ErrorNotice, Loading};
-use crate::domain::{DrawdownCursor, PageRequest};
-use crate::i18n::DrawdownsText;
+use crate::domain::{
+    AccountId, ApprovalsPage, BulkApproval, DrawdownCursor, DrawdownId, PageRequest, QueuedRequest,
+    WaitingPartner,
+};
+use crate::error::AppError;
+use crate::i18n::{bulk_outcome, number, select_request, waited, AccountingText, CommonText, DrawdownsText};
+
+/// What the queue shows: the search and the partner.
+#[derive(Debug, Clone, PartialEq)]
+struct QueueQuery {
+    search: String,
+    partner: Option<AccountId>,
+}
+
+impl QueueQuery {
+    fn search(&self) -> Option<String> {
+        (!self.search.trim().is_empty()).then(|| self.search.clone())
+    }
+}
 
 /// The tab's content.
 #[component]
@@ -17,23 +38,98 @@ pub fn ApprovalsPage() -> impl IntoView {
     let i18n = use_i18n();
     let live = use_live_changes();
     let search = RwSignal::new(String::new());
-    // As on Partner drawdowns: a refresh keeps the pages already loaded.
+    let partner = RwSignal::new(None::<AccountId>);
+    let selected = RwSignal::new(BTreeSet::<DrawdownId>::new());
+    let outcomes = RwSignal::new(Vec::<BulkApproval>::new());
+    let approving = RwSignal::new(false);
+    // The filter's choices, from the first page of the latest read: set
+    // once the queue is read, never read from it outside the Transition.
+    let partners = RwSignal::new(Vec::<WaitingPartner>::new());
+    let failed = RwSignal::new(None::<AppError>);
+    // A refresh (another request moved) keeps the pages already loaded.
     let shown = RwSignal::new(0usize);
-    let last_search = StoredValue::new(None::<String>);
+    let last_query = StoredValue::new(None::<QueueQuery>);
     let queue = crate::codec::wire_resource(
-        move || (live.get(), search.get()),
-        move |(_, search)| {
-            let same = last_search.get_value().as_deref() == Some(search.as_str());
-            last_search.set_value(Some(search.clone()));
+        move || {
+            (
+                live.get(),
+                QueueQuery {
+                    search: search.get(),
+                    partner: partner.get(),
+                },
+            )
+        },
+        move |(_, query)| {
+            let same = last_query.get_value().as_ref() == Some(&query);
+            last_query.set_value(Some(query.clone()));
             let page = PageRequest::first(if same { shown.get_untracked() } else { 0 });
-            list_approvals((!search.trim().is_empty()).then_some(search), page)
+            approvals_queue(query.partner, query.search(), page)
         },
     );
+    let approve = move |_| {
+        let ids: Vec<DrawdownId> = selected.get_untracked().into_iter().collect();
+        if ids.is_empty() || approving.get_untracked() {
+            return;
+        }
+        approving.set(true);
+        leptos::task::spawn_local(async move {
+            match approve_drawdowns(ids).await {
+                Ok(results) => {
+                    failed.set(None);
+                    outcomes.set(results);
+                    selected.set(BTreeSet::new());
+                }
+                Err(error) => failed.set(Some(error)),
+            }
+            approving.set(false);
+        });
+    };
+    let outcome_list = move || {
+        let list = outcomes.get();
+        (!list.is_empty()).then(|| {
+            let items = list
+                .into_iter()
+                .map(|o| view! { <li>{move || bulk_outcome(i18n.locale(), o.id, o.number, o.outcome)}</li> })
+                .collect_view();
+            view! {
+                <h3 id="bulk-results">{move || i18n.t(AccountingText::BulkResults)}</h3>
+                <ul aria-labelledby="bulk-results">{items}</ul>
+            }
+        })
+    };
     view! {
-        <section class="panel" aria-labelledby="approvals-heading">
+        <section class="panel" id="approvals-tab" aria-labelledby="approvals-heading">
             <h2 id="approvals-heading">{move || i18n.t(DrawdownsText::ApprovalsHeading)}</h2>
             <p class="panel__hint">{move || i18n.t(DrawdownsText::ApprovalsHint)}</p>
             <div class="filters" role="search">
+                <div class="field field--inline">
+                    <label for="approvals-partner">{move || i18n.t(AccountingText::PartnerFilter)}</label>
+                    <select
+                        id="approvals-partner"
+                        on:change=move |ev| {
+                            partner.set(event_target_value(&ev).parse().ok().map(AccountId));
+                            selected.set(BTreeSet::new());
+                        }
+                    >
+                        <option value="" selected=move || partner.get().is_none()>
+                            {move || i18n.t(AccountingText::AllPartners)}
+                        </option>
+                        {move || {
+                            partners
+                                .get()
+                                .into_iter()
+                                .map(|p| {
+                                    let id = p.id;
+                                    view! {
+                                        <option value=id.0.to_string() selected=move || partner.get() == Some(id)>
+                                            {format!("{} ({})", p.name, p.waiting)}
+                                        </option>
+                                    }
+                                })
+                                .collect_view()
+                        }}
+                    </select>
+                </div>
                 <div class="field field--inline field--grow">
                     <label for="approvals-search">{move || i18n.t(DrawdownsText::SearchByCustomer)}</label>
                     <input
@@ -44,6 +140,25 @@ pub fn ApprovalsPage() -> impl IntoView {
                     />
                 </div>
             </div>
+            <div class="form-actions">
+                <button
+                    type="button"
+                    class="button button--primary-inline"
+                    disabled=move || selected.with(BTreeSet::is_empty) || approving.get()
+                    aria-busy=move || approving.get().to_string()
+                    on:click=approve
+                >
+                    {move || i18n.t(AccountingText::ApproveSelected)}
+                    {move || {
+                        let n = selected.with(BTreeSet::len);
+                        (n > 0).then(|| format!(" ({n})"))
+                    }}
+                </button>
+            </div>
+            <div aria-live="polite">
+                {outcome_list}
+                {move || failed.get().map(|error| view! { <ErrorNotice error /> })}
+            </div>
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
                     match queue.await {
@@ -52,12 +167,11 @@ pub fn ApprovalsPage() -> impl IntoView {
                         }
                         Ok(page) if page.rows.is_empty() => view! { <EmptyState title=DrawdownsText::NoApprovals /> }.into_any(),
                         Ok(first) => {
-                            let search = search.get_untracked();
-                            let more = move |after: DrawdownCursor| {
-                                let search = (!search.trim().is_empty()).then(|| search.clone());
-                                list_approvals(search, Some(after).into())
-                            };
-                            view! { <PagedDrawdowns first more shown account=None show_partner=true /> }.into_any()
+                            partners.set(first.partners.clone());
+                            let query = QueueQuery { search: search.get_untracked(), partner: partner.get_untracked() };
+                            let view = view! { <QueueTable first query selected shown /> }.into_any();
+                            crate::components::status::mark_live("approvals-tab".to_string());
+                            view
                         }
                         Err(error) => view! { <ErrorNotice error /> }.into_any(),
                     }
@@ -65,4 +179,152 @@ pub fn ApprovalsPage() -> impl IntoView {
             </Transition>
         </section>
     }
+}
+
+/// The queue's rows and Load more.
+#[component]
+fn QueueTable(
+    first: ApprovalsPage,
+    query: QueueQuery,
+    selected: RwSignal<BTreeSet<DrawdownId>>,
+    shown: RwSignal<usize>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    shown.set(first.rows.len());
+    let rows = RwSignal::new(first.rows);
+    let next = RwSignal::new(first.next);
+    let loading = RwSignal::new(false);
+    let failed = RwSignal::new(None::<AppError>);
+    let load_more = move |_| {
+        let Some(after) = next.get_untracked() else {
+            return;
+        };
+        if loading.get_untracked() {
+            return;
+        }
+        loading.set(true);
+        let query = query.clone();
+        leptos::task::spawn_local(async move {
+            match approvals_queue(
+                query.partner,
+                query.search(),
+                PageRequest::from(Some::<DrawdownCursor>(after)),
+            )
+            .await
+            {
+                Ok(page) => {
+                    let first_new = page.rows.first().map(|r| r.summary.id);
+                    rows.update(|r| r.extend(page.rows));
+                    // Keyboard users go on from the first row that came in.
+                    if let Some(id) = first_new {
+                        request_animation_frame(move || focus_element(&row_link_id(id)));
+                    }
+                    shown.set(rows.with_untracked(Vec::len));
+                    next.set(page.next);
+                    failed.set(None);
+                }
+                Err(error) => failed.set(Some(error)),
+            }
+            loading.set(false);
+        });
+    };
+    let all_selected = move || {
+        rows.with(|rows| {
+            !rows.is_empty() && selected.with(|s| rows.iter().all(|r| s.contains(&r.summary.id)))
+        })
+    };
+    let select_all = move |ev: leptos::ev::Event| {
+        let on = event_target_checked(&ev);
+        let ids: Vec<DrawdownId> = rows.with_untracked(|rows| rows.iter().map(|r| r.summary.id).collect());
+        selected.update(|s| {
+            for id in ids {
+                if on {
+                    s.insert(id);
+                } else {
+                    s.remove(&id);
+                }
+            }
+        });
+    };
+    let row = move |r: QueuedRequest| {
+        let id = r.summary.id;
+        let number_text = r.summary.number;
+        let href = format!("/licenses/{}/drawdowns/{}", r.summary.partner_id, id);
+        let overdue = r.overdue;
+        view! {
+            <tr class=overdue.then_some("row--overdue")>
+                <td>
+                    <input
+                        type="checkbox"
+                        aria-label=move || select_request(i18n.locale(), number_text)
+                        prop:checked=move || selected.with(|s| s.contains(&id))
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            selected.update(|s| {
+                                if on {
+                                    s.insert(id);
+                                } else {
+                                    s.remove(&id);
+                                }
+                            });
+                        }
+                    />
+                </td>
+                <th scope="row"><a id=row_link_id(id) href=href>{number_text.to_string()}</a></th>
+                <td>{r.summary.partner_name}</td>
+                <td>{r.summary.customer_name}</td>
+                <td>{r.summary.order_number}</td>
+                <td class="num">{move || number(i18n.locale(), r.quantity)}</td>
+                <td>
+                    {move || waited(i18n.locale(), r.waiting)}
+                    {overdue.then(|| view! { " " <span class="badge badge--overdue">{move || i18n.t(AccountingText::Overdue)}</span> })}
+                </td>
+            </tr>
+        }
+    };
+    let table = view! {
+        <div class="table-wrap">
+            <table class="data-table">
+                <caption class="visually-hidden">{move || i18n.t(DrawdownsText::ApprovalsHeading)}</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">
+                            <input type="checkbox" aria-label=move || i18n.t(AccountingText::SelectAll) prop:checked=all_selected on:change=select_all />
+                        </th>
+                        <th scope="col">{move || i18n.t(CommonText::Number)}</th>
+                        <th scope="col">{move || i18n.t(CommonText::Partner)}</th>
+                        <th scope="col">{move || i18n.t(CommonText::Customer)}</th>
+                        <th scope="col">{move || i18n.t(CommonText::Order)}</th>
+                        <th scope="col" class="num">{move || i18n.t(AccountingText::Total)}</th>
+                        <th scope="col">{move || i18n.t(AccountingText::Waiting)}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    <For each=move || rows.get() key=|r| r.summary.id let:r>
+                        {row(r)}
+                    </For>
+                </tbody>
+            </table>
+        </div>
+    }
+    .into_any();
+    view! {
+        {table}
+        <div class="pager">
+            <p class="pager__count" role="status">
+                {move || rows.with(Vec::len)} " " {move || i18n.t(CommonText::RowsShown)}
+            </p>
+            <Show when=move || next.with(Option::is_some)>
+                <button type="button" class="button" on:click=load_more.clone() aria-busy=move || loading.get().to_string()>
+                    {move || i18n.t(CommonText::LoadMore)}
+                </button>
+            </Show>
+        </div>
+        {move || failed.get().map(|error| view! { <ErrorNotice error /> })}
+    }
+}
+
+/// The id of a row's link, to move the focus to it.
+fn row_link_id(id: DrawdownId) -> String {
+    format!("queued-{id}")
 }

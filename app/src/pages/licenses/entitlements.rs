@@ -11,7 +11,9 @@ use crate::components::status::EmptyState;
 use crate::domain::EntitlementsView;
 use crate::domain::{AccountKind, Holding, LicenseModel, OrderLineBalance};
 use crate::error::AppError;
-use crate::i18n::{months, number, CommonText, EntitlementsText, LicensesText, Locale};
+use crate::i18n::{
+    months, number, statement_of, AccountingText, CommonText, EntitlementsText, LicensesText, Locale,
+};
 
 /// The tab's content.
 #[component]
@@ -65,7 +67,7 @@ fn Entitlements(data: EntitlementsView) -> impl IntoView {
                     {if order_lines.is_empty() {
                         view! { <EmptyState title=EntitlementsText::NoOrders /> }.into_any()
                     } else {
-                        view! { <OrderLinesTable lines=order_lines /> }.into_any()
+                        view! { <OrderLinesTable lines=order_lines partner=account.id /> }.into_any()
                     }}
                 }
             })}
@@ -124,7 +126,7 @@ fn HoldingsTable(holdings: Vec<Holding>, show_use: bool) -> impl IntoView {
 }
 
 #[component]
-fn OrderLinesTable(lines: Vec<OrderLineBalance>) -> impl IntoView {
+fn OrderLinesTable(lines: Vec<OrderLineBalance>, partner: crate::domain::AccountId) -> impl IntoView {
     let i18n = use_i18n();
     let n = move |locale: Locale, v: i64| number(locale, v);
     view! {
@@ -141,6 +143,7 @@ fn OrderLinesTable(lines: Vec<OrderLineBalance>) -> impl IntoView {
                         <th scope="col" class="num">{move || i18n.t(EntitlementsText::Available)}</th>
                         <th scope="col" class="num">{move || i18n.t(EntitlementsText::Reserved)}</th>
                         <th scope="col" class="num">{move || i18n.t(EntitlementsText::Drawn)}</th>
+                        <th scope="col">{move || i18n.t(AccountingText::Statement)}</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -148,6 +151,8 @@ fn OrderLinesTable(lines: Vec<OrderLineBalance>) -> impl IntoView {
                         .into_iter()
                         .map(|line| {
                             let b = line.balance;
+                            let statement_href = format!("/licenses/{partner}/statements/{}", line.order_line_id);
+                            let (order, product) = (line.order_number.clone(), line.product_name.clone());
                             view! {
                                 <tr>
                                     <td>{line.order_number}</td>
@@ -158,6 +163,11 @@ fn OrderLinesTable(lines: Vec<OrderLineBalance>) -> impl IntoView {
                                     <td class="num">{move || n(i18n.locale(), b.available())}</td>
                                     <td class="num">{move || n(i18n.locale(), b.reserved)}</td>
                                     <td class="num">{move || n(i18n.locale(), b.drawn)}</td>
+                                    <td>
+                                        <a href=statement_href aria-label=move || statement_of(i18n.locale(), &order, &product)>
+                                            {move || i18n.t(AccountingText::Statement)}
+                                        </a>
+                                    </td>
                                 </tr>
                             }
                         })

@@ -7,6 +7,7 @@ pub mod cloud_services;
 pub mod drawdowns;
 pub mod entitlements;
 pub mod file_licenses;
+pub mod statement;
 pub mod usage_table;
 pub mod users;
 

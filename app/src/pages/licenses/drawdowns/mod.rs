@@ -1,6 +1,7 @@
 //! The Partner drawdowns tab: the selected account's requests, filterable
 //! by state and searchable by customer (both in the URL), with New.
 
+mod decision;
 pub mod new;
 pub mod request;
 
@@ -155,7 +156,7 @@ pub fn DrawdownsPage() -> impl IntoView {
                                 let search = (!search.trim().is_empty()).then(|| search.clone());
                                 async move { list_drawdowns(account, state, search, Some(after).into()).await }
                             };
-                            view! { <PagedDrawdowns first more shown account=Some(account) show_partner=false /> }
+                            view! { <PagedDrawdowns first more shown account /> }
                                 .into_any()
                         }
                         (Ok(_), None) => view! { <ErrorNotice error=AppError::NotFound /> }.into_any(),
@@ -177,10 +178,8 @@ pub fn PagedDrawdowns<F, Fut>(
     more: F,
     /// Set to how many rows are shown, for the screen's next refresh.
     shown: RwSignal<usize>,
-    /// The account in the URL; `None` links each row under its partner.
-    account: Option<AccountId>,
-    /// Show the partner column (Approvals lists every partner's).
-    show_partner: bool,
+    /// The account in the URL, which each row links under.
+    account: AccountId,
 ) -> impl IntoView
 where
     F: Fn(DrawdownCursor) -> Fut + Clone + Send + Sync + 'static,
@@ -221,7 +220,7 @@ where
     };
     // Each part erased to AnyView: the nested view types otherwise pass the
     // compiler's depth limit in the WebAssembly build.
-    let table = view! { <DrawdownTable rows=rows.into() account show_partner /> }.into_any();
+    let table = view! { <DrawdownTable rows=rows.into() account /> }.into_any();
     let pager = view! {
         <div class="pager">
             <p class="pager__count" role="status">
@@ -247,10 +246,8 @@ where
 pub fn DrawdownTable(
     /// The rows shown, in order; rows added later are appended.
     rows: Signal<Vec<DrawdownSummary>>,
-    /// The account in the URL; `None` links each row under its partner.
-    account: Option<AccountId>,
-    /// Show the partner column (Approvals lists every partner's).
-    show_partner: bool,
+    /// The account in the URL, which each row links under.
+    account: AccountId,
 ) -> impl IntoView {
     let i18n = use_i18n();
     view! {
@@ -260,7 +257,6 @@ pub fn DrawdownTable(
                 <thead>
                     <tr>
                         <th scope="col">{move || i18n.t(CommonText::Number)}</th>
-                        {show_partner.then(|| view! { <th scope="col">{move || i18n.t(CommonText::Partner)}</th> })}
                         <th scope="col">{move || i18n.t(CommonText::Order)}</th>
                         <th scope="col">{move || i18n.t(CommonText::Customer)}</th>
                         <th scope="col">{move || i18n.t(CommonText::State)}</th>
@@ -272,16 +268,14 @@ pub fn DrawdownTable(
                         {
                             let href = format!(
                                 "/licenses/{}/drawdowns/{}",
-                                account.unwrap_or(row.partner_id),
+                                account,
                                 row.id,
                             );
-                            let partner = row.partner_name.clone();
                             view! {
                                 <tr>
                                     <th scope="row">
                                         <a id=row_link_id(row.id) href=href>{row.number.to_string()}</a>
                                     </th>
-                                    {show_partner.then(|| view! { <td>{partner}</td> })}
                                     <td>{row.order_number}</td>
                                     <td>{row.customer_name}</td>
                                     <td>

@@ -4,16 +4,21 @@
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
+use super::decision::Figures;
+use crate::api::accounting::drawdown_decision_panel;
 use crate::api::drawdowns::{drawdown, ChangeDrawdown};
 use crate::components::form::FieldError;
 use crate::components::i18n::use_i18n;
 use crate::components::live::use_live_changes;
 use crate::components::status::{ErrorNotice, Loading, StateBadge};
-use crate::domain::{Actor, CurrentUser, DrawdownDetail, DrawdownId, DrawdownState, Transition};
+use crate::domain::{
+    may_weigh_drawdowns, Actor, CurrentUser, DecisionPanel, DrawdownDetail, DrawdownId, DrawdownState,
+    OrderId, Transition,
+};
 use crate::error::AppError;
 use crate::i18n::{
-    date_time, months, number, reason_error, request_heading, state_text, CommonText, DrawdownsText,
-    EntitlementsText,
+    date_time, months, number, reason_error, reminder_text, request_heading, state_text, AccountingText,
+    CommonText, DrawdownsText, EntitlementsText,
 };
 use crate::pages::licenses::use_account_param;
 use crate::Session;
@@ -42,12 +47,38 @@ pub fn DrawdownPage() -> impl IntoView {
         |(id, _, _)| async move { drawdown(id.ok_or(AppError::NotFound)?).await },
     );
     let session = expect_context::<Session>();
+    // Accounting's Decision panel: read beside the request (not under it,
+    // so the page hydrates from both at once), again whenever a request on
+    // the same order moves.
+    let order = RwSignal::new(None::<OrderId>);
+    let order_changes = use_live_changes().of_order(order.into());
+    let panel = crate::codec::wire_resource(
+        move || (id.get(), order_changes.get(), change.version().get()),
+        move |(id, _, _)| async move {
+            let weighs = session
+                .user
+                .await
+                .ok()
+                .flatten()
+                .is_some_and(|u| may_weigh_drawdowns(&u));
+            match id {
+                Some(id) if weighs => drawdown_decision_panel(id).await.map(Some),
+                _ => Ok(None),
+            }
+        },
+    );
     view! {
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 let user = session.user.await.ok().flatten();
+                let panel = panel.await.transpose();
                 match (detail.await, user) {
-                    (Ok(detail), Some(user)) => view! { <Request detail user change reason /> }.into_any(),
+                    (Ok(detail), Some(user)) => {
+                        if order.get_untracked() != Some(detail.order_id) {
+                            order.set(Some(detail.order_id));
+                        }
+                        view! { <Request detail user change reason panel /> }.into_any()
+                    }
                     (Err(error), _) => view! { <ErrorNotice error /> }.into_any(),
                     (Ok(_), None) => view! { <ErrorNotice error=AppError::NotSignedIn /> }.into_any(),
                 }
@@ -62,6 +93,8 @@ fn Request(
     user: CurrentUser,
     change: ServerAction<ChangeDrawdown>,
     reason: RwSignal<String>,
+    /// The Decision panel, for accounting and vendor admins.
+    panel: Option<Result<DecisionPanel, AppError>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let s = detail.summary.clone();
@@ -126,9 +159,18 @@ fn Request(
                             .iter()
                             .cloned()
                             .map(|l| {
+                                let statement = format!("/licenses/{}/statements/{}", s.partner_id, l.order_line);
+                                let product = l.product_name.clone();
                                 view! {
                                     <tr>
-                                        <th scope="row">{l.product_name}</th>
+                                        <th scope="row">
+                                            <a
+                                                href=statement
+                                                aria-label=move || format!("{} — {}", i18n.t(AccountingText::Statement), product)
+                                            >
+                                                {l.product_name}
+                                            </a>
+                                        </th>
                                         <td>{move || months(i18n.locale(), l.term_months)}</td>
                                         <td class="num">{move || number(i18n.locale(), l.quantity)}</td>
                                     </tr>
@@ -138,7 +180,7 @@ fn Request(
                     </tbody>
                 </table>
             </div>
-            <Actions detail=detail.clone() user change reason />
+            <Actions detail=detail.clone() user change reason panel />
             <History detail />
         </section>
     }
@@ -151,6 +193,7 @@ fn Actions(
     user: CurrentUser,
     change: ServerAction<ChangeDrawdown>,
     reason: RwSignal<String>,
+    panel: Option<Result<DecisionPanel, AppError>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let navigate = use_navigate();
@@ -162,6 +205,11 @@ fn Actions(
     let may = |t: Transition| actor == Some(t.actor()) && t.from_states().contains(&state);
     let (accept, cancel) = (own && may(Transition::Accept), own && may(Transition::Cancel));
     let decide = may(Transition::Approve);
+    let partner = detail.summary.partner_id;
+    let figures = panel.map(|panel| match panel {
+        Ok(panel) => view! { <Figures panel partner /> }.into_any(),
+        Err(error) => view! { <ErrorNotice error /> }.into_any(),
+    });
     let run = move |transition: Transition| {
         let reason = reason.get_untracked();
         change.dispatch(ChangeDrawdown {
@@ -192,13 +240,15 @@ fn Actions(
         );
     };
     view! {
-        <div class="actions" aria-live="polite">
-            {move || other_error().map(|error| view! { <ErrorNotice error /> })}
-            {decide
-                .then(|| {
+        <div class="actions">
+            <div aria-live="polite">{move || other_error().map(|error| view! { <ErrorNotice error /> })}</div>
+            {figures
+                .map(|figures| {
                     view! {
-                        <div class="decision">
-                            <h3>{move || i18n.t(DrawdownsText::Decision)}</h3>
+                        <section class="decision" id="decision" aria-labelledby="decision-heading">
+                            <h3 id="decision-heading">{move || i18n.t(DrawdownsText::Decision)}</h3>
+                            {figures}
+                            {decide.then(|| view! {
                             <div class="field">
                                 <label for="reason">{move || i18n.t(DrawdownsText::Reason)}</label>
                                 <p class="field__hint" id="reason-hint">{move || i18n.t(DrawdownsText::ReasonHint)}</p>
@@ -216,7 +266,8 @@ fn Actions(
                                 {step(Transition::Approve, DrawdownsText::Approve, "button button--primary-inline")}
                                 {step(Transition::Reject, DrawdownsText::Reject, "button button--danger")}
                             </div>
-                        </div>
+                            })}
+                        </section>
                     }
                 })}
             <div class="form-actions">
@@ -270,7 +321,12 @@ fn History(detail: DrawdownDetail) -> impl IntoView {
                                         }}
                                     </td>
                                     <td>{move || i18n.t(state_text(h.to))}</td>
-                                    <td class="wrap">{h.reason.clone().unwrap_or_default()}</td>
+                                    <td class="wrap">
+                                        {move || match h.reminder {
+                                            Some(kind) => i18n.t(reminder_text(kind)).to_string(),
+                                            None => h.reason.clone().unwrap_or_default(),
+                                        }}
+                                    </td>
                                 </tr>
                             }
                         })

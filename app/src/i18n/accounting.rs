@@ -40,7 +40,6 @@ catalog! {
         ApproveSelected => ("Approve selected", "Approuver la sélection"),
         SelectAll => ("Select all shown", "Tout sélectionner"),
         BulkResults => ("Results of the approval", "Résultat de l'approbation"),
-        Approved => ("Approved.", "Approuvée."),
         Statement => ("Statement", "Relevé"),
         StatementHint => (
             "Every movement of this order line, newest first, with what caused it, who and when, and the line's balance after it.",

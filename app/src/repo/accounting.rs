@@ -255,15 +255,16 @@ pub async fn list_waiting_partners(conn: &mut AnyConnection) -> Result<Vec<Waiti
     .collect()
 }
 
-/// A request's PDR number, if it exists.
+/// A request's PDR number and state, if it exists.
 #[tracing::instrument(skip(conn))]
-pub async fn find_number(
+pub async fn find_number_and_state(
     conn: &mut AnyConnection,
     request: DrawdownId,
-) -> Result<Option<PdrNumber>, sqlx::Error> {
-    let number: Option<i64> = sqlx::query_scalar("SELECT number FROM drawdown_requests WHERE id = $1")
+) -> Result<Option<(PdrNumber, DrawdownState)>, sqlx::Error> {
+    let row = sqlx::query("SELECT number, state FROM drawdown_requests WHERE id = $1")
         .bind(request.0)
         .fetch_optional(&mut *conn)
         .await?;
-    Ok(number.and_then(PdrNumber::from_sequence))
+    row.map(|r| Ok((pdr_number(&r)?, decode_stored(&r, "state", DrawdownState::parse)?)))
+        .transpose()
 }

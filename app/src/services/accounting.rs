@@ -8,7 +8,7 @@ use crate::domain::{
     DrawdownId, DrawdownState, PageRequest, QueuedRequest, Role, Transition, UserEmail, BULK_APPROVAL_MAX,
 };
 use crate::i18n::Locale;
-use crate::repo::drawdowns::{find_drawdown_owner, DrawdownFilter};
+use crate::repo::drawdowns::DrawdownFilter;
 use crate::repo::{accounting, entitlements, users};
 use sqlx::AnyConnection;
 
@@ -160,26 +160,23 @@ impl Services<'_> {
             if results.iter().any(|r: &BulkApproval| r.id == id) {
                 continue;
             }
-            let outcome = match self.change(user, id, Transition::Approve, None).await {
-                Ok(_) => BulkOutcome::Approved,
-                Err(DrawdownError::Forbidden) => BulkOutcome::NotFound,
-                Err(DrawdownError::Refused { .. }) => {
-                    let mut conn = self.db.read().await?;
-                    match find_drawdown_owner(&mut conn, id).await? {
-                        Some(owner) => BulkOutcome::Moved(owner.state),
-                        None => BulkOutcome::NotFound,
-                    }
-                }
-                Err(error) => {
-                    tracing::warn!(%id, %error, "a request of Approve selected failed");
-                    BulkOutcome::Failed
-                }
-            };
-            let number = if outcome == BulkOutcome::NotFound {
-                None
-            } else {
+            let attempt = self.change(user, id, Transition::Approve, None).await;
+            // One read after the attempt: the number to show, and where a
+            // refused request stands now.
+            let found = {
                 let mut conn = self.db.read().await?;
-                accounting::find_number(&mut conn, id).await?
+                accounting::find_number_and_state(&mut conn, id).await?
+            };
+            let (number, outcome) = match (attempt, found) {
+                (_, None) | (Err(DrawdownError::Forbidden), _) => (None, BulkOutcome::NotFound),
+                (Ok(_), Some((number, _))) => (Some(number), BulkOutcome::Approved),
+                (Err(DrawdownError::Refused { .. }), Some((number, now))) => {
+                    (Some(number), BulkOutcome::Moved(now))
+                }
+                (Err(error), Some((number, _))) => {
+                    tracing::warn!(%id, %error, "a request of Approve selected failed");
+                    (Some(number), BulkOutcome::Failed)
+                }
             };
             results.push(BulkApproval { id, number, outcome });
         }

@@ -32,13 +32,14 @@ fn memory_kib(pid: u32, field: &str) -> u64 {
 fn watch_heap(pid: u32) -> (tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<u64>) {
     let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
     let watcher = tokio::spawn(async move {
-        let mut peak = memory_kib(pid, "RssAnon");
+        // A sampling period, not a wait for anything: each tick reads once.
+        let mut every = tokio::time::interval(std::time::Duration::from_millis(20));
+        let mut peak = 0;
         loop {
-            peak = peak.max(memory_kib(pid, "RssAnon"));
-            if stopped.try_recv().is_ok() {
-                return peak;
+            tokio::select! {
+                _ = &mut stopped => return peak.max(memory_kib(pid, "RssAnon")),
+                _ = every.tick() => peak = peak.max(memory_kib(pid, "RssAnon")),
             }
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
     });
     (stop, watcher)

@@ -47,6 +47,21 @@ if ! command -v python3 >/dev/null 2>&1; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 >/dev/null
 fi
 
+# Independent checks of the partner API, in tools/python (no system package
+# is touched): PyPI's openapi-spec-validator reads the OpenAPI document, and
+# the webhook tests' receiver verifies deliveries with standardwebhooks.
+PYTHON_TOOLS="openapi-spec-validator==0.7.1 standardwebhooks==1.3.0"
+if ! cmp -s <(echo "$PYTHON_TOOLS") tools/python/.installed 2>/dev/null; then
+  say "installing $PYTHON_TOOLS"
+  if ! python3 -m pip --version >/dev/null 2>&1; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-pip >/dev/null
+  fi
+  rm -rf tools/python
+  # shellcheck disable=SC2086 # one argument per package
+  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --target tools/python $PYTHON_TOOLS
+  echo "$PYTHON_TOOLS" > tools/python/.installed
+fi
+
 # Playwright and axe-core, without Playwright's own browser download.
 if ! cmp -s end2end/package-lock.json end2end/node_modules/.package-lock.json.installed 2>/dev/null; then
   say "installing the end-to-end test packages"

@@ -13,6 +13,10 @@ cargo clippy -p app -p frontend --target wasm32-unknown-unknown --features app/h
 say "Rust unit and integration tests on SQLite"
 cargo test -p app -p server --features app/ssr
 
+say "the partner API's OpenAPI document, checked by an independent validator"
+cargo run -q -p server --features app/ssr -- openapi > target/openapi.json
+PYTHONPATH="$ROOT/tools/python" python3 -m openapi_spec_validator target/openapi.json
+
 say "Rust integration tests on PostgreSQL"
 source "$ROOT/scripts/postgres.sh"
 # --include-ignored: the tests marked "PostgreSQL only" run here. The same
@@ -34,6 +38,8 @@ export PORTAL_DATABASE_URL="sqlite://$ROOT/target/e2e/portal.db"
 # Everything the test server writes stays in target/e2e, not in ./data.
 export PORTAL_MAIL_URL="file://$ROOT/target/e2e/mail"
 export PORTAL_LICENSE_KEY_FILE="$ROOT/target/e2e/license-signing.key"
+# The webhook test's receiver listens on loopback.
+export PORTAL_WEBHOOKS_ALLOW_INTERNAL=true
 cargo leptos end-to-end --release --precompress --split
 
 say "budgets: WebAssembly size and Lighthouse scores of the release build"

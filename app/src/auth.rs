@@ -55,11 +55,16 @@ static DUMMY_HASH: LazyLock<String> =
 
 /// A fresh session token (for the cookie) and its hash (for the database).
 pub fn new_session_token() -> (String, String) {
-    let mut bytes = [0u8; 32];
-    OsRng.fill_bytes(&mut bytes);
-    let token = to_hex(&bytes);
+    let token = random_token();
     let hash = hash_session_token(&token);
     (token, hash)
+}
+
+/// 256 random bits in hex: a session token, a one-time link, an API secret.
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    to_hex(&bytes)
 }
 
 /// What the database stores for a token.

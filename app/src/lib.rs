@@ -130,7 +130,10 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("drawdowns/:request") view={Lazy::<screens::Drawdown>::new()} />
                         <Route path=path!("approvals") view={Lazy::<screens::Approvals>::new()} />
                         <Route path=path!("statements/:line") view={Lazy::<screens::Statement>::new()} />
+                        <Route path=path!("statements/products/:product") view={Lazy::<screens::HoldingStatement>::new()} />
                         <Route path=path!("users") view={Lazy::<screens::Users>::new()} />
+                        <Route path=path!("api-tokens") view={Lazy::<screens::ApiTokens>::new()} />
+                        <Route path=path!("webhooks") view={Lazy::<screens::Webhooks>::new()} />
                     </ParentRoute>
                     <ParentRoute path=path!("/administration") view=administration::AdministrationArea ssr=SsrMode::Async>
                         <Route path=path!("") view=administration::AdministrationHome />

@@ -42,6 +42,11 @@ pub struct Settings {
     pub client_address_header: Option<String>,
     /// Saves one partner may make in an hour (all its users together).
     pub saves_per_partner_per_hour: u32,
+    /// Whether webhook endpoints may point at loopback, private or
+    /// link-local addresses (a test's receiver, an on-premises install).
+    pub webhooks_to_internal_addresses: bool,
+    /// Calls one API token may make in a minute, in each server process.
+    pub api_calls_per_token_per_minute: u32,
     /// Where the procedures take the time from: the system's, or a test's.
     pub clock: crate::clock::Clock,
 }
@@ -130,6 +135,8 @@ impl Default for Settings {
             orders_api_token: None,
             client_address_header: None,
             saves_per_partner_per_hour: 600,
+            api_calls_per_token_per_minute: 600,
+            webhooks_to_internal_addresses: false,
             clock: crate::clock::Clock::system(),
         }
     }

@@ -19,12 +19,16 @@ pub struct AppState {
     pub mail_queued: std::sync::Arc<tokio::sync::Notify>,
     /// Wakes the provisioning worker when a job is queued.
     pub provisioning_queued: std::sync::Arc<tokio::sync::Notify>,
+    /// Wakes the webhook worker when a delivery is queued.
+    pub webhooks_queued: std::sync::Arc<tokio::sync::Notify>,
     /// Failed sign-ins and password hashing at work, in this process.
     pub sign_in_throttle: std::sync::Arc<crate::throttle::SignInThrottle>,
     /// Password reset requests, in this process: throttled as sign-ins are.
     pub reset_throttle: std::sync::Arc<crate::throttle::SignInThrottle>,
     /// Saves of each partner in the last hour, in this process.
     pub save_limit: std::sync::Arc<crate::throttle::WindowCounter>,
+    /// Calls of each API token in the last minute, in this process.
+    pub api_limit: std::sync::Arc<crate::throttle::WindowCounter>,
 }
 
 impl AppState {
@@ -36,7 +40,9 @@ impl AppState {
             events: &self.events,
             mail_queued: &self.mail_queued,
             provisioning_queued: &self.provisioning_queued,
+            webhooks_queued: &self.webhooks_queued,
             address: None,
+            token: None,
         }
     }
 
@@ -45,6 +51,22 @@ impl AppState {
     pub fn services_from<'a>(&'a self, address: &'a str) -> crate::services::Services<'a> {
         crate::services::Services {
             address: Some(address),
+            ..self.services()
+        }
+    }
+}
+
+impl AppState {
+    /// The services for an API call from `address` with the token named
+    /// `token`, which the audit log names beside its maker.
+    pub fn services_for_token<'a>(
+        &'a self,
+        address: &'a str,
+        token: &'a str,
+    ) -> crate::services::Services<'a> {
+        crate::services::Services {
+            address: Some(address),
+            token: Some(token),
             ..self.services()
         }
     }

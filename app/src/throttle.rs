@@ -126,6 +126,15 @@ pub fn save_limit(per_hour: u32) -> WindowCounter {
     })
 }
 
+/// Calls of each API token, `per_minute` at most (SPEC: rate limits per
+/// token, with 429 and Retry-After).
+pub fn api_limit(per_minute: u32) -> WindowCounter {
+    WindowCounter::new(Limit {
+        events: per_minute,
+        window: Duration::from_secs(60),
+    })
+}
+
 /// Whole seconds to wait, at least one: what `Retry-After` says.
 pub fn retry_after_seconds(wait: Duration) -> u32 {
     u32::try_from(wait.as_secs() + u64::from(wait.subsec_nanos() > 0))

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { expect, test, type Page } from "./fixtures/test";
 import { SignInPage, hydrated, openFromApprovals, openTab, seriousViolations, users } from "./fixtures/portal";
-import { submittedRequest } from "./fixtures/stock";
+import { decidedByAccounting, stockPartner, submittedRequest } from "./fixtures/stock";
 
 // Names of this run's test alone: the demo database is shared by the specs.
 const stamp = process.env.PORTAL_E2E_STAMP ?? String(Date.now());
@@ -177,6 +177,49 @@ test("accounting opens an order line's statement from a request and downloads it
   const frenchRows = parseCsv(readFileSync(await french.path(), "utf8"));
   expect(frenchRows[0][1]).toBe("mouvement");
   expect(frenchRows.find((r) => r[3] === request.number)?.[1]).toBe("réservation");
+  expect(await seriousViolations(page)).toEqual([]);
+  await page.getByLabel("Langue").selectOption("en");
+});
+
+test("a partner downloads its Partner drawdowns as CSV, filtered as the list, with each request's history, in English and French", async ({ page }) => {
+  const run = attempt();
+  const customer = `Export Client ${run}`;
+  const rejected = await submittedRequest(customer, { "Attended Bot Runner": 2 });
+  await decidedByAccounting(rejected.id, "reject", "Order it on SO-2026-0042, please");
+  const waiting = await submittedRequest(`${customer} Waiting`, { "Attended Bot Runner": 1, "Bot Creator": 2 });
+  const signIn = new SignInPage(page);
+  await signIn.open();
+  await signIn.signIn(stockPartner.email, stockPartner.password);
+  await openTab(page, "Partner drawdowns");
+  await page.getByLabel("Search by customer").fill(customer);
+  await expect(page.getByRole("link", { name: waiting.number })).toBeVisible();
+  await expect(page.getByRole("link", { name: rejected.number })).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
+
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Export CSV" }).click()]);
+  const rows = parseCsv(readFileSync(await download.path(), "utf8"));
+  expect(rows[0]).toEqual(["request", "state", "partner", "order", "customer", "products", "quantity", "last_change", "history"]);
+  // The list's rows, newest change first: the waiting request, then the rejected one
+  // (its products in the order's line order).
+  expect(rows.slice(1).map((r) => r[0])).toEqual([waiting.number, rejected.number]);
+  const [, state, partnerName, order, name, products, quantity, changed, history] = rows[2];
+  expect([state, partnerName, order, name, products, quantity]).toEqual(["Rejected", stockPartner.account, stockPartner.order, customer, "Attended Bot Runner × 2", "2"]);
+  expect(changed).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+  const steps = history.split("\n");
+  expect(steps).toHaveLength(2);
+  expect(steps[0]).toMatch(/^\S+Z Submitted, Pat Stock$/);
+  expect(steps[1]).toMatch(/^\S+Z Rejected, Alex Durand: Order it on SO-2026-0042, please$/);
+  expect(rows[1].slice(5, 7)).toEqual(["Bot Creator × 2; Attended Bot Runner × 1", "3"]);
+
+  // Filtered by state, in French.
+  await page.getByLabel("State").selectOption("rejected");
+  await expect(page.getByRole("link", { name: waiting.number })).toHaveCount(0);
+  await page.getByLabel("Language").selectOption("fr");
+  const [french] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Exporter en CSV" }).click()]);
+  const frenchRows = parseCsv(readFileSync(await french.path(), "utf8"));
+  expect(frenchRows[0][0]).toBe("demande");
+  expect(frenchRows.slice(1).map((r) => [r[0], r[1]])).toEqual([[rejected.number, "Rejeté"]]);
+  expect(frenchRows[1][8].split("\n")[1]).toMatch(/ Rejeté, Alex Durand: Order it on SO-2026-0042, please$/);
   expect(await seriousViolations(page)).toEqual([]);
   await page.getByLabel("Langue").selectOption("en");
 });

@@ -1,5 +1,6 @@
+import { readFileSync } from "node:fs";
 import { expect, test } from "./fixtures/test";
-import { signInAs, users } from "./fixtures/portal";
+import { seriousViolations, signInAs, users } from "./fixtures/portal";
 
 test("a partner switches accounts and sees the demo figures", async ({ page }) => {
   const area = await signInAs(page, users.partner);
@@ -26,15 +27,32 @@ test("a partner switches accounts and sees the demo figures", async ({ page }) =
   await expect(page).toHaveURL(new RegExp(`/licenses/${contoso}/entitlements$`));
   await expect(page.getByRole("heading", { name: /Entitlements\s*Contoso Pharma/ })).toBeVisible();
   // All of SO-2026-0042, drawn down before the demo starts; some bound to its Control Room.
-  await expect(area.holding("Bot Creator")).toHaveText(["Cloud", "3", "2", "1"]);
-  await expect(area.holding("IQ Bot pages")).toHaveText(["Cloud", "10,000", "0", "10,000"]);
-  await expect(area.holding("Attended Bot Runner")).toHaveText(["File", "10", "0", "10"]);
+  await expect(area.holding("Bot Creator")).toHaveText(["Cloud", "3", "2", "1", "Statement"]);
+  await expect(area.holding("IQ Bot pages")).toHaveText(["Cloud", "10,000", "0", "10,000", "Statement"]);
+  await expect(area.holding("Attended Bot Runner")).toHaveText(["File", "10", "0", "10", "Statement"]);
   await expect(page.getByRole("table", { name: "Order lines" })).toHaveCount(0);
 
   // The choice is in the URL: a reload shows the same account.
   await page.reload();
   await expect(area.accountSelect.locator("option:checked")).toHaveText("Contoso Pharma");
-  await expect(area.holding("Bot Creator")).toHaveText(["Cloud", "3", "2", "1"]);
+  await expect(area.holding("Bot Creator")).toHaveText(["Cloud", "3", "2", "1", "Statement"]);
+
+  // What Contoso holds of Bot Creator, movement by movement: received through
+  // the demo's request, then bound to its Control Room.
+  await page.locator('#entitlements-tab[data-hydrated="true"]').waitFor();
+  await page.getByRole("link", { name: "Statement of Bot Creator" }).click();
+  await expect(page.getByRole("heading", { name: "Statement of Bot Creator held by Contoso Pharma" })).toBeVisible();
+  await page.locator('#holding-statement-tab[data-hydrated="true"]').waitFor();
+  const movements = page.getByRole("table", { name: "Statement" });
+  const received = movements.getByRole("row").filter({ has: page.getByRole("rowheader", { name: "Received" }) });
+  await expect(received.getByRole("link", { name: /^PDR-\d{6}$/ })).toBeVisible();
+  await expect(movements.getByRole("rowheader", { name: "Put to use" }).first()).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Export CSV" }).click()]);
+  const lines = readFileSync(await download.path(), "utf8").trim().split("\n");
+  expect(lines[0]).toBe("at,movement,quantity,request,control_room,license_file,by,held_after,in_use_after,free_after");
+  // Oldest first: the quantity received, nothing in use yet.
+  expect(lines[1]).toMatch(/^\S+Z,received,3,PDR-\d{6},,,Nadia Moreau,3,0,3$/);
 });
 
 test("a customer user cannot reach another account, even by its URL", async ({ browser, page }) => {

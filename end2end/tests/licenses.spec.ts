@@ -54,7 +54,7 @@ test("a partner copies a Control Room's license GUID, binds cloud entitlements t
 
   // The Entitlements view reads the same ledger.
   await openTab(page, "Entitlements");
-  await expect(area.holding("Bot Creator")).toHaveText(["Cloud", "5", "3", "2"]);
+  await expect(area.holding("Bot Creator")).toHaveText(["Cloud", "5", "3", "2", "Statement"]);
 
   await openTab(page, "Cloud licenses");
   await page.getByRole("button", { name: "Unbind Bot Creator" }).click();

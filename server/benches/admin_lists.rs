@@ -20,15 +20,15 @@ use app::events::Events;
 use app::repo::Db;
 use app::services::{Caller, Services};
 use app::settings::Settings;
-use sqlx::Connection;
 use tokio::sync::Notify;
 
+#[path = "support/engines.rs"]
+mod engines;
 #[path = "support/history.rs"]
 #[expect(dead_code, reason = "this benchmark reads the demo users only")]
 mod history;
 
-/// Runs of each read; the median is printed.
-const RUNS: usize = 25;
+use engines::{median, ms, report};
 
 #[tokio::main]
 async fn main() {
@@ -36,26 +36,10 @@ async fn main() {
         .skip(1)
         .find_map(|a| a.replace('_', "").parse().ok())
         .unwrap_or(5_000);
-    let dir = tempfile::tempdir().expect("temp dir");
-    let url = format!("sqlite://{}", dir.path().join("admin.db").display());
-    measure("SQLite", &url, partners).await;
-    if let Ok(server) = std::env::var("PORTAL_BENCH_POSTGRES_URL") {
-        let mut admin = sqlx::PgConnection::connect(&server)
-            .await
-            .expect("PostgreSQL server");
-        let name = format!("portal_bench_admin_{}", std::process::id());
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&mut admin)
-            .await
-            .expect("create database");
-        let mut url = url::Url::parse(&server).expect("PostgreSQL URL");
-        url.set_path(&name);
-        measure("PostgreSQL", url.as_str(), partners).await;
-        sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)"))
-            .execute(&mut admin)
-            .await
-            .expect("drop database");
-    }
+    engines::on_each_engine("admin", |engine, url| async move {
+        measure(engine, &url, partners).await
+    })
+    .await;
 }
 
 /// Seeds `partners` and their people, customers and orders in bulk (one
@@ -84,20 +68,15 @@ async fn measure(engine: &str, url: &str, partners: i64) {
         events: &events,
         mail_queued: &notify,
         provisioning_queued: &notify,
+        webhooks_queued: &notify,
         address: None,
+        token: None,
     };
     let by = Caller::User(&admin);
     // A cursor half-way down each list: a deep page costs what the first does.
     let deep = |key: String, id: i64| Some(AdminCursor { key, id });
     let middle = 1_000_000 + partners / 2;
-    let baseline = median(|| async {
-        let mut conn = db.read().await.expect("conn");
-        sqlx::query_scalar::<_, i64>("SELECT 1")
-            .fetch_one(&mut *conn)
-            .await
-            .expect("select 1");
-    })
-    .await;
+    let baseline = engines::round_trip(&db).await;
     println!(
         "  {:<46} {:>8.3} ms",
         "raw engine round trip (SELECT 1)",
@@ -194,33 +173,8 @@ async fn measure(engine: &str, url: &str, partners: i64) {
         ),
     ];
     for (read, took) in reads {
-        println!(
-            "  {read:<46} {:>8.3} ms  ({:.0} x the raw round trip)",
-            ms(took),
-            took.as_secs_f64() / baseline.as_secs_f64().max(1e-9)
-        );
+        report(read, took, baseline);
     }
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
-/// The median of `RUNS` runs of `read`, after one to warm the caches.
-async fn median<F, Fut>(read: F) -> Duration
-where
-    F: Fn() -> Fut,
-    Fut: std::future::Future<Output = ()>,
-{
-    read().await;
-    let mut times = Vec::with_capacity(RUNS);
-    for _ in 0..RUNS {
-        let started = Instant::now();
-        read().await;
-        times.push(started.elapsed());
-    }
-    times.sort();
-    times[RUNS / 2]
 }
 
 /// Bulk rows, one statement a table, numbered by a recursive CTE (both engines).

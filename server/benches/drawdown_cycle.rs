@@ -52,7 +52,9 @@ impl Shared {
             events: &self.events,
             mail_queued: &self.notify,
             provisioning_queued: &self.notify,
+            webhooks_queued: &self.notify,
             address: None,
+            token: None,
         }
     }
 }

@@ -1,6 +1,9 @@
 //! The portal over HTTP at fixed rates, against a release server whose
 //! ledger holds a vendor's history: a realistic mix of the Entitlements page
-//! (server-rendered), the Partner drawdowns list, Save, approve and accept.
+//! (server-rendered), the Partner drawdowns list, Save, approve and accept,
+//! the partner API's list and create (a partner's system with a token, each
+//! create with its own Idempotency-Key), and a bare handler (`/healthz`) as
+//! the baseline of the same run.
 //!
 //!     cargo bench -p server --bench http_mix -- [RATE SECONDS] [--ledger=1000000]
 //!
@@ -31,14 +34,20 @@ enum Kind {
     Save,
     Approve,
     Accept,
+    ApiList,
+    ApiCreate,
+    Health,
 }
 
-const MIX: [(Kind, f64); 5] = [
-    (Kind::EntitlementsPage, 0.30),
-    (Kind::DrawdownsList, 0.25),
-    (Kind::Save, 0.15),
+const MIX: [(Kind, f64); 8] = [
+    (Kind::EntitlementsPage, 0.25),
+    (Kind::DrawdownsList, 0.20),
+    (Kind::Save, 0.10),
     (Kind::Approve, 0.15),
-    (Kind::Accept, 0.15),
+    (Kind::Accept, 0.10),
+    (Kind::ApiList, 0.10),
+    (Kind::ApiCreate, 0.05),
+    (Kind::Health, 0.05),
 ];
 
 struct Target {
@@ -46,6 +55,8 @@ struct Target {
     base: String,
     partner_cookie: String,
     accounting_cookie: String,
+    /// A read-and-write API token of the partner.
+    api_token: String,
     partner_account: i64,
     order: i64,
     line: i64,
@@ -105,6 +116,27 @@ async fn main() {
     let (order, line) = bench_line(&db, &partner).await;
     let started = Instant::now();
     seed_history(&db, &partner, order, line, ledger / 2).await;
+    let api_token = {
+        let (secret, hash) = app::services::api_tokens::new_secret();
+        let mut tx = db.begin().await.expect("tx");
+        app::repo::api_tokens::insert_api_token(
+            &mut tx,
+            &app::repo::api_tokens::NewApiTokenRow {
+                account: partner.account_id,
+                name: "load",
+                scope: app::domain::ApiScope::ReadWrite,
+                secret_hash: &hash,
+                prefix: &secret[..12],
+                created_by: partner.id,
+                created_at: 0,
+                expires_at: None,
+            },
+        )
+        .await
+        .expect("token");
+        tx.commit().await.expect("commit");
+        secret
+    };
     let entries: i64 = sqlx::query_scalar("SELECT count(*) FROM ledger_entries")
         .fetch_one(&mut *db.read().await.expect("conn"))
         .await
@@ -132,6 +164,7 @@ async fn main() {
         .env("PORTAL_LICENSE_KEY_FILE", dir.path().join("license.key"))
         // The load is one partner's far beyond any hour of real use.
         .env("PORTAL_SAVES_PER_HOUR", "100000000")
+        .env("PORTAL_API_CALLS_PER_MINUTE", "100000000")
         .env("RUST_LOG", "warn")
         .stdout(std::process::Stdio::null())
         .spawn()
@@ -147,6 +180,7 @@ async fn main() {
     let target = Arc::new(Target {
         partner_cookie: sign_in(&http, &base, "partner@example.com").await,
         accounting_cookie: sign_in(&http, &base, "accounting@example.com").await,
+        api_token,
         http,
         base,
         partner_account: partner.account_id.0,
@@ -159,6 +193,8 @@ async fn main() {
     for _ in 0..20 {
         let _ = send(&target, Kind::EntitlementsPage).await;
         let _ = send(&target, Kind::DrawdownsList).await;
+        let _ = send(&target, Kind::ApiList).await;
+        let _ = send(&target, Kind::Health).await;
     }
 
     println!("\n{rate:.0} requests/s for {seconds:.0} s over HTTP, open loop, ledger of {entries} entries on {engine}");
@@ -255,6 +291,10 @@ enum Outcome {
 
 async fn send(t: &Target, kind: Kind) -> Outcome {
     let result = match kind {
+        Kind::ApiList | Kind::ApiCreate => send_api(t, kind).await,
+        Kind::Health => check(t.http.get(format!("{}/healthz", t.base)).send().await)
+            .await
+            .map(|_| ()),
         Kind::EntitlementsPage => {
             let url = format!("{}/licenses/{}/entitlements", t.base, t.partner_account);
             check(t.http.get(url).header("cookie", &t.partner_cookie).send().await)
@@ -314,6 +354,47 @@ async fn send(t: &Target, kind: Kind) -> Outcome {
     match result {
         Ok(()) => Outcome::Done,
         Err(why) => Outcome::Failed(why),
+    }
+}
+
+async fn send_api(t: &Target, kind: Kind) -> Result<(), String> {
+    let bearer = format!("Bearer {}", t.api_token);
+    match kind {
+        Kind::ApiList => {
+            let url = format!("{}/api/v1/drawdowns?limit=50", t.base);
+            check(t.http.get(url).header("authorization", bearer).send().await)
+                .await
+                .map(|_| ())
+        }
+        _ => {
+            let n = fastrand_u32();
+            let body = serde_json::json!({
+                "order": t.order,
+                "customer_account": format!("Api customer {}", n % 50),
+                "customer_website": format!("https://api-{}.example", n % 50),
+                "contact_name": "Api Contact",
+                "contact_email": "api@customer.example",
+                "lines": [{ "order_line": t.line, "quantity": 1 }],
+            });
+            let response = t
+                .http
+                .post(format!("{}/api/v1/drawdowns", t.base))
+                .header("authorization", bearer)
+                .header("idempotency-key", format!("load-{n}-{}", fastrand_u32()))
+                .header("content-type", "application/json")
+                .body(body.to_string())
+                .send()
+                .await;
+            let text = check(response).await?;
+            let created: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+            match created["id"].as_i64() {
+                Some(id) => {
+                    t.to_approve.lock().expect("queue").push_back(id);
+                    Ok(())
+                }
+                None => Err(format!("unexpected answer {text}")),
+            }
+        }
     }
 }
 

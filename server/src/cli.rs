@@ -43,6 +43,8 @@ pub enum Command {
     Serve,
     /// Apply database migrations and exit.
     Migrate,
+    /// Print the partner API's OpenAPI 3.1 document (as served at /api/v1/openapi.json).
+    Openapi,
     /// Manage accounts.
     Account {
         #[command(subcommand)]
@@ -187,7 +189,7 @@ fn parse_role(s: &str) -> Result<Role, String> {
 pub async fn run_admin(command: Command, db: &Db) -> Result<(), String> {
     match command {
         Command::Serve => Err("serve is no admin command".into()),
-        Command::License { .. } => Ok(()),
+        Command::License { .. } | Command::Openapi => Ok(()),
         Command::Ledger {
             command: LedgerCommand::Check,
         } => check_ledger(db).await,

@@ -74,6 +74,23 @@ pub struct ServeOptions {
     /// Drawdown requests one partner may save in an hour, all its users together.
     #[arg(long, env = "PORTAL_SAVES_PER_HOUR", default_value_t = 600, global = true)]
     saves_per_hour: u32,
+    /// Let webhook endpoints point at loopback, private or link-local addresses
+    /// (refused by default: a partner could make the portal call internal systems).
+    #[arg(
+        long,
+        env = "PORTAL_WEBHOOKS_ALLOW_INTERNAL",
+        default_value_t = false,
+        global = true
+    )]
+    webhooks_allow_internal: bool,
+    /// Calls one API token may make in a minute (each server process counts its own).
+    #[arg(
+        long,
+        env = "PORTAL_API_CALLS_PER_MINUTE",
+        default_value_t = 600,
+        global = true
+    )]
+    api_calls_per_minute: u32,
     /// Where `/metrics` is served, apart from the portal (`off`: nowhere).
     #[arg(
         long,
@@ -265,6 +282,8 @@ impl ServeOptions {
             orders_api_token,
             client_address_header: options.client_address_header,
             saves_per_partner_per_hour: options.saves_per_hour,
+            api_calls_per_token_per_minute: options.api_calls_per_minute,
+            webhooks_to_internal_addresses: options.webhooks_allow_internal,
             session_lifetime: time::Duration::hours(i64::from(options.session_hours)),
             session_idle_timeout: time::Duration::minutes(i64::from(options.session_idle_minutes)),
             clock: Clock::system(),

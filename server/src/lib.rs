@@ -1,10 +1,12 @@
 //! The portal's server: HTTP serving, start-up, demo data, admin commands.
 
+pub mod api_v1;
 pub mod audit_export;
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod demo;
+pub mod exports;
 pub mod live;
 pub mod mail;
 pub mod ops;
@@ -12,7 +14,7 @@ pub mod orders_api;
 pub mod provisioning;
 pub mod relay;
 pub mod security;
-pub mod statement_export;
+pub mod webhooks;
 
 use app::repo::{self, Db};
 use app::settings::Settings;
@@ -67,8 +69,24 @@ fn router_with_shutdown(state: AppState, shutting_down: tokio::sync::watch::Rece
             axum::routing::get(audit_export::export),
         )
         .route(
-            statement_export::LINE_STATEMENT_PATH,
-            axum::routing::get(statement_export::export),
+            exports::line_statement::LINE_STATEMENT_PATH,
+            axum::routing::get(exports::line_statement::export),
+        )
+        .route(
+            exports::holding_statement::HOLDING_STATEMENT_PATH,
+            axum::routing::get(exports::holding_statement::export),
+        )
+        .route(
+            exports::requests::DRAWDOWNS_EXPORT_PATH,
+            axum::routing::get(exports::requests::drawdowns),
+        )
+        .route(
+            exports::requests::APPROVALS_EXPORT_PATH,
+            axum::routing::get(exports::requests::approvals),
+        )
+        .route(
+            exports::entitlements::ENTITLEMENTS_EXPORT_PATH,
+            axum::routing::get(exports::entitlements::export),
         )
         .route(
             provisioning::CALLBACK_PATH,
@@ -79,6 +97,12 @@ fn router_with_shutdown(state: AppState, shutting_down: tokio::sync::watch::Rece
             axum::routing::post(orders_api::import)
                 .layer(axum::extract::DefaultBodyLimit::max(orders_api::MAX_FILE_BYTES)),
         )
+        .route(
+            api_v1::docs::OPENAPI_PATH,
+            axum::routing::get(api_v1::docs::document),
+        )
+        .route(api_v1::docs::DOCS_PATH, axum::routing::get(api_v1::docs::page))
+        .nest(api_v1::API_V1_PREFIX, api_v1::routes(state.clone()))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
@@ -236,9 +260,11 @@ pub fn app_state(db: Db, settings: Settings, leptos_options: LeptosOptions) -> A
         events: app::events::Events::new(),
         mail_queued: Arc::new(tokio::sync::Notify::new()),
         provisioning_queued: Arc::new(tokio::sync::Notify::new()),
+        webhooks_queued: Arc::new(tokio::sync::Notify::new()),
         sign_in_throttle: Arc::new(app::throttle::SignInThrottle::new()),
         reset_throttle: Arc::new(app::throttle::SignInThrottle::new()),
         save_limit: Arc::new(app::throttle::save_limit(settings.saves_per_partner_per_hour)),
+        api_limit: Arc::new(app::throttle::api_limit(settings.api_calls_per_token_per_minute)),
         settings: Arc::new(settings),
     }
 }
@@ -253,6 +279,13 @@ pub async fn serve(
     mail: mail::MailWorker,
     provisioning: provisioning::ProvisioningWorker,
 ) -> std::io::Result<()> {
+    let webhooks = webhooks::WebhookWorker {
+        db: state.db.clone(),
+        clock: state.settings.clock.clone(),
+        queued: state.webhooks_queued.clone(),
+        allow_internal: state.settings.webhooks_to_internal_addresses,
+        timeout: webhooks::DELIVERY_TIMEOUT,
+    };
     let addr = state.leptos_options.site_addr;
     let (shutting_down, watch) = tokio::sync::watch::channel(false);
     if let Some(relay) = relay {
@@ -265,6 +298,7 @@ pub async fn serve(
     spawn_expiry(state.clone());
     let mail_task = tokio::spawn(mail.run(watch.clone()));
     let provisioning_task = tokio::spawn(provisioning.run(watch.clone()));
+    let webhooks_task = tokio::spawn(webhooks.run(watch.clone()));
     if let Some(metrics_addr) = metrics_addr {
         let listener = tokio::net::TcpListener::bind(metrics_addr).await?;
         tracing::info!("metrics on http://{metrics_addr}{}", ops::METRICS_PATH);
@@ -296,6 +330,7 @@ pub async fn serve(
     .await;
     let _ = mail_task.await;
     let _ = provisioning_task.await;
+    let _ = webhooks_task.await;
     served
 }
 

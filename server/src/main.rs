@@ -34,6 +34,13 @@ async fn main() -> ExitCode {
 async fn run(cli: Cli) -> Result<(), String> {
     let command = cli.command.unwrap_or(Command::Serve);
     // Offline: needs no database.
+    if let Command::Openapi = &command {
+        let document = server::api_v1::docs::openapi()
+            .to_pretty_json()
+            .map_err(|e| e.to_string())?;
+        println!("{document}");
+        return Ok(());
+    }
     if let Command::License {
         command: LicenseCommand::Verify { file, public_key },
     } = &command

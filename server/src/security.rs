@@ -135,7 +135,16 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
 }
 
 fn is_server_function(path: &str) -> bool {
-    path.starts_with("/api/") && !MACHINE_ENDPOINTS.contains(&path) && path != app::events::EVENTS_PATH
+    path.starts_with("/api/") && !is_machine_endpoint(path) && path != app::events::EVENTS_PATH
+}
+
+/// The machine endpoints, and the partner API: calls with a bearer token,
+/// never a session cookie, so no other site can make a browser send one.
+fn is_machine_endpoint(path: &str) -> bool {
+    MACHINE_ENDPOINTS.contains(&path)
+        || path
+            .strip_prefix(crate::api_v1::API_V1_PREFIX)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
 /// The request with its body read, if it is within `limit` bytes.
@@ -217,7 +226,7 @@ pub fn check_request(
     headers: &HeaderMap,
 ) -> Result<(), Refusal> {
     let changes_state = !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
-    if !changes_state || MACHINE_ENDPOINTS.contains(&path) {
+    if !changes_state || is_machine_endpoint(path) {
         return Ok(());
     }
     let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());

@@ -5,8 +5,8 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
 use crate::domain::{
-    AccountId, ApprovalsPage, BulkApproval, DecisionPanel, DrawdownId, LineStatement, OrderLineId,
-    PageRequest,
+    AccountId, ApprovalsPage, BulkApproval, DecisionPanel, DrawdownId, HoldingStatement, LineStatement,
+    OrderLineId, PageRequest, ProductId, UsageCursor,
 };
 use crate::error::AppError;
 
@@ -52,6 +52,21 @@ pub async fn order_line_statement(line: OrderLineId, before: Option<i64>) -> Res
     let (user, app) = crate::auth::require_caller().await?;
     app.services()
         .line_statement(&user, line, before)
+        .await
+        .map_err(AppError::from)
+}
+
+/// A page of the statement of what a customer holds of a product, newest
+/// movement first.
+#[server(prefix = "/api", endpoint = "customer_holding_statement", input = Json, output = Wire)]
+pub async fn customer_holding_statement(
+    account: AccountId,
+    product: ProductId,
+    before: Option<UsageCursor>,
+) -> Result<HoldingStatement, AppError> {
+    let (user, app) = crate::auth::require_caller().await?;
+    app.services()
+        .holding_statement(&user, account, product, before)
         .await
         .map_err(AppError::from)
 }

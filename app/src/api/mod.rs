@@ -5,6 +5,7 @@
 pub mod accounting;
 pub mod accounts;
 pub mod administration;
+pub mod api_tokens;
 pub mod audit;
 pub mod auth;
 pub mod drawdowns;
@@ -12,6 +13,7 @@ pub mod licenses;
 pub mod passwords;
 pub mod people;
 pub mod preferences;
+pub mod webhooks;
 #[cfg(feature = "ssr")]
 mod wire;
 

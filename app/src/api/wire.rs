@@ -3,7 +3,9 @@
 //! nothing of the wire; this is the one place their refusals become codes.
 
 use crate::error::AppError;
+use crate::services::api_tokens::ApiTokenError;
 use crate::services::audit::AuditError;
+use crate::services::webhooks::WebhookError;
 use crate::services::{AccountError, AdminError, DrawdownError, Fault, LicensingError, PeopleError};
 
 impl From<Fault> for AppError {
@@ -71,6 +73,33 @@ impl From<AdminError> for AppError {
             AdminError::Invalid { problems } => AppError::InvalidForm { problems },
             AdminError::InvalidImport { problems } => AppError::InvalidImport { problems },
             AdminError::Fault(fault) => fault.into(),
+        }
+    }
+}
+
+impl From<ApiTokenError> for AppError {
+    fn from(err: ApiTokenError) -> Self {
+        match err {
+            ApiTokenError::Forbidden => AppError::Forbidden,
+            ApiTokenError::NotFound => AppError::NotFound,
+            ApiTokenError::Fault(fault) => fault.into(),
+        }
+    }
+}
+
+impl From<WebhookError> for AppError {
+    fn from(err: WebhookError) -> Self {
+        match err {
+            WebhookError::Forbidden => AppError::Forbidden,
+            WebhookError::NotFound => AppError::NotFound,
+            WebhookError::Invalid(crate::domain::WebhookProblem::NoEvents) => AppError::InvalidInput {
+                field: "events".into(),
+            },
+            WebhookError::Invalid(_) => AppError::InvalidInput { field: "url".into() },
+            WebhookError::PrivateAddress => AppError::InvalidInput {
+                field: "url_address".into(),
+            },
+            WebhookError::Fault(fault) => fault.into(),
         }
     }
 }

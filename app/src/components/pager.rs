@@ -1,12 +1,17 @@
-//! "Load more" under a list that a tab reads again from the start with one
-//! page more (license files, service instances): the count shown, the
-//! button while there are more, and the keyboard focus on the first row
-//! that came in.
+//! "Load more" under a list: a list that a tab reads again from the start
+//! with one page more (license files, service instances, `ShownRows`), or
+//! one that appends the page after a cursor (the request lists, the
+//! statements, `CursorPages`). Both show the count, the button while there
+//! are more, and move the keyboard focus to the first row that came in.
+
+use std::future::Future;
 
 use leptos::prelude::*;
 
 use crate::components::i18n::use_i18n;
+use crate::components::status::ErrorNotice;
 use crate::domain::{AccountId, ListRows};
+use crate::error::AppError;
 use crate::i18n::{CommonText, Text};
 
 /// How many rows a tab asks for, and the row to focus once they are shown.
@@ -82,6 +87,91 @@ pub fn LoadMoreRows(
                     }
                 })}
         </div>
+    }
+}
+
+/// The rows a list shows and where its next page starts (`C`), when more
+/// remain: Load more appends the page after it, one read at a time.
+pub struct CursorPages<T: Send + Sync + 'static, C: Send + Sync + 'static> {
+    pub rows: RwSignal<Vec<T>>,
+    next: RwSignal<Option<C>>,
+    loading: RwSignal<bool>,
+    failed: RwSignal<Option<AppError>>,
+}
+
+impl<T: Send + Sync + 'static, C: Send + Sync + 'static> Clone for CursorPages<T, C> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T: Send + Sync + 'static, C: Send + Sync + 'static> Copy for CursorPages<T, C> {}
+
+impl<T: Send + Sync + 'static, C: Copy + Send + Sync + 'static> CursorPages<T, C> {
+    /// The first page.
+    pub fn new(rows: Vec<T>, next: Option<C>) -> Self {
+        Self {
+            rows: RwSignal::new(rows),
+            next: RwSignal::new(next),
+            loading: RwSignal::new(false),
+            failed: RwSignal::new(None),
+        }
+    }
+
+    /// Appends the page `fetch` reads after the last one shown (its rows and
+    /// where the next starts), unless one is being read; then `loaded` gets
+    /// the position of the first row that came in, if any did.
+    pub fn load_more<F, Fut>(self, fetch: F, loaded: impl FnOnce(Option<usize>) + 'static)
+    where
+        F: FnOnce(C) -> Fut + 'static,
+        Fut: Future<Output = Result<(Vec<T>, Option<C>), AppError>> + 'static,
+    {
+        let Some(after) = self.next.get_untracked() else {
+            return;
+        };
+        if self.loading.get_untracked() {
+            return;
+        }
+        self.loading.set(true);
+        leptos::task::spawn_local(async move {
+            match fetch(after).await {
+                Ok((rows, next)) => {
+                    let first_new = self.rows.with_untracked(Vec::len);
+                    let came = !rows.is_empty();
+                    self.rows.update(|r| r.extend(rows));
+                    self.next.set(next);
+                    self.failed.set(None);
+                    loaded(came.then_some(first_new));
+                }
+                Err(error) => self.failed.set(Some(error)),
+            }
+            self.loading.set(false);
+        });
+    }
+
+    /// The count of rows shown (`counted`: "movements shown"), Load more
+    /// while more remain, and why the last Load more failed.
+    pub fn footer(self, counted: impl Into<Text>, on_more: Callback<()>) -> impl IntoView {
+        let i18n = use_i18n();
+        let counted = counted.into();
+        view! {
+            <div class="pager">
+                <p class="pager__count" role="status">
+                    {move || self.rows.with(Vec::len)} " " {move || i18n.t(counted)}
+                </p>
+                <Show when=move || self.next.with(Option::is_some)>
+                    <button
+                        type="button"
+                        class="button"
+                        on:click=move |_| on_more.run(())
+                        aria-busy=move || self.loading.get().to_string()
+                    >
+                        {move || i18n.t(CommonText::LoadMore)}
+                    </button>
+                </Show>
+            </div>
+            {move || self.failed.get().map(|error| view! { <ErrorNotice error /> })}
+        }
     }
 }
 

@@ -81,6 +81,19 @@ pub fn may_weigh_drawdowns(user: &CurrentUser) -> bool {
     user.role.is_vendor_staff()
 }
 
+/// Whether `user` makes, lists and revokes the API tokens of `account`
+/// (SPEC, "Partner API and webhooks"): a partner admin of its own partner,
+/// a vendor admin of the vendor's account (the vendor's systems).
+pub fn may_manage_api_tokens_of(user: &CurrentUser, account: AccountId) -> bool {
+    matches!(user.role, Role::PartnerAdmin | Role::VendorAdmin) && user.account_id == account
+}
+
+/// Whether `user` registers and watches the webhook endpoints of `account`:
+/// a partner admin of its own partner (the events are partners').
+pub fn may_manage_webhooks_of(user: &CurrentUser, account: AccountId) -> bool {
+    user.role == Role::PartnerAdmin && user.account_id == account
+}
+
 /// Whether `user` works in Administration (SPEC, "Administration").
 pub fn may_administer(user: &CurrentUser) -> bool {
     user.role == Role::VendorAdmin

@@ -67,6 +67,12 @@ audit_kinds! {
     LicenseFileRenewed => "license_file_renewed",
     ProvisioningStarted => "provisioning_started",
     ProvisioningFinished => "provisioning_finished",
+    ApiTokenCreated => "api_token_created",
+    ApiTokenRevoked => "api_token_revoked",
+    /// One call of the API with a token (its method, path and status).
+    ApiCall => "api_call",
+    WebhookEndpointCreated => "webhook_endpoint_created",
+    WebhookEndpointDisabled => "webhook_endpoint_disabled",
 }
 
 impl AuditKind {
@@ -91,6 +97,16 @@ impl AuditActor {
         Self {
             user: Some(id),
             label: email.to_owned(),
+            address,
+        }
+    }
+
+    /// A token's call: its maker's identity, the label naming the token
+    /// (`API token "ERP sync" of partner@example.com`).
+    pub fn token(maker: UserId, maker_email: &str, token_name: &str, address: Option<String>) -> Self {
+        Self {
+            user: Some(maker),
+            label: format!("API token \"{token_name}\" of {maker_email}"),
             address,
         }
     }

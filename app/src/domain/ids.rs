@@ -46,4 +46,6 @@ id_type!(
     LicenseFileId,
     /// One attempt to have a service instance provisioned.
     ProvisioningJobId,
+    /// A token a partner's or the vendor's systems call the API with.
+    ApiTokenId,
 );

@@ -53,6 +53,8 @@ catalog! {
         ),
         CannotDeactivateSelf => ("You cannot deactivate yourself.", "Vous ne pouvez pas vous désactiver vous-même."),
         Users => ("Users", "Utilisateurs"),
+        ApiTokens => ("API tokens", "Jetons d'API"),
+        Webhooks => ("Webhooks", "Webhooks"),
         UsersHint => (
             "Who signs in for this account. An invitation is an email with a link to choose a password, valid for 72 hours.",
             "Qui se connecte pour ce compte. Une invitation est un e-mail avec un lien pour choisir un mot de passe, valable 72 heures.",

@@ -58,6 +58,18 @@ catalog! {
         From => ("From", "Du"),
         Until => ("Until", "Au"),
         MovementsShown => ("movements shown", "mouvements affichés"),
+        HoldingStatementHint => (
+            "Every movement of what this customer holds of the product, newest first: what it received through accepted requests, what it bound to Control Rooms or configured into license files and gave back, who and when, and what it held and used after each.",
+            "Chaque mouvement de ce que ce client détient du produit, le plus récent en premier : ce qu'il a reçu par des demandes acceptées, ce qu'il a lié à des Control Rooms ou configuré dans des fichiers de licence puis rendu, par qui, quand, et ce qu'il détenait et utilisait après chacun.",
+        ),
+        MovementReceived => ("Received", "Reçu"),
+        MovementAssigned => ("Put to use", "Mis en service"),
+        MovementReleased => ("Given back", "Rendu"),
+        UsedBy => ("Control Room or license file", "Control Room ou fichier de licence"),
+        HeldAfter => ("Held after", "Détenu après"),
+        InUseAfter => ("In use after", "Utilisé après"),
+        FreeAfter => ("Free after", "Libre après"),
+        NoHoldingMovements => ("Nothing has moved for this product yet.", "Rien n'a encore bougé pour ce produit."),
         ReminderAccounting => (
             "Reminder sent to accounting: waiting past the target",
             "Rappel envoyé à la comptabilité : attente au-delà de l'objectif",
@@ -92,6 +104,44 @@ pub fn movement_text(kind: crate::domain::LedgerEntryKind) -> AccountingText {
     }
 }
 
+/// A usage movement's name.
+pub fn usage_movement_text(kind: crate::domain::UsageMovementKind) -> AccountingText {
+    use crate::domain::UsageMovementKind as K;
+    match kind {
+        K::Received => AccountingText::MovementReceived,
+        K::Assigned => AccountingText::MovementAssigned,
+        K::Released => AccountingText::MovementReleased,
+    }
+}
+
+/// "Statement of Bot Creator held by Acme": a holding statement's heading,
+/// and (with the customer left out) the name of the link to it.
+pub fn holding_statement_of(locale: Locale, product: &str, customer: Option<&str>) -> String {
+    match (locale, customer) {
+        (Locale::En, Some(c)) => format!("Statement of {product} held by {c}"),
+        (Locale::En, None) => format!("Statement of {product}"),
+        (Locale::Fr, Some(c)) => format!("Relevé de {product} détenu par {c}"),
+        (Locale::Fr, None) => format!("Relevé de {product}"),
+    }
+}
+
+/// Where the CSV of a holding's statement is downloaded, with the days typed.
+pub fn holding_export_href(
+    account: crate::domain::AccountId,
+    product: crate::domain::ProductId,
+    from: &str,
+    until: &str,
+    locale: Locale,
+) -> String {
+    export_href(
+        &format!("/api/statements/holdings/{account}/{}.csv", product.0),
+        &[],
+        from,
+        until,
+        locale,
+    )
+}
+
 /// "Statement of SO-2026-0101, Bot Creator": a statement's heading, and the
 /// name of the link to it.
 pub fn statement_of(locale: Locale, order: &str, product: &str) -> String {
@@ -108,14 +158,34 @@ pub fn statement_export_href(
     until: &str,
     locale: Locale,
 ) -> String {
+    export_href(
+        &format!("/api/statements/lines/{line}.csv"),
+        &[],
+        from,
+        until,
+        locale,
+    )
+}
+
+/// Where an export is downloaded: `path` with the screen's `filters` (those
+/// set), the days typed and the language.
+pub fn export_href(
+    path: &str,
+    filters: &[(&str, String)],
+    from: &str,
+    until: &str,
+    locale: Locale,
+) -> String {
     let mut query = url::form_urlencoded::Serializer::new(String::new());
     query.append_pair("lang", locale.tag());
-    for (name, value) in [("from", from), ("until", until)] {
+    let days = [("from", from), ("until", until)];
+    let set = filters.iter().map(|(n, v)| (*n, v.as_str())).chain(days);
+    for (name, value) in set {
         if !value.trim().is_empty() {
             query.append_pair(name, value.trim());
         }
     }
-    format!("/api/statements/lines/{line}.csv?{}", query.finish())
+    format!("{path}?{}", query.finish())
 }
 
 /// A reminder, as a request's history lists it.

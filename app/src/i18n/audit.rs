@@ -65,6 +65,11 @@ catalog! {
         KindLicenseFileRenewed => ("License file renewed", "Fichier de licence renouvelé"),
         KindProvisioningStarted => ("Provisioning started", "Provisionnement lancé"),
         KindProvisioningFinished => ("Provisioning finished", "Provisionnement terminé"),
+        KindApiTokenCreated => ("API token created", "Jeton d'API créé"),
+        KindApiTokenRevoked => ("API token revoked", "Jeton d'API révoqué"),
+        KindApiCall => ("API call", "Appel de l'API"),
+        KindWebhookEndpointCreated => ("Webhook endpoint added", "Point de terminaison webhook ajouté"),
+        KindWebhookEndpointDisabled => ("Webhook endpoint removed", "Point de terminaison webhook retiré"),
     }
 }
 
@@ -108,6 +113,11 @@ pub fn audit_kind_text(kind: AuditKind) -> AuditText {
         AuditKind::LicenseFileRenewed => AuditText::KindLicenseFileRenewed,
         AuditKind::ProvisioningStarted => AuditText::KindProvisioningStarted,
         AuditKind::ProvisioningFinished => AuditText::KindProvisioningFinished,
+        AuditKind::ApiTokenCreated => AuditText::KindApiTokenCreated,
+        AuditKind::ApiTokenRevoked => AuditText::KindApiTokenRevoked,
+        AuditKind::ApiCall => AuditText::KindApiCall,
+        AuditKind::WebhookEndpointCreated => AuditText::KindWebhookEndpointCreated,
+        AuditKind::WebhookEndpointDisabled => AuditText::KindWebhookEndpointDisabled,
     }
 }
 

@@ -132,6 +132,7 @@ mod account;
 mod accounting;
 mod accounts;
 mod administration;
+mod api;
 mod audit;
 mod cloud_services;
 mod common;
@@ -143,13 +144,17 @@ mod sign_in;
 
 pub use account::{invitation_sent, password_error, role_of, role_text, AccountText};
 pub use accounting::{
-    before_after, bulk_outcome, movement_text, reminder_text, select_request, statement_export_href,
-    statement_of, waited, AccountingText,
+    before_after, bulk_outcome, export_href, holding_export_href, holding_statement_of, movement_text,
+    reminder_text, select_request, statement_export_href, statement_of, usage_movement_text, waited,
+    AccountingText,
 };
 pub use accounts::AccountsText;
 pub use administration::{
     admin_rule_text, editing, imported, model_text, order_line, reset_link_sent, standing_text, AdminText,
     SectionText,
+};
+pub use api::{
+    delivery_state_text, lifetime_text, new_token_label, of_subject, scope_text, token_state_text, ApiText,
 };
 pub use audit::{audit_export_href, audit_kind_text, AuditText};
 pub use cloud_services::{

@@ -4,7 +4,7 @@
 //! `cargo leptos --split`, they are one WebAssembly chunk besides the main
 //! module, fetched the first time a tab is shown (Entitlements, File
 //! licenses, Cloud licenses, Cloud services, the drawdown list, the New
-//! form, one request, Approvals, a statement). The sign-in page loads the
+//! form, one request, Approvals, the statements, API tokens). The sign-in page loads the
 //! main module only. (Approvals and the statements as a chunk of their own
 //! measured worse: 535,713 bytes for all a partner loads against 506,572 in
 //! one, the license tabs 459,758 against 478,460.)
@@ -28,7 +28,8 @@ use leptos_router::LazyRoute;
 #[leptos::lazy]
 fn license_tab(screen: Screen) -> AnyView {
     use super::licenses::{
-        approvals, cloud_licenses, cloud_services, drawdowns, entitlements, file_licenses, statement, users,
+        api_tokens, approvals, cloud_licenses, cloud_services, drawdowns, entitlements, file_licenses,
+        holding_statement, statement, users, webhooks,
     };
     match screen {
         Screen::Drawdowns => view! { <drawdowns::DrawdownsPage /> }.into_any(),
@@ -40,6 +41,9 @@ fn license_tab(screen: Screen) -> AnyView {
         Screen::Approvals => view! { <approvals::ApprovalsPage /> }.into_any(),
         Screen::Users => view! { <users::UsersPage /> }.into_any(),
         Screen::Statement => view! { <statement::StatementPage /> }.into_any(),
+        Screen::HoldingStatement => view! { <holding_statement::HoldingStatementPage /> }.into_any(),
+        Screen::ApiTokens => view! { <api_tokens::ApiTokensPage /> }.into_any(),
+        Screen::Webhooks => view! { <webhooks::WebhooksPage /> }.into_any(),
         _ => view! { <entitlements::EntitlementsPage /> }.into_any(),
     }
 }
@@ -116,6 +120,12 @@ lazy_screens! {
     Users in license_tab, __preload_license_tab;
     /// `statements/:line`
     Statement in license_tab, __preload_license_tab;
+    /// `statements/products/:product`
+    HoldingStatement in license_tab, __preload_license_tab;
+    /// `api-tokens`
+    ApiTokens in license_tab, __preload_license_tab;
+    /// `webhooks`
+    Webhooks in license_tab, __preload_license_tab;
     /// `/account`
     YourAccount in account_screen, __preload_account_screen;
     /// `/forgot-password`
@@ -149,6 +159,9 @@ pub enum Screen {
     Approvals,
     Users,
     Statement,
+    HoldingStatement,
+    ApiTokens,
+    Webhooks,
     YourAccount,
     ForgotPassword,
     SetPassword,
@@ -176,6 +189,9 @@ impl Screen {
             ["licenses", _, "approvals"] => Some(Self::Approvals),
             ["licenses", _, "users"] => Some(Self::Users),
             ["licenses", _, "statements", _] => Some(Self::Statement),
+            ["licenses", _, "statements", "products", _] => Some(Self::HoldingStatement),
+            ["licenses", _, "api-tokens"] => Some(Self::ApiTokens),
+            ["licenses", _, "webhooks"] => Some(Self::Webhooks),
             ["account"] => Some(Self::YourAccount),
             ["forgot-password"] => Some(Self::ForgotPassword),
             ["set-password"] => Some(Self::SetPassword),
@@ -202,6 +218,9 @@ impl Screen {
             Self::Approvals => Approvals::preload().await,
             Self::Users => Users::preload().await,
             Self::Statement => Statement::preload().await,
+            Self::HoldingStatement => HoldingStatement::preload().await,
+            Self::ApiTokens => ApiTokens::preload().await,
+            Self::Webhooks => Webhooks::preload().await,
             Self::YourAccount => YourAccount::preload().await,
             Self::ForgotPassword => ForgotPassword::preload().await,
             Self::SetPassword => SetPassword::preload().await,
@@ -250,6 +269,10 @@ mod tests {
         assert_eq!(
             Screen::of_path("/licenses/12/statements/40"),
             Some(Screen::Statement)
+        );
+        assert_eq!(
+            Screen::of_path("/licenses/12/statements/products/3"),
+            Some(Screen::HoldingStatement)
         );
     }
 

@@ -15,9 +15,7 @@ use crate::domain::{
 };
 
 fn pdr_number(r: &sqlx::any::AnyRow) -> Result<PdrNumber, sqlx::Error> {
-    let number: i64 = r.try_get("number")?;
-    PdrNumber::from_sequence(number)
-        .ok_or_else(|| sqlx::Error::Decode(format!("bad request number {number}").into()))
+    super::decode_number(r, "number")
 }
 
 /// Each line the request asks for, with its order line's stored balance.
@@ -97,29 +95,39 @@ pub async fn find_decision_subject(
 /// The other Submitted or Approved requests for the same customer (the
 /// account it is tied to, or the same name under the same partner) or for
 /// the same order: those for the same customer first (a duplicate is what
-/// accounting looks for), then the newest. Three indexed reads joined by
-/// UNION; a request found by two of them is listed once.
+/// accounting looks for), then the newest.
+///
+/// Three indexed reads, each keeping only the newest it may need (the first
+/// `RELATED_REQUESTS` of the same customer are among the first of either
+/// customer read; of the order's, twice as many leave room for those also
+/// of the same customer), so an order with thousands of open requests
+/// costs what one with a handful does. Their quantities are summed for the
+/// rows kept alone; a request found by two reads is listed once.
 #[tracing::instrument(skip(conn))]
 pub async fn list_related_open_requests(
     conn: &mut AnyConnection,
     to: &DecisionSubject,
 ) -> Result<Vec<RelatedRequest>, sqlx::Error> {
     const OPEN: &str = "d.state IN ('submitted', 'approved') AND d.id <> $1";
-    // Named with AS: a compound query's ORDER BY matches its result columns by name.
-    const ROW: &str = "SELECT d.id AS id, d.number AS number, d.state AS state, d.customer_name AS customer_name,
-            o.number AS order_number, d.changed_at AS changed_at,
-            (SELECT CAST(sum(l.quantity) AS BIGINT) FROM drawdown_request_lines l WHERE l.drawdown_request_id = d.id) AS quantity";
-    const FROM: &str = "FROM drawdown_requests d JOIN orders o ON o.id = d.order_id";
-    // Twice the rows shown: one request may come from two of the reads.
+    let newest = |same_customer: u8, condition: &str, limit: usize| {
+        format!(
+            "SELECT * FROM (SELECT d.id AS id, {same_customer} AS same_customer, d.changed_at AS changed_at
+             FROM drawdown_requests d WHERE {condition} AND {OPEN}
+             ORDER BY d.changed_at DESC, d.id DESC LIMIT {limit}) AS newest"
+        )
+    };
     let sql = format!(
-        "{ROW}, 1 AS same_customer {FROM} WHERE d.partner_id = $3 AND d.customer_key = $4 AND {OPEN}
-         UNION
-         {ROW}, 1 AS same_customer {FROM} WHERE d.customer_account_id = $5 AND {OPEN}
-         UNION
-         {ROW}, 0 AS same_customer {FROM} WHERE d.order_id = $2 AND {OPEN}
-         ORDER BY same_customer DESC, changed_at DESC, id DESC
-         LIMIT {}",
-        2 * RELATED_REQUESTS
+        "SELECT d.id AS id, d.number AS number, d.state AS state, d.customer_name AS customer_name,
+                o.number AS order_number, d.changed_at AS changed_at,
+                (SELECT CAST(sum(l.quantity) AS BIGINT) FROM drawdown_request_lines l
+                 WHERE l.drawdown_request_id = d.id) AS quantity
+         FROM ({} UNION ALL {} UNION ALL {}) m
+         JOIN drawdown_requests d ON d.id = m.id
+         JOIN orders o ON o.id = d.order_id
+         ORDER BY m.same_customer DESC, m.changed_at DESC, m.id DESC",
+        newest(1, "d.partner_id = $3 AND d.customer_key = $4", RELATED_REQUESTS),
+        newest(1, "d.customer_account_id = $5", RELATED_REQUESTS),
+        newest(0, "d.order_id = $2", 2 * RELATED_REQUESTS),
     );
     let rows = sqlx::query(&sql)
         .bind(to.request.0)

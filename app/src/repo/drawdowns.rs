@@ -24,6 +24,10 @@ pub struct DrawdownFilter {
     pub customer_search: Option<String>,
     /// Oldest change first (Approvals) instead of newest first.
     pub oldest_first: bool,
+    /// Only requests last changed at or after this instant (an export's From).
+    pub changed_from: Option<i64>,
+    /// Only requests last changed before this instant (an export's Until).
+    pub changed_before: Option<i64>,
 }
 
 const SUMMARY_SQL: &str =
@@ -34,11 +38,9 @@ const SUMMARY_SQL: &str =
     JOIN orders o ON o.id = d.order_id";
 
 fn summary_from_row(r: &sqlx::any::AnyRow) -> Result<DrawdownSummary, sqlx::Error> {
-    let number: i64 = r.try_get("number")?;
     Ok(DrawdownSummary {
         id: DrawdownId(r.try_get("id")?),
-        number: PdrNumber::from_sequence(number)
-            .ok_or_else(|| sqlx::Error::Decode(format!("bad request number {number}").into()))?,
+        number: super::decode_number(r, "number")?,
         partner_id: AccountId(r.try_get("partner_id")?),
         partner_name: r.try_get("partner_name")?,
         order_number: r.try_get("order_number")?,
@@ -109,6 +111,12 @@ pub async fn list_drawdowns(
         let upper = format!("{search}\u{10FFFF}");
         c.add("d.customer_key >= #", Bound::Text(search));
         c.add("d.customer_key < #", Bound::Text(upper));
+    }
+    if let Some(from) = filter.changed_from {
+        c.add("d.changed_at >= #", Bound::Int(from));
+    }
+    if let Some(before) = filter.changed_before {
+        c.add("d.changed_at < #", Bound::Int(before));
     }
     let (order, beyond) = if filter.oldest_first {
         ("ASC", ">")

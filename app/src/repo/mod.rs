@@ -11,10 +11,12 @@
 
 pub mod accounting;
 pub mod accounts;
+pub mod api_tokens;
 pub mod audit;
 pub mod cloud_services;
 pub mod drawdowns;
 pub mod entitlements;
+pub mod exports;
 pub mod ledger;
 pub mod license_files;
 pub mod notifications;
@@ -28,6 +30,7 @@ pub mod statements;
 pub mod usage;
 pub mod user_links;
 pub mod users;
+pub mod webhooks;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyConnection, AnyPool, Executor, Transaction};
@@ -324,6 +327,34 @@ pub(crate) fn decode_stored<T>(
     use sqlx::Row;
     let value: String = row.try_get(column)?;
     parse(&value).ok_or_else(|| sqlx::Error::Decode(format!("unknown {column} {value:?}").into()))
+}
+
+/// A request number, stored as its sequence, or which column held a bad one.
+pub(crate) fn decode_number(
+    row: &sqlx::any::AnyRow,
+    column: &str,
+) -> Result<crate::domain::PdrNumber, sqlx::Error> {
+    use sqlx::Row;
+    let number: i64 = row.try_get(column)?;
+    crate::domain::PdrNumber::from_sequence(number)
+        .ok_or_else(|| sqlx::Error::Decode(format!("bad request number {number} in {column}").into()))
+}
+
+/// The request a row refers to through its `id_column` and
+/// `number_column`, if it refers to one.
+pub(crate) fn decode_request_ref(
+    row: &sqlx::any::AnyRow,
+    id_column: &str,
+    number_column: &str,
+) -> Result<Option<(crate::domain::DrawdownId, crate::domain::PdrNumber)>, sqlx::Error> {
+    use sqlx::Row;
+    match row.try_get::<Option<i64>, _>(id_column)? {
+        Some(id) if row.try_get::<Option<i64>, _>(number_column)?.is_some() => Ok(Some((
+            crate::domain::DrawdownId(id),
+            decode_number(row, number_column)?,
+        ))),
+        _ => Ok(None),
+    }
 }
 
 /// The tables whose rows are deactivated rather than deleted (the ledger

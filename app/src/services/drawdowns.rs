@@ -1,6 +1,7 @@
 //! The partner drawdown procedure (SPEC, "Partner drawdown request"): Save,
 //! approve, reject, accept, cancel, expire, and what the screens read.
 
+use super::webhooks::{queue_drawdown_events, DrawdownChange};
 use super::Services;
 use super::{service_error_faults, Fault};
 use crate::domain::TransitionError;
@@ -24,6 +25,25 @@ use sqlx::AnyConnection;
 
 /// A drawdown request as the audit log names it: by its PDR number, under
 /// the partner's account.
+/// The reason given with `transition`, if it needs one or one was typed.
+pub(crate) fn read_reason(
+    reason: Option<&str>,
+    transition: Transition,
+) -> Result<Option<Reason>, DrawdownError> {
+    match (
+        reason.map(str::trim).filter(|r| !r.is_empty()),
+        transition.needs_reason(),
+    ) {
+        (Some(text), _) => Reason::parse(text)
+            .map(Some)
+            .map_err(|problem| DrawdownError::InvalidReason { problem }),
+        (None, true) => Err(DrawdownError::InvalidReason {
+            problem: ReasonError::Empty,
+        }),
+        (None, false) => Ok(None),
+    }
+}
+
 fn drawdown_object(id: DrawdownId, number: &PdrNumber, partner: AccountId) -> AuditObject {
     AuditObject {
         kind: "drawdown_request",
@@ -108,6 +128,39 @@ pub(super) async fn list_page(
     Ok(requests::list_drawdowns(conn, filter, page.after, page.limit()).await?)
 }
 
+/// What the Partner drawdowns list of `account` shows, if `user` may read
+/// it: a partner's own requests, or those tied to one of its customers.
+pub(super) async fn drawdowns_filter(
+    conn: &mut AnyConnection,
+    user: &CurrentUser,
+    account: AccountId,
+    state: Option<DrawdownState>,
+    customer_search: Option<String>,
+) -> Result<DrawdownFilter, DrawdownError> {
+    let account = accounts::find_account(conn, account)
+        .await?
+        .filter(|a| may_view_account(user, a))
+        .ok_or(DrawdownError::Forbidden)?;
+    let (partner, customer) = match account.kind {
+        AccountKind::Partner => (account.id, None),
+        AccountKind::Customer => (
+            account.managed_by.ok_or(DrawdownError::Forbidden)?,
+            Some(account.id),
+        ),
+        AccountKind::Vendor => return Err(DrawdownError::Forbidden),
+    };
+    if !may_view_drawdowns_of(user, partner) {
+        return Err(DrawdownError::Forbidden);
+    }
+    Ok(DrawdownFilter {
+        partner: Some(partner),
+        customer,
+        state,
+        customer_search,
+        ..Default::default()
+    })
+}
+
 fn ledger_failure(err: LedgerError) -> DrawdownError {
     DrawdownError::internal("ledger movement refused inside a state change", err)
 }
@@ -124,28 +177,7 @@ impl Services<'_> {
         page: impl Into<PageRequest>,
     ) -> Result<DrawdownPage, DrawdownError> {
         let mut conn = self.db.read().await?;
-        let account = accounts::find_account(&mut conn, account)
-            .await?
-            .filter(|a| may_view_account(user, a))
-            .ok_or(DrawdownError::Forbidden)?;
-        let (partner, customer) = match account.kind {
-            AccountKind::Partner => (account.id, None),
-            AccountKind::Customer => (
-                account.managed_by.ok_or(DrawdownError::Forbidden)?,
-                Some(account.id),
-            ),
-            AccountKind::Vendor => return Err(DrawdownError::Forbidden),
-        };
-        if !may_view_drawdowns_of(user, partner) {
-            return Err(DrawdownError::Forbidden);
-        }
-        let filter = DrawdownFilter {
-            partner: Some(partner),
-            customer,
-            state,
-            customer_search,
-            oldest_first: false,
-        };
+        let filter = drawdowns_filter(&mut conn, user, account, state, customer_search).await?;
         list_page(&mut conn, &filter, page.into()).await
     }
 
@@ -254,12 +286,28 @@ impl Services<'_> {
         form: &DrawdownForm,
         cloned_from: Option<DrawdownId>,
     ) -> Result<Saved, DrawdownError> {
+        let mut tx = self.db.begin().await?;
+        let (saved, event) = self.save_within(&mut tx, user, order, form, cloned_from).await?;
+        tx.commit().await?;
+        self.announce(event);
+        Ok(saved)
+    }
+
+    /// Save's work within `tx`: the saved request, and the event to announce
+    /// once `tx` is committed.
+    pub(crate) async fn save_within(
+        &self,
+        tx: &mut AnyConnection,
+        user: &CurrentUser,
+        order: Option<OrderId>,
+        form: &DrawdownForm,
+        cloned_from: Option<DrawdownId>,
+    ) -> Result<(Saved, PortalEvent), DrawdownError> {
         require_partner(user)?;
         let partner = user.account_id;
-        let mut tx = self.db.begin().await?;
         let balances = match order {
             None => Vec::new(),
-            Some(order) => orders::list_lines_of_order(&mut tx, partner, order).await?,
+            Some(order) => orders::list_lines_of_order(tx, partner, order).await?,
         };
         // Another partner's order is as good as none.
         let order_lines: Option<Vec<LineAvailability>> = (!balances.is_empty()).then(|| {
@@ -282,13 +330,13 @@ impl Services<'_> {
             })?;
         let order = order.ok_or(DrawdownError::Fault(Fault::Internal))?;
         if let Some(source) = cloned_from {
-            let owner = requests::find_drawdown_owner(&mut tx, source).await?;
+            let owner = requests::find_drawdown_owner(tx, source).await?;
             if owner.is_none_or(|o| o.partner != partner) {
                 return Err(DrawdownError::Forbidden);
             }
         }
         let customers = requests::list_customers_matching(
-            &mut tx,
+            tx,
             partner,
             request.customer_account.as_str(),
             request.customer_website.as_str(),
@@ -303,7 +351,7 @@ impl Services<'_> {
         // One moment for the whole change: its rows and emails agree on it.
         let at = self.settings.clock.now();
         let (id, number) = requests::insert_drawdown(
-            &mut tx,
+            tx,
             &NewDrawdownRow {
                 partner,
                 order,
@@ -317,7 +365,7 @@ impl Services<'_> {
         .await?;
         for (line, quantity) in &request.lines {
             let reserved = append_ledger_entry(
-                &mut tx,
+                tx,
                 NewLedgerEntry {
                     order_line: *line,
                     kind: LedgerEntryKind::Reserve,
@@ -365,8 +413,8 @@ impl Services<'_> {
                 })
                 .collect(),
         };
-        for (address, locale) in self.accounting_recipients(&mut tx).await? {
-            outbox::enqueue_email(&mut tx, &compose(Notice::Submitted, &facts, locale, &address), at).await?;
+        for (address, locale) in self.accounting_recipients(tx).await? {
+            outbox::enqueue_email(tx, &compose(Notice::Submitted, &facts, locale, &address), at).await?;
         }
         let after = json!({
             "state": DrawdownState::Submitted.as_str(),
@@ -375,7 +423,7 @@ impl Services<'_> {
             "lines": facts.lines.iter().map(|(product, quantity)| json!({ "product": product, "quantity": quantity })).collect::<Vec<_>>(),
         });
         audit::record(
-            &mut tx,
+            tx,
             at,
             &self.actor(Some(user)),
             AuditKind::DrawdownSaved,
@@ -384,15 +432,24 @@ impl Services<'_> {
             Some(&after),
         )
         .await?;
-        tx.commit().await?;
-        self.announce(PortalEvent::DrawdownChanged {
+        let number_text = number.to_string();
+        let change = DrawdownChange {
+            id,
+            number: &number_text,
+            state: DrawdownState::Submitted,
+            partner,
+            order,
+            customer: tied,
+        };
+        queue_drawdown_events(tx, &change, at).await?;
+        let event = PortalEvent::DrawdownChanged {
             id,
             partner,
             customer: tied,
             order,
             state: DrawdownState::Submitted,
-        });
-        Ok(Saved { id, number })
+        };
+        Ok((Saved { id, number }, event))
     }
 
     /// A step of a signed-in user: approve or reject (accounting), accept or
@@ -440,22 +497,28 @@ impl Services<'_> {
         transition: Transition,
         reason: Option<&str>,
     ) -> Result<DrawdownState, DrawdownError> {
-        let reason = match (
-            reason.map(str::trim).filter(|r| !r.is_empty()),
-            transition.needs_reason(),
-        ) {
-            (Some(text), _) => {
-                Some(Reason::parse(text).map_err(|problem| DrawdownError::InvalidReason { problem })?)
-            }
-            (None, true) => {
-                return Err(DrawdownError::InvalidReason {
-                    problem: ReasonError::Empty,
-                })
-            }
-            (None, false) => None,
-        };
+        let reason = read_reason(reason, transition)?;
         let mut tx = self.db.begin().await?;
-        let owner = requests::find_drawdown_owner(&mut tx, id)
+        let (to, event) = self
+            .apply_within(&mut tx, user, actor, id, transition, reason)
+            .await?;
+        tx.commit().await?;
+        self.announce(event);
+        Ok(to)
+    }
+
+    /// A step's work within `tx`, its reason already read: the new state,
+    /// and the event to announce once `tx` is committed.
+    pub(crate) async fn apply_within(
+        &self,
+        tx: &mut AnyConnection,
+        user: Option<&CurrentUser>,
+        actor: Actor,
+        id: DrawdownId,
+        transition: Transition,
+        reason: Option<Reason>,
+    ) -> Result<(DrawdownState, PortalEvent), DrawdownError> {
+        let owner = requests::find_drawdown_owner(tx, id)
             .await?
             .ok_or(DrawdownError::Forbidden)?;
         if user.is_some_and(|u| !may_view_drawdowns_of(u, owner.partner)) {
@@ -465,7 +528,7 @@ impl Services<'_> {
             .map_err(|refusal| DrawdownError::Refused { refusal })?;
         let at = self.settings.clock.now();
         let to = requests::change_state(
-            &mut tx,
+            tx,
             id,
             owner.state,
             transition,
@@ -480,7 +543,7 @@ impl Services<'_> {
             ChangeStateError::Database(err) => err.into(),
         })?;
         // Read once: the ledger, the customer and the emails all use it.
-        let request = requests::find_drawdown_without_history(&mut tx, id)
+        let request = requests::find_drawdown_without_history(tx, id)
             .await?
             .ok_or(DrawdownError::Fault(Fault::Internal))?;
         let mut customer_account = owner.customer;
@@ -493,10 +556,7 @@ impl Services<'_> {
             }
             Transition::Accept => Some((
                 LedgerEntryKind::Draw,
-                Some(
-                    self.customer_for_acceptance(&mut tx, &request, &owner, at)
-                        .await?,
-                ),
+                Some(self.customer_for_acceptance(tx, &request, &owner, at).await?),
             )),
         };
         if let Some((kind, to_account)) = movement {
@@ -509,15 +569,13 @@ impl Services<'_> {
                     to_account,
                     at,
                 };
-                append_ledger_entry(&mut tx, entry)
-                    .await
-                    .map_err(ledger_failure)?;
+                append_ledger_entry(tx, entry).await.map_err(ledger_failure)?;
                 if let Some(customer) = to_account {
                     let entitlement =
-                        requests::insert_customer_entitlement(&mut tx, customer, id, line, at).await?;
+                        requests::insert_customer_entitlement(tx, customer, id, line, at).await?;
                     // A service held is that many instances, ready to provision.
                     cloud_services::insert_ready_instances(
-                        &mut tx,
+                        tx,
                         customer,
                         entitlement,
                         line.product,
@@ -528,18 +586,18 @@ impl Services<'_> {
                 }
             }
             if let Some(customer) = to_account.filter(|c| owner.customer != Some(*c)) {
-                requests::set_customer_account(&mut tx, id, customer).await?;
+                requests::set_customer_account(tx, id, customer).await?;
                 customer_account = Some(customer);
             }
         }
-        self.queue_emails(&mut tx, &request, &owner, transition, reason.as_ref(), at)
+        self.queue_emails(tx, &request, &owner, transition, reason.as_ref(), at)
             .await?;
         let mut after = json!({ "state": to.as_str() });
         if let Some(reason) = &reason {
             after["reason"] = json!(reason.as_str());
         }
         audit::record(
-            &mut tx,
+            tx,
             at,
             &self.actor(user),
             audit_kind_of(transition),
@@ -548,15 +606,24 @@ impl Services<'_> {
             Some(&after),
         )
         .await?;
-        tx.commit().await?;
-        self.announce(PortalEvent::DrawdownChanged {
+        let number_text = request.summary.number.to_string();
+        let change = DrawdownChange {
+            id,
+            number: &number_text,
+            state: to,
+            partner: owner.partner,
+            order: request.order_id,
+            customer: customer_account,
+        };
+        queue_drawdown_events(tx, &change, at).await?;
+        let event = PortalEvent::DrawdownChanged {
             id,
             partner: owner.partner,
             customer: customer_account,
             order: request.order_id,
             state: to,
-        });
-        Ok(to)
+        };
+        Ok((to, event))
     }
 
     /// The customer account an accepted request gives its quantities to:
@@ -672,8 +739,9 @@ impl Services<'_> {
     }
 
     /// After a commit: tell open browsers, wake the email worker.
-    fn announce(&self, event: PortalEvent) {
+    pub(crate) fn announce(&self, event: PortalEvent) {
         self.events.publish(event);
         self.mail_queued.notify_one();
+        self.webhooks_queued.notify_one();
     }
 }

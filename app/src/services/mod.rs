@@ -6,13 +6,17 @@
 pub mod accounting;
 pub mod accounts;
 pub mod administration;
+pub mod api_tokens;
 pub mod audit;
 pub mod cloud_services;
 pub mod drawdowns;
+pub mod exports;
+pub mod idempotency;
 pub mod licenses;
 pub mod people;
 pub mod reminders;
 pub mod statements;
+pub mod webhooks;
 
 pub use accounts::AccountError;
 pub use administration::AdminError;
@@ -33,9 +37,14 @@ pub struct Services<'a> {
     pub mail_queued: &'a tokio::sync::Notify,
     /// Wakes the provisioning worker when a job is queued.
     pub provisioning_queued: &'a tokio::sync::Notify,
+    /// Wakes the webhook worker when a delivery is queued.
+    pub webhooks_queued: &'a tokio::sync::Notify,
     /// The client's address of the request being served, as the audit log
     /// records it; `None` for the server's own work.
     pub address: Option<&'a str>,
+    /// The API token a request came with, by name: the audit log names it
+    /// beside the user who made it.
+    pub token: Option<&'a str>,
 }
 
 impl Services<'_> {
@@ -43,9 +52,17 @@ impl Services<'_> {
     /// request's address, or the server itself.
     pub fn actor(&self, user: Option<&crate::domain::CurrentUser>) -> crate::domain::AuditActor {
         match user {
-            Some(user) => {
-                crate::domain::AuditActor::user(user.id, &user.email, self.address.map(str::to_owned))
-            }
+            Some(user) => match self.token {
+                Some(token) => crate::domain::AuditActor::token(
+                    user.id,
+                    &user.email,
+                    token,
+                    self.address.map(str::to_owned),
+                ),
+                None => {
+                    crate::domain::AuditActor::user(user.id, &user.email, self.address.map(str::to_owned))
+                }
+            },
             None => crate::domain::AuditActor::server(),
         }
     }

@@ -46,7 +46,9 @@ impl Operator {
             events: &self.events,
             mail_queued: &self.mail_queued,
             provisioning_queued: &self.provisioning_queued,
+            webhooks_queued: &self.provisioning_queued,
             address: None,
+            token: None,
         }
     }
 }

@@ -303,7 +303,9 @@ impl Portal {
             events: &self.events,
             mail_queued: &self.notify,
             provisioning_queued: &self.provisioning,
+            webhooks_queued: &self.provisioning,
             address: None,
+            token: None,
         }
     }
 

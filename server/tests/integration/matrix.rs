@@ -43,7 +43,7 @@ pub(crate) const EVERYONE: [Caller; 7] = [
     Partner,
 ];
 
-fn email(caller: Caller) -> Option<&'static str> {
+pub(crate) fn email(caller: Caller) -> Option<&'static str> {
     match caller {
         Anonymous => None,
         OtherPartner => Some("other-partner@example.com"),
@@ -67,11 +67,11 @@ pub(crate) async fn session_of(app: &axum::Router, caller: Caller) -> Option<Str
 
 /// The ids a row's body names.
 pub(crate) struct Ids {
-    northwind: i64,
+    pub(crate) northwind: i64,
     contoso: i64,
-    order: i64,
-    line: i64,
-    request: i64,
+    pub(crate) order: i64,
+    pub(crate) line: i64,
+    pub(crate) request: i64,
     /// Northwind's partner user.
     colleague: i64,
     control_room: i64,
@@ -182,6 +182,21 @@ fn people_managers() -> Vec<(Caller, StatusCode)> {
     )
 }
 
+/// Who manages Northwind's API tokens: its partner admin alone (a vendor
+/// admin manages the vendor's own), answering `status`.
+fn api_token_managers(status: StatusCode) -> Vec<(Caller, StatusCode)> {
+    but(
+        signed_in([
+            (OtherPartner, FORBIDDEN),
+            (Customer, FORBIDDEN),
+            (Accounting, FORBIDDEN),
+            (Partner, status),
+        ]),
+        PartnerUser,
+        FORBIDDEN,
+    )
+}
+
 /// Readers of an account: its partner, its own users and vendor staff.
 fn account_readers() -> Vec<(Caller, StatusCode)> {
     signed_in([
@@ -253,6 +268,61 @@ pub(crate) fn rows() -> Vec<Row> {
                 (Accounting, OK),
                 (Partner, OK),
             ]),
+        },
+        Row {
+            name: "list_api_tokens",
+            call: Call::Json("list_api_tokens", |i| format!(r#"{{"account":{}}}"#, i.northwind)),
+            expected: api_token_managers(OK),
+        },
+        Row {
+            name: "create_api_token",
+            call: Call::Json("create_api_token", |i| {
+                format!(
+                    r#"{{"account":{},"name":"ERP sync","scope":"read","lifetime_days":90}}"#,
+                    i.northwind
+                )
+            }),
+            expected: api_token_managers(OK),
+        },
+        Row {
+            name: "revoke_api_token",
+            // No such token of Northwind's: past the check, 404.
+            call: Call::Json("revoke_api_token", |i| {
+                format!(r#"{{"account":{},"token":999999}}"#, i.northwind)
+            }),
+            expected: api_token_managers(StatusCode::NOT_FOUND),
+        },
+        Row {
+            name: "list_webhook_endpoints",
+            call: Call::Json("list_webhook_endpoints", |i| {
+                format!(r#"{{"account":{}}}"#, i.northwind)
+            }),
+            expected: api_token_managers(OK),
+        },
+        Row {
+            name: "create_webhook_endpoint",
+            // Past the check, the address is refused: loopback is not allowed here.
+            call: Call::Json("create_webhook_endpoint", |i| {
+                format!(
+                    r#"{{"account":{},"url":"http://127.0.0.1:9/hook","events":["drawdown.approved"]}}"#,
+                    i.northwind
+                )
+            }),
+            expected: api_token_managers(StatusCode::UNPROCESSABLE_ENTITY),
+        },
+        Row {
+            name: "disable_webhook_endpoint",
+            call: Call::Json("disable_webhook_endpoint", |i| {
+                format!(r#"{{"account":{},"endpoint":999999}}"#, i.northwind)
+            }),
+            expected: api_token_managers(StatusCode::NOT_FOUND),
+        },
+        Row {
+            name: "redeliver_webhook",
+            call: Call::Json("redeliver_webhook", |i| {
+                format!(r#"{{"account":{},"endpoint":999999,"delivery":1}}"#, i.northwind)
+            }),
+            expected: api_token_managers(StatusCode::NOT_FOUND),
         },
         Row {
             name: "list_people",
@@ -467,6 +537,46 @@ pub(crate) fn rows() -> Vec<Row> {
                 (Partner, OK),
                 (Accounting, OK),
             ]),
+        },
+        Row {
+            name: "customer_holding_statement",
+            call: Call::Json("customer_holding_statement", |i| {
+                format!(
+                    r#"{{"account":{},"product":{},"before":null}}"#,
+                    i.contoso, i.product
+                )
+            }),
+            expected: account_readers(),
+        },
+        Row {
+            name: "holding statement CSV",
+            call: Call::Get(|i| format!("/api/statements/holdings/{}/{}.csv", i.contoso, i.product)),
+            expected: account_readers(),
+        },
+        Row {
+            name: "Partner drawdowns CSV",
+            call: Call::Get(|i| format!("/api/exports/drawdowns/{}.csv", i.northwind)),
+            expected: signed_in([
+                (OtherPartner, FORBIDDEN),
+                (Customer, FORBIDDEN),
+                (Accounting, OK),
+                (Partner, OK),
+            ]),
+        },
+        Row {
+            name: "Approvals CSV",
+            call: Call::Get(|_| "/api/exports/approvals.csv".into()),
+            expected: signed_in([
+                (OtherPartner, FORBIDDEN),
+                (Customer, FORBIDDEN),
+                (Partner, FORBIDDEN),
+                (Accounting, OK),
+            ]),
+        },
+        Row {
+            name: "Entitlements CSV",
+            call: Call::Get(|i| format!("/api/exports/entitlements/{}.csv", i.contoso)),
+            expected: account_readers(),
         },
         Row {
             name: "approve_drawdowns",

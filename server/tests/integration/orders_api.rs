@@ -126,7 +126,7 @@ async fn without_a_configured_token_the_api_is_off() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(
         answer["error"],
-        "the orders API is off: set PORTAL_ORDERS_API_TOKEN"
+        "the orders API is off: set PORTAL_ORDERS_API_TOKEN or use a vendor admin's API token"
     );
     assert!(
         ApiToken::new("short").is_none(),

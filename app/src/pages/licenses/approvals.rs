@@ -7,17 +7,20 @@ use std::collections::BTreeSet;
 
 use leptos::prelude::*;
 
+use super::export_range::ExportRange;
 use crate::api::accounting::{approvals_queue, approve_drawdowns};
 use crate::components::i18n::use_i18n;
 use crate::components::live::use_live_changes;
-use crate::components::pager::focus_element;
+use crate::components::pager::{focus_element, CursorPages};
 use crate::components::status::{EmptyState, ErrorNotice, Loading};
 use crate::domain::{
     AccountId, ApprovalsPage, BulkApproval, DrawdownCursor, DrawdownId, PageRequest, QueuedRequest,
     WaitingPartner,
 };
 use crate::error::AppError;
-use crate::i18n::{bulk_outcome, number, select_request, waited, AccountingText, CommonText, DrawdownsText};
+use crate::i18n::{
+    bulk_outcome, export_href, number, select_request, waited, AccountingText, CommonText, DrawdownsText,
+};
 
 /// What the queue shows: the search and the partner.
 #[derive(Debug, Clone, PartialEq)]
@@ -140,6 +143,16 @@ pub fn ApprovalsPage() -> impl IntoView {
                     />
                 </div>
             </div>
+            <ExportRange
+                id="approvals-export"
+                href=move |from: &str, until: &str, locale| {
+                    let filters = [
+                        ("partner", partner.get().map(|p| p.0.to_string()).unwrap_or_default()),
+                        ("q", search.get()),
+                    ];
+                    export_href("/api/exports/approvals.csv", &filters, from, until, locale)
+                }
+            />
             <div class="form-actions">
                 <button
                     type="button"
@@ -191,43 +204,31 @@ fn QueueTable(
 ) -> impl IntoView {
     let i18n = use_i18n();
     shown.set(first.rows.len());
-    let rows = RwSignal::new(first.rows);
-    let next = RwSignal::new(first.next);
-    let loading = RwSignal::new(false);
-    let failed = RwSignal::new(None::<AppError>);
-    let load_more = move |_| {
-        let Some(after) = next.get_untracked() else {
-            return;
-        };
-        if loading.get_untracked() {
-            return;
-        }
-        loading.set(true);
+    let pages = CursorPages::new(first.rows, first.next);
+    let rows = pages.rows;
+    let load_more = Callback::new(move |()| {
         let query = query.clone();
-        leptos::task::spawn_local(async move {
-            match approvals_queue(
-                query.partner,
-                query.search(),
-                PageRequest::from(Some::<DrawdownCursor>(after)),
-            )
-            .await
-            {
-                Ok(page) => {
-                    let first_new = page.rows.first().map(|r| r.summary.id);
-                    rows.update(|r| r.extend(page.rows));
-                    // Keyboard users go on from the first row that came in.
-                    if let Some(id) = first_new {
-                        request_animation_frame(move || focus_element(&row_link_id(id)));
-                    }
-                    shown.set(rows.with_untracked(Vec::len));
-                    next.set(page.next);
-                    failed.set(None);
+        pages.load_more(
+            move |after| async move {
+                approvals_queue(
+                    query.partner,
+                    query.search(),
+                    PageRequest::from(Some::<DrawdownCursor>(after)),
+                )
+                .await
+                .map(|page| (page.rows, page.next))
+            },
+            move |first_new| {
+                shown.set(rows.with_untracked(Vec::len));
+                // Keyboard users go on from the first row that came in.
+                if let Some(id) =
+                    first_new.and_then(|i| rows.with_untracked(|r| r.get(i).map(|r| r.summary.id)))
+                {
+                    request_animation_frame(move || focus_element(&row_link_id(id)));
                 }
-                Err(error) => failed.set(Some(error)),
-            }
-            loading.set(false);
-        });
-    };
+            },
+        )
+    });
     let all_selected = move || {
         rows.with(|rows| {
             !rows.is_empty() && selected.with(|s| rows.iter().all(|r| s.contains(&r.summary.id)))
@@ -310,17 +311,7 @@ fn QueueTable(
     .into_any();
     view! {
         {table}
-        <div class="pager">
-            <p class="pager__count" role="status">
-                {move || rows.with(Vec::len)} " " {move || i18n.t(CommonText::RowsShown)}
-            </p>
-            <Show when=move || next.with(Option::is_some)>
-                <button type="button" class="button" on:click=load_more.clone() aria-busy=move || loading.get().to_string()>
-                    {move || i18n.t(CommonText::LoadMore)}
-                </button>
-            </Show>
-        </div>
-        {move || failed.get().map(|error| view! { <ErrorNotice error /> })}
+        {pages.footer(CommonText::RowsShown, load_more)}
     }
 }
 

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use super::export_range::ExportRange;
 use super::{use_account_param, TabPanel};
 use crate::api::accounts::account_entitlements;
 use crate::components::i18n::use_i18n;
@@ -12,7 +13,8 @@ use crate::domain::EntitlementsView;
 use crate::domain::{AccountKind, Holding, LicenseModel, OrderLineBalance};
 use crate::error::AppError;
 use crate::i18n::{
-    months, number, statement_of, AccountingText, CommonText, EntitlementsText, LicensesText, Locale,
+    export_href, holding_statement_of, months, number, statement_of, AccountingText, CommonText,
+    EntitlementsText, LicensesText, Locale,
 };
 
 /// The tab's content.
@@ -54,10 +56,16 @@ fn Entitlements(data: EntitlementsView) -> impl IntoView {
             {move || i18n.t(EntitlementsText::EntitlementsHeading)}
             <span class="panel__subject">{account.name.clone()}</span>
         </h2>
+        <ExportRange
+            id="entitlements-export"
+            href=move |from: &str, until: &str, locale| {
+                export_href(&format!("/api/exports/entitlements/{}.csv", account.id), &[], from, until, locale)
+            }
+        />
         {if holdings.is_empty() {
             view! { <EmptyState title=EntitlementsText::NoEntitlements hint=EntitlementsText::NoEntitlementsHint /> }.into_any()
         } else {
-            view! { <HoldingsTable holdings show_use=!is_partner /> }.into_any()
+            view! { <HoldingsTable holdings show_use=!is_partner account=account.id /> }.into_any()
         }}
         {is_partner
             .then(|| {
@@ -75,9 +83,9 @@ fn Entitlements(data: EntitlementsView) -> impl IntoView {
 }
 
 /// `show_use`: a customer's holdings are put to use (bound, in license
-/// files); a partner's are stock to draw down.
+/// files), each with its statement; a partner's are stock to draw down.
 #[component]
-fn HoldingsTable(holdings: Vec<Holding>, show_use: bool) -> impl IntoView {
+fn HoldingsTable(holdings: Vec<Holding>, show_use: bool, account: crate::domain::AccountId) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <div class="table-wrap">
@@ -93,6 +101,7 @@ fn HoldingsTable(holdings: Vec<Holding>, show_use: bool) -> impl IntoView {
                                 view! {
                                     <th scope="col" class="num">{move || i18n.t(LicensesText::InUse)}</th>
                                     <th scope="col" class="num">{move || i18n.t(LicensesText::Free)}</th>
+                                    <th scope="col">{move || i18n.t(AccountingText::Statement)}</th>
                                 }
                             })}
                     </tr>
@@ -101,6 +110,7 @@ fn HoldingsTable(holdings: Vec<Holding>, show_use: bool) -> impl IntoView {
                     {holdings
                         .into_iter()
                         .map(|h| {
+                            let product = h.product_name.clone();
                             view! {
                                 <tr>
                                     <th scope="row">{h.product_name}</th>
@@ -112,6 +122,14 @@ fn HoldingsTable(holdings: Vec<Holding>, show_use: bool) -> impl IntoView {
                                                 <td class="num">{move || number(i18n.locale(), h.in_use)}</td>
                                                 <td class="num">
                                                     {move || number(i18n.locale(), h.quantity - h.in_use)}
+                                                </td>
+                                                <td>
+                                                    <a
+                                                        href=format!("/licenses/{account}/statements/products/{}", h.product_id.0)
+                                                        aria-label=move || holding_statement_of(i18n.locale(), &product, None)
+                                                    >
+                                                        {move || i18n.t(AccountingText::Statement)}
+                                                    </a>
                                                 </td>
                                             }
                                         })}

@@ -1,15 +1,19 @@
 //! The "Licenses and cloud services" area: an account chosen in "Select an
 //! account", and one tab per view of it.
 
+pub mod api_tokens;
 pub mod approvals;
 pub mod cloud_licenses;
 pub mod cloud_services;
 pub mod drawdowns;
 pub mod entitlements;
+mod export_range;
 pub mod file_licenses;
+pub mod holding_statement;
 pub mod statement;
 pub mod usage_table;
 pub mod users;
+pub mod webhooks;
 
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, Redirect, A};
@@ -122,6 +126,11 @@ pub fn LicensesArea() -> impl IntoView {
                     _ => false,
                 })
             };
+            // A partner admin's or vendor admin's own account (SPEC: the
+            // API tokens tab); the server refuses anyone else.
+            let sees_api_tokens = move || {
+                account.get() == Some(own_account) && matches!(role, Role::PartnerAdmin | Role::VendorAdmin)
+            };
             let tab_href = move |tab: &str| {
                 account.get().map(|a| format!("/licenses/{a}/{tab}")).unwrap_or_default()
             };
@@ -164,6 +173,12 @@ pub fn LicensesArea() -> impl IntoView {
                         .then(|| view! { <A href=move || tab_href("approvals")>{move || i18n.t(DrawdownsText::Approvals)}</A> })}
                     <Show when=sees_users>
                         <A href=move || tab_href("users")>{move || i18n.t(AccountText::Users)}</A>
+                    </Show>
+                    <Show when=sees_api_tokens>
+                        <A href=move || tab_href("api-tokens")>{move || i18n.t(AccountText::ApiTokens)}</A>
+                    </Show>
+                    <Show when=move || sees_api_tokens() && role == Role::PartnerAdmin>
+                        <A href=move || tab_href("webhooks")>{move || i18n.t(AccountText::Webhooks)}</A>
                     </Show>
                 </nav>
                 <Outlet />

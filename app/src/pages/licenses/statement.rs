@@ -5,9 +5,12 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
+use super::export_range::ExportRange;
+use super::TabPanel;
 use crate::api::accounting::order_line_statement;
 use crate::components::i18n::use_i18n;
-use crate::components::status::{mark_live, EmptyState, ErrorNotice, Loading};
+use crate::components::pager::CursorPages;
+use crate::components::status::EmptyState;
 use crate::domain::{LineStatement, OrderLineId, StatementEntry};
 use crate::error::AppError;
 use crate::i18n::{
@@ -30,24 +33,7 @@ pub fn StatementPage() -> impl IntoView {
         move || line.get(),
         |line| async move { order_line_statement(line.ok_or(AppError::NotFound)?, None).await },
     );
-    // The section stands outside the Transition: it is there when the
-    // list is marked live.
-    view! {
-        <section class="panel" id="statement-tab" aria-labelledby="statement-heading">
-            <Transition fallback=Loading>
-                {move || Suspend::new(async move {
-                    match first.await {
-                        Ok(statement) => {
-                            let view = view! { <Statement statement /> }.into_any();
-                            mark_live("statement-tab".to_string());
-                            view
-                        }
-                        Err(error) => view! { <ErrorNotice error /> }.into_any(),
-                    }
-                })}
-            </Transition>
-        </section>
-    }
+    view! { <TabPanel name="statement" data=first content=move |statement| view! { <Statement statement /> } /> }
 }
 
 #[component]
@@ -57,39 +43,18 @@ fn Statement(statement: LineStatement) -> impl IntoView {
     let (order, product) = (statement.order_number.clone(), statement.product_name.clone());
     let heading = move || statement_of(i18n.locale(), &order, &product);
     let now = statement.balance;
-    let (from, until) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
-    let rows = RwSignal::new(statement.entries);
-    let next = RwSignal::new(statement.next);
-    let loading = RwSignal::new(false);
-    let failed = RwSignal::new(None::<AppError>);
-    let load_more = move |_| {
-        let Some(before) = next.get_untracked() else {
-            return;
-        };
-        if loading.get_untracked() {
-            return;
-        }
-        loading.set(true);
-        leptos::task::spawn_local(async move {
-            match order_line_statement(line, Some(before)).await {
-                Ok(page) => {
-                    rows.update(|r| r.extend(page.entries));
-                    next.set(page.next);
-                    failed.set(None);
-                }
-                Err(error) => failed.set(Some(error)),
-            }
-            loading.set(false);
-        });
-    };
-    let date_field = move |id: &'static str, label: AccountingText, value: RwSignal<String>| {
-        view! {
-            <div class="field field--inline">
-                <label for=id>{move || i18n.t(label)}</label>
-                <input id=id type="date" prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev)) />
-            </div>
-        }
-    };
+    let pages = CursorPages::new(statement.entries, statement.next);
+    let rows = pages.rows;
+    let load_more = Callback::new(move |()| {
+        pages.load_more(
+            move |before| async move {
+                order_line_statement(line, Some(before))
+                    .await
+                    .map(|page| (page.entries, page.next))
+            },
+            |_| {},
+        )
+    });
     let table = view! { <Movements rows /> }.into_any();
     view! {
         <h2 id="statement-heading">{heading}</h2>
@@ -106,32 +71,12 @@ fn Statement(statement: LineStatement) -> impl IntoView {
                 <dt>{move || i18n.t(EntitlementsText::Drawn)}</dt>
                 <dd>{move || number(i18n.locale(), now.drawn)}</dd>
             </dl>
-            <fieldset class="filters">
-                <legend>{move || i18n.t(AccountingText::ExportRange)}</legend>
-                {date_field("statement-from", AccountingText::From, from)}
-                {date_field("statement-until", AccountingText::Until, until)}
-                <div class="filters__actions">
-                    <a
-                        class="button"
-                        download
-                        href=move || statement_export_href(line, &from.get(), &until.get(), i18n.locale())
-                    >
-                        {move || i18n.t(AccountingText::ExportCsv)}
-                    </a>
-                </div>
-            </fieldset>
+            <ExportRange
+                id="statement"
+                href=move |from: &str, until: &str, locale| statement_export_href(line, from, until, locale)
+            />
             {table}
-            <div class="pager">
-                <p class="pager__count" role="status">
-                    {move || rows.with(Vec::len)} " " {move || i18n.t(AccountingText::MovementsShown)}
-                </p>
-                <Show when=move || next.with(Option::is_some)>
-                    <button type="button" class="button" on:click=load_more aria-busy=move || loading.get().to_string()>
-                        {move || i18n.t(CommonText::LoadMore)}
-                    </button>
-                </Show>
-            </div>
-            {move || failed.get().map(|error| view! { <ErrorNotice error /> })}
+            {pages.footer(AccountingText::MovementsShown, load_more)}
     }
 }
 

@@ -9,17 +9,18 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 
+use super::export_range::ExportRange;
 use super::use_account_param;
 use crate::api::drawdowns::list_drawdowns;
 use crate::components::i18n::use_i18n;
 use crate::components::live::use_live_changes;
-use crate::components::pager::focus_element;
+use crate::components::pager::{focus_element, CursorPages};
 use crate::components::status::{EmptyState, ErrorNotice, Loading, StateBadge};
 use crate::domain::{
     AccountId, DrawdownCursor, DrawdownId, DrawdownPage, DrawdownState, DrawdownSummary, PageRequest, Role,
 };
 use crate::error::AppError;
-use crate::i18n::{date_time, state_text, CommonText, DrawdownsText};
+use crate::i18n::{date_time, export_href, state_text, CommonText, DrawdownsText};
 use crate::Session;
 
 /// The tab's content.
@@ -140,6 +141,17 @@ pub fn DrawdownsPage() -> impl IntoView {
                     <input id="customer-search" type="search" prop:value=move || search.get() on:input=on_search />
                 </div>
             </div>
+            <ExportRange
+                id="drawdowns-export"
+                href=move |from: &str, until: &str, locale| {
+                    let filters = [
+                        ("state", state_filter.get().map(|s| s.as_str().to_owned()).unwrap_or_default()),
+                        ("q", search.get()),
+                    ];
+                    let path = format!("/api/exports/drawdowns/{}.csv", account.get().map_or(0, |a| a.0));
+                    export_href(&path, &filters, from, until, locale)
+                }
+            />
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
                     let filtered = state_filter.get_untracked().is_some() || !search.get_untracked().is_empty();
@@ -185,59 +197,29 @@ where
     F: Fn(DrawdownCursor) -> Fut + Clone + Send + Sync + 'static,
     Fut: std::future::Future<Output = Result<DrawdownPage, AppError>> + 'static,
 {
-    let i18n = use_i18n();
     shown.set(first.rows.len());
-    let rows = RwSignal::new(first.rows);
-    let next = RwSignal::new(first.next);
-    let loading = RwSignal::new(false);
-    let failed = RwSignal::new(None::<AppError>);
-    let load_more = move |_| {
-        let Some(after) = next.get_untracked() else {
-            return;
-        };
-        if loading.get_untracked() {
-            return;
-        }
-        loading.set(true);
+    let pages = CursorPages::new(first.rows, first.next);
+    let rows = pages.rows;
+    let load_more = Callback::new(move |()| {
         let more = more.clone();
-        leptos::task::spawn_local(async move {
-            match more(after).await {
-                Ok(page) => {
-                    let first_new = page.rows.first().map(|r| r.id);
-                    rows.update(|r| r.extend(page.rows));
-                    shown.set(rows.with_untracked(Vec::len));
-                    next.set(page.next);
-                    failed.set(None);
-                    // Keyboard users go on from the first row that came in.
-                    if let Some(id) = first_new {
-                        request_animation_frame(move || focus_element(&row_link_id(id)));
-                    }
+        pages.load_more(
+            move |after| async move { more(after).await.map(|page| (page.rows, page.next)) },
+            move |first_new| {
+                shown.set(rows.with_untracked(Vec::len));
+                // Keyboard users go on from the first row that came in.
+                if let Some(id) = first_new.and_then(|i| rows.with_untracked(|r| r.get(i).map(|r| r.id))) {
+                    request_animation_frame(move || focus_element(&row_link_id(id)));
                 }
-                Err(error) => failed.set(Some(error)),
-            }
-            loading.set(false);
-        });
-    };
+            },
+        )
+    });
     // Each part erased to AnyView: the nested view types otherwise pass the
     // compiler's depth limit in the WebAssembly build.
     let table = view! { <DrawdownTable rows=rows.into() account /> }.into_any();
-    let pager = view! {
-        <div class="pager">
-            <p class="pager__count" role="status">
-                {move || rows.with(Vec::len)} " " {move || i18n.t(CommonText::RowsShown)}
-            </p>
-            <Show when=move || next.with(Option::is_some)>
-                <button type="button" class="button" on:click=load_more.clone() aria-busy=move || loading.get().to_string()>
-                    {move || i18n.t(CommonText::LoadMore)}
-                </button>
-            </Show>
-        </div>
-    }
-    .into_any();
+    let pager = pages.footer(CommonText::RowsShown, load_more).into_any();
     view! {
         {table}
         {pager}
-        {move || failed.get().map(|error| view! { <ErrorNotice error /> })}
     }
 }
 

@@ -21,8 +21,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::{
     AccountNameError, AdminProblem, BindingError, DrawdownField, DrawdownFieldError, EmailError,
-    FieldProblem, ImportProblem, LicenseFileProblem, OrderLineId, PasswordError, ProvisioningError,
-    ReasonError, TransitionError,
+    FieldProblem, ImportCheck, ImportProblem, LicenseFileProblem, OrderLineId, PasswordError,
+    ProvisioningError, ReasonError, TransitionError,
 };
 use crate::error::AppError;
 
@@ -129,6 +129,9 @@ enum CompactError {
     InvalidDrawdown {
         #[serde(with = "compact_problems")]
         problems: Vec<FieldProblem>,
+    },
+    InvalidDrawdownImport {
+        check: Box<ImportCheck>,
     },
     TransitionRefused {
         refusal: TransitionError,

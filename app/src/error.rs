@@ -7,8 +7,8 @@ use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{
-    AccountNameError, AdminProblem, AdminRule, BindingError, EmailError, FieldProblem, ImportProblem,
-    LicenseFileProblem, PasswordError, ProvisioningError, ReasonError, TransitionError,
+    AccountNameError, AdminProblem, AdminRule, BindingError, EmailError, FieldProblem, ImportCheck,
+    ImportProblem, LicenseFileProblem, PasswordError, ProvisioningError, ReasonError, TransitionError,
 };
 use crate::i18n::{self, AccountText, DrawdownsText, ErrorText, LicensesText, Locale, SignInText};
 
@@ -48,6 +48,11 @@ pub enum AppError {
     /// nothing was saved.
     #[error("the drawdown request is not valid")]
     InvalidDrawdown { problems: Vec<FieldProblem> },
+    /// A bulk import of drawdown requests has problems, each row's with its
+    /// column, beside what the file would take from each order line;
+    /// nothing was saved.
+    #[error("the import is not valid")]
+    InvalidDrawdownImport { check: Box<ImportCheck> },
     /// The request's state or the caller's role does not allow this step
     /// (also when another person's step got there first); nothing changed.
     #[error("{refusal}")]
@@ -214,6 +219,7 @@ impl AppError {
             } => 409,
             AppError::InvalidInput { .. }
             | AppError::InvalidDrawdown { .. }
+            | AppError::InvalidDrawdownImport { .. }
             | AppError::InvalidReason { .. }
             | AppError::InvalidLicenseFile { .. }
             | AppError::InvalidBinding { .. }
@@ -243,6 +249,9 @@ impl AppError {
             AppError::LicenseFileEnded => ErrorText::ErrorLicenseFileEnded.text(locale).into(),
             AppError::InvalidInput { .. } => ErrorText::ErrorInvalidInput.text(locale).into(),
             AppError::InvalidDrawdown { .. } => DrawdownsText::ErrorInvalidDrawdown.text(locale).into(),
+            AppError::InvalidDrawdownImport { .. } => {
+                i18n::ImportText::ErrorInvalidImport.text(locale).into()
+            }
             AppError::TransitionRefused { refusal } => i18n::transition_refusal(locale, refusal),
             AppError::InvalidReason { problem } => i18n::reason_error(locale, problem),
             AppError::InvalidLicenseFile { .. } => LicensesText::ErrorInvalidLicenseFile.text(locale).into(),
@@ -364,6 +373,31 @@ mod tests {
                     r#"{"field":{"field":"quantity","line":7},"error":{"quantity":{"too_large":{"max":1000000000}}}},"#,
                     r#"{"field":{"field":"quantity","line":7},"error":{"above_available":{"available":3}}},"#,
                     r#"{"field":{"field":"quantities"},"error":"nothing_requested"}]}"#,
+                ),
+            ),
+            (
+                AppError::InvalidDrawdownImport {
+                    check: Box::new(ImportCheck {
+                        file_problems: vec![],
+                        rows: vec![CheckedRow {
+                            line: 2,
+                            customer_account: "C".into(),
+                            product: "P".into(),
+                            quantity: "1".into(),
+                            problems: vec![ImportRowProblem {
+                                column: Some(ImportColumn::Product),
+                                rule: ImportRule::ProductTwice { line: 1 },
+                            }],
+                        }],
+                        lines: vec![],
+                        requests: 1,
+                    }),
+                },
+                422,
+                concat!(
+                    r#"{"error":"invalid_drawdown_import","check":{"file_problems":[],"rows":[{"line":2,"#,
+                    r#""customer_account":"C","product":"P","quantity":"1","problems":[{"column":"product","#,
+                    r#""rule":{"product_twice":{"line":1}}}]}],"lines":[],"requests":1}}"#,
                 ),
             ),
             (

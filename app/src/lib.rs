@@ -127,6 +127,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("cloud-services") view={Lazy::<screens::CloudServices>::new()} />
                         <Route path=path!("drawdowns") view={Lazy::<screens::Drawdowns>::new()} />
                         <Route path=path!("drawdowns/new") view={Lazy::<screens::NewDrawdown>::new()} />
+                        <Route path=path!("drawdowns/import") view={Lazy::<screens::ImportDrawdowns>::new()} />
                         <Route path=path!("drawdowns/:request") view={Lazy::<screens::Drawdown>::new()} />
                         <Route path=path!("approvals") view={Lazy::<screens::Approvals>::new()} />
                         <Route path=path!("statements/:line") view={Lazy::<screens::Statement>::new()} />

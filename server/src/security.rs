@@ -87,10 +87,17 @@ pub const SERVER_FUNCTION_MAX_BYTES: usize = 64 * 1024;
 /// the orders API takes (about 100,000 order lines).
 pub const IMPORT_ORDERS_PATH: &str = "/api/import_orders";
 
+/// Import requests (CSV) sends the file's text, to its dry run and to
+/// Submit all: up to the file size bulk drawdowns take, in JSON.
+pub const IMPORT_DRAWDOWNS_PATHS: [&str; 2] = ["/api/check_drawdown_import", "/api/submit_drawdown_import"];
+
 /// The largest body the server function at `path` takes.
 fn server_function_limit(path: &str) -> usize {
     if path == IMPORT_ORDERS_PATH {
         crate::orders_api::MAX_FILE_BYTES
+    } else if IMPORT_DRAWDOWNS_PATHS.contains(&path) {
+        // JSON escapes a quote or a line end in two bytes.
+        2 * app::domain::MAX_IMPORT_BYTES + 1024
     } else {
         SERVER_FUNCTION_MAX_BYTES
     }

@@ -7,7 +7,7 @@ use leptos::server_fn::codec::Json;
 
 use crate::domain::{
     AccountId, DrawdownDetail, DrawdownForm, DrawdownFormData, DrawdownId, DrawdownPage, DrawdownState,
-    OrderId, PageRequest, PdrNumber, Transition,
+    ImportCheck, OrderId, PageRequest, PdrNumber, Transition,
 };
 use crate::error::AppError;
 
@@ -72,6 +72,45 @@ pub async fn save_drawdown(
         .map_err(AppError::from)?;
     app.save_limit.record(&partner, Instant::now());
     Ok((saved.id, saved.number))
+}
+
+/// Import requests (CSV), the dry run: each row's problems and what the
+/// file takes from each line of `order`. Nothing is written.
+#[server(prefix = "/api", endpoint = "check_drawdown_import", input = Json, output = Wire)]
+pub async fn check_drawdown_import(order: OrderId, file: String) -> Result<ImportCheck, AppError> {
+    let (user, app) = crate::auth::require_caller().await?;
+    app.services()
+        .check_drawdown_import(&user, order, &file)
+        .await
+        .map_err(AppError::from)
+}
+
+/// Import requests (CSV), Submit all: every request of the file in one
+/// transaction, or none. One Save of the partner's hourly limit: the file
+/// was reviewed whole in the dry run.
+#[server(prefix = "/api", endpoint = "submit_drawdown_import", input = Json, output = Wire)]
+pub async fn submit_drawdown_import(
+    order: OrderId,
+    file: String,
+) -> Result<Vec<(DrawdownId, PdrNumber)>, AppError> {
+    use crate::throttle::retry_after_seconds;
+    use std::time::Instant;
+    let (user, app) = crate::auth::require_caller().await?;
+    let address = crate::auth::caller_address(&app)?;
+    let partner = user.account_id.to_string();
+    if let Some(wait) = app.save_limit.wait(&partner, Instant::now()) {
+        tracing::warn!(user = %user.id, partner = %user.account_id, "import refused: the partner's hourly limit is reached");
+        return Err(AppError::TooManySaves {
+            retry_after: retry_after_seconds(wait),
+        });
+    }
+    let saved = app
+        .services_from(&address)
+        .submit_drawdown_import(&user, order, &file)
+        .await
+        .map_err(AppError::from)?;
+    app.save_limit.record(&partner, Instant::now());
+    Ok(saved.into_iter().map(|s| (s.id, s.number)).collect())
 }
 
 /// Approve, reject, accept or cancel a request.

@@ -22,6 +22,7 @@ impl From<DrawdownError> for AppError {
         match err {
             DrawdownError::Forbidden => AppError::Forbidden,
             DrawdownError::Invalid { problems } => AppError::InvalidDrawdown { problems },
+            DrawdownError::InvalidImport { check } => AppError::InvalidDrawdownImport { check },
             DrawdownError::InvalidReason { problem } => AppError::InvalidReason { problem },
             DrawdownError::Refused { refusal } => AppError::TransitionRefused { refusal },
             DrawdownError::TooMany { .. } => AppError::InvalidInput { field: "ids".into() },
@@ -95,6 +96,11 @@ impl From<WebhookError> for AppError {
             WebhookError::Invalid(crate::domain::WebhookProblem::NoEvents) => AppError::InvalidInput {
                 field: "events".into(),
             },
+            WebhookError::Invalid(crate::domain::WebhookProblem::TooManyEndpoints { .. }) => {
+                AppError::InvalidInput {
+                    field: "endpoints".into(),
+                }
+            }
             WebhookError::Invalid(_) => AppError::InvalidInput { field: "url".into() },
             WebhookError::PrivateAddress => AppError::InvalidInput {
                 field: "url_address".into(),

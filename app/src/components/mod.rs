@@ -1,6 +1,7 @@
 //! Pieces shared by several screens.
 
 pub mod account_selector;
+pub mod file_input;
 pub mod form;
 pub mod header;
 pub mod i18n;

@@ -73,6 +73,9 @@ pub enum WebhookProblem {
     CredentialsInUrl,
     #[error("choose at least one known event")]
     NoEvents,
+    /// Each event is posted to every endpoint: their number is bounded.
+    #[error("at most {max} endpoints in use per account")]
+    TooManyEndpoints { max: u32 },
 }
 
 /// An endpoint's address: an absolute `http` or `https` URL without

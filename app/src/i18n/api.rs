@@ -69,6 +69,10 @@ catalog! {
             "Cette adresse est dans le réseau du portail ; utilisez une adresse que vos systèmes publient.",
         ),
         EventsRequired => ("Choose at least one event.", "Choisissez au moins un événement."),
+        TooManyEndpoints => (
+            "This account already has 10 endpoints in use: disable one before adding another.",
+            "Ce compte a déjà 10 points de terminaison actifs : désactivez-en un avant d'en ajouter un autre.",
+        ),
     }
 }
 

@@ -136,6 +136,7 @@ mod api;
 mod audit;
 mod cloud_services;
 mod common;
+mod drawdown_import;
 mod drawdowns;
 mod entitlements;
 mod errors;
@@ -161,6 +162,7 @@ pub use cloud_services::{
     instance_state_text, provisioning_error, region_text, tenant_error, CloudServicesText,
 };
 pub use common::{action_on, date_time, email_error, months, name_error, number, CommonText};
+pub use drawdown_import::{column_text, import_rule_text, import_summary, imported_requests, ImportText};
 pub use drawdowns::{
     available_on_line, existing_customer_notice, field_error, prefilled_from, quantity_error, quantity_for,
     reason_error, request_heading, state_text, too_many_saves, transition_refusal, DrawdownsText,

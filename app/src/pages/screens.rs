@@ -4,7 +4,7 @@
 //! `cargo leptos --split`, they are one WebAssembly chunk besides the main
 //! module, fetched the first time a tab is shown (Entitlements, File
 //! licenses, Cloud licenses, Cloud services, the drawdown list, the New
-//! form, one request, Approvals, the statements, API tokens). The sign-in page loads the
+//! form, Import requests (CSV), one request, Approvals, the statements, API tokens). The sign-in page loads the
 //! main module only. (Approvals and the statements as a chunk of their own
 //! measured worse: 535,713 bytes for all a partner loads against 506,572 in
 //! one, the license tabs 459,758 against 478,460.)
@@ -34,6 +34,7 @@ fn license_tab(screen: Screen) -> AnyView {
     match screen {
         Screen::Drawdowns => view! { <drawdowns::DrawdownsPage /> }.into_any(),
         Screen::NewDrawdown => view! { <drawdowns::new::NewDrawdownPage /> }.into_any(),
+        Screen::ImportDrawdowns => view! { <drawdowns::import::ImportDrawdownsPage /> }.into_any(),
         Screen::Drawdown => view! { <drawdowns::request::DrawdownPage /> }.into_any(),
         Screen::FileLicenses => view! { <file_licenses::FileLicensesPage /> }.into_any(),
         Screen::CloudLicenses => view! { <cloud_licenses::CloudLicensesPage /> }.into_any(),
@@ -112,6 +113,8 @@ lazy_screens! {
     Drawdowns in license_tab, __preload_license_tab;
     /// `drawdowns/new`
     NewDrawdown in license_tab, __preload_license_tab;
+    /// `drawdowns/import`
+    ImportDrawdowns in license_tab, __preload_license_tab;
     /// `drawdowns/:request`
     Drawdown in license_tab, __preload_license_tab;
     /// `approvals`
@@ -155,6 +158,7 @@ pub enum Screen {
     CloudServices,
     Drawdowns,
     NewDrawdown,
+    ImportDrawdowns,
     Drawdown,
     Approvals,
     Users,
@@ -185,6 +189,7 @@ impl Screen {
             ["licenses", _, "cloud-services"] => Some(Self::CloudServices),
             ["licenses", _, "drawdowns"] => Some(Self::Drawdowns),
             ["licenses", _, "drawdowns", "new"] => Some(Self::NewDrawdown),
+            ["licenses", _, "drawdowns", "import"] => Some(Self::ImportDrawdowns),
             ["licenses", _, "drawdowns", _] => Some(Self::Drawdown),
             ["licenses", _, "approvals"] => Some(Self::Approvals),
             ["licenses", _, "users"] => Some(Self::Users),
@@ -214,6 +219,7 @@ impl Screen {
             Self::CloudServices => CloudServices::preload().await,
             Self::Drawdowns => Drawdowns::preload().await,
             Self::NewDrawdown => NewDrawdown::preload().await,
+            Self::ImportDrawdowns => ImportDrawdowns::preload().await,
             Self::Drawdown => Drawdown::preload().await,
             Self::Approvals => Approvals::preload().await,
             Self::Users => Users::preload().await,

@@ -49,6 +49,18 @@ pub async fn insert_endpoint(
     row.try_get("id")
 }
 
+/// How many endpoints of an account are in use (not disabled).
+#[tracing::instrument(skip(conn))]
+pub async fn count_endpoints_in_use(
+    conn: &mut AnyConnection,
+    account: AccountId,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT count(*) FROM webhook_endpoints WHERE account_id = $1 AND disabled_at IS NULL")
+        .bind(account.0)
+        .fetch_one(&mut *conn)
+        .await
+}
+
 /// The endpoints of an account, newest first, at most `limit`.
 #[tracing::instrument(skip(conn))]
 pub async fn list_endpoints(

@@ -79,6 +79,10 @@ pub enum DrawdownError {
     /// More requests at once than one Approve selected takes (or none).
     #[error("between 1 and {max} requests at once")]
     TooMany { max: usize },
+    /// A bulk import has problems (each row's, with the dry run's figures);
+    /// nothing was saved.
+    #[error("the import has {} problems", check.problem_count())]
+    InvalidImport { check: Box<crate::domain::ImportCheck> },
     /// The state machine refuses the step (from this state, or by this actor).
     #[error("{refusal}")]
     Refused { refusal: TransitionError },
@@ -101,7 +105,7 @@ pub struct Saved {
     pub number: PdrNumber,
 }
 
-fn require_partner(user: &CurrentUser) -> Result<(), DrawdownError> {
+pub(super) fn require_partner(user: &CurrentUser) -> Result<(), DrawdownError> {
     match Actor::of(user.role) {
         Some(Actor::Partner) => Ok(()),
         _ => Err(DrawdownError::Forbidden),

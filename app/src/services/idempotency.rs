@@ -131,6 +131,31 @@ impl Services<'_> {
         Ok(Keyed::Fresh(stored))
     }
 
+    /// Submit all of a bulk import with an Idempotency-Key; `answer`
+    /// renders the saved requests.
+    pub async fn submit_import_keyed(
+        &self,
+        user: &CurrentUser,
+        key: &IdempotencyKey,
+        order: OrderId,
+        file: &str,
+        answer: impl FnOnce(&[Saved]) -> (u16, String),
+    ) -> Result<Keyed, KeyedError> {
+        let (mut tx, stored) = self.begin_keyed(key).await?;
+        if let Some(stored) = stored {
+            return Ok(Keyed::Replayed(stored));
+        }
+        let (saved, events) = self
+            .submit_import_within(&mut tx, user, order, file)
+            .await
+            .map_err(KeyedError::Work)?;
+        let stored = self.commit_keyed(tx, key, answer(&saved)).await?;
+        for event in events {
+            self.announce(event);
+        }
+        Ok(Keyed::Fresh(stored))
+    }
+
     /// A partner's step (accept, cancel) with an Idempotency-Key; `answer`
     /// renders the new state.
     pub async fn change_keyed(

@@ -9,6 +9,7 @@ pub mod administration;
 pub mod api_tokens;
 pub mod audit;
 pub mod cloud_services;
+pub mod drawdown_import;
 pub mod drawdowns;
 pub mod exports;
 pub mod idempotency;

@@ -17,6 +17,8 @@ use crate::repo::webhooks as hooks;
 
 /// Endpoints an account's list shows.
 pub const ENDPOINTS_LISTED: i64 = 50;
+/// The most endpoints in use per account: each event is posted to each.
+pub const MAX_ENDPOINTS_IN_USE: u32 = 10;
 /// Deliveries an endpoint's log shows.
 pub const DELIVERIES_LISTED: i64 = 100;
 
@@ -140,6 +142,11 @@ impl Services<'_> {
         let secret = new_signing_secret();
         let at = self.settings.clock.now();
         let mut tx = self.db.begin().await?;
+        if hooks::count_endpoints_in_use(&mut tx, account).await? >= i64::from(MAX_ENDPOINTS_IN_USE) {
+            return Err(WebhookError::Invalid(WebhookProblem::TooManyEndpoints {
+                max: MAX_ENDPOINTS_IN_USE,
+            }));
+        }
         let id =
             hooks::insert_endpoint(&mut tx, account, url.as_str(), &events, &secret, user.id, at).await?;
         let after =

@@ -8,6 +8,7 @@
 
 pub mod accounts;
 pub mod docs;
+pub mod drawdown_import;
 pub mod drawdowns;
 pub mod schema;
 pub mod statements;
@@ -47,6 +48,7 @@ pub fn documented_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(accounts::list))
         .routes(routes!(accounts::entitlements))
         .routes(routes!(drawdowns::list, drawdowns::create))
+        .routes(routes!(drawdown_import::import))
         .routes(routes!(drawdowns::get_one))
         .routes(routes!(drawdowns::accept))
         .routes(routes!(drawdowns::cancel))

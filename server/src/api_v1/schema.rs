@@ -357,3 +357,118 @@ impl From<app::domain::LineStatement> for LineStatement {
         }
     }
 }
+
+/// A problem of an imported file, at its line (and column, if one).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportProblem {
+    pub line: u64,
+    /// `customer_account`, `website`, `contact_name`, `contact_email`,
+    /// `product` or `quantity`.
+    pub column: Option<String>,
+    /// The rule broken, a stable code: a string (`not_on_the_order`) or an
+    /// object naming it with its figures (`{"product_twice": {"line": 2}}`,
+    /// `{"field": {"error": …}}` with the New form's own error).
+    #[schema(value_type = Object)]
+    pub rule: serde_json::Value,
+    /// The rule in English, for a person reading a log.
+    pub message: String,
+}
+
+/// One row of the file, as the dry run read it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportRow {
+    pub line: u64,
+    pub customer_account: String,
+    pub product: String,
+    pub quantity: String,
+    /// Empty when the row is ready.
+    pub problems: Vec<ImportProblem>,
+}
+
+/// What all the requests of the file take from one order line.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportLineEffect {
+    pub order_line: i64,
+    pub product: String,
+    pub available: i64,
+    pub requested: i64,
+    /// Negative when the file asks for more than the line has.
+    pub available_after: i64,
+}
+
+/// The dry run of a bulk import.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportCheck {
+    /// No problem: submitting the same file creates `requests` requests.
+    pub clean: bool,
+    pub requests: u32,
+    /// Problems of the file as a whole (header, unreadable rows).
+    pub file_problems: Vec<ImportProblem>,
+    pub rows: Vec<ImportRow>,
+    pub lines: Vec<ImportLineEffect>,
+}
+
+impl From<&app::domain::ImportCheck> for ImportCheck {
+    fn from(check: &app::domain::ImportCheck) -> Self {
+        use app::i18n::{import_rule_text, Locale};
+        let problem =
+            |line: u64, column: Option<app::domain::ImportColumn>, rule: &app::domain::ImportRule| {
+                ImportProblem {
+                    line,
+                    column: column.map(|c| c.key().to_owned()),
+                    rule: serde_json::to_value(rule).unwrap_or_default(),
+                    message: import_rule_text(Locale::En, rule),
+                }
+            };
+        Self {
+            clean: check.is_clean(),
+            requests: check.requests,
+            file_problems: check
+                .file_problems
+                .iter()
+                .map(|p| problem(p.line, p.column, &p.rule))
+                .collect(),
+            rows: check
+                .rows
+                .iter()
+                .map(|r| ImportRow {
+                    line: r.line,
+                    customer_account: r.customer_account.clone(),
+                    product: r.product.clone(),
+                    quantity: r.quantity.clone(),
+                    problems: r
+                        .problems
+                        .iter()
+                        .map(|p| problem(r.line, p.column, &p.rule))
+                        .collect(),
+                })
+                .collect(),
+            lines: check
+                .lines
+                .iter()
+                .map(|l| ImportLineEffect {
+                    order_line: l.order_line.0,
+                    product: l.product_name.clone(),
+                    available: l.available,
+                    requested: l.requested,
+                    available_after: l.after(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The requests a bulk import submitted, in the order of their customers'
+/// first rows.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportedRequests {
+    pub data: Vec<Created>,
+}
+
+/// A bulk import refused: `invalid_drawdown_import`, with the dry run.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportRefused {
+    /// `invalid_drawdown_import`.
+    pub error: String,
+    pub check: ImportCheck,
+}

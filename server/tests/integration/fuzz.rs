@@ -589,8 +589,8 @@ struct ApiInput {
 }
 
 fn api_input() -> impl Strategy<Value = ApiInput> {
-    let query_key =
-        prop::sample::select(vec!["account", "state", "q", "cursor", "limit", "x"]).prop_map(String::from);
+    let query_key = prop::sample::select(vec!["account", "state", "q", "cursor", "limit", "dry_run", "x"])
+        .prop_map(String::from);
     (
         0usize..5,
         prop::option::of(hostile_text()),
@@ -661,7 +661,36 @@ fn no_input_to_the_partner_api_answers_5xx_and_a_refused_one_changes_nothing() {
         "contact_email": "fuzz@customer.example",
         "lines": [{ "order_line": ids.line, "quantity": 1 }],
     });
-    let operations: [(&str, &str); 10] = [
+    // The bulk import takes CSV: the same fields as a row, hostile or not.
+    let as_csv = |body: &serde_json::Value| -> Vec<u8> {
+        let text = |v: &serde_json::Value| match v {
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Null => String::new(),
+            other => other.to_string(),
+        };
+        let mut out = csv::Writer::from_writer(Vec::new());
+        let fields = [
+            "customer_account",
+            "customer_website",
+            "contact_name",
+            "contact_email",
+        ];
+        let _ = out.write_record([
+            "customer_account",
+            "website",
+            "contact_name",
+            "contact_email",
+            "product",
+            "quantity",
+        ]);
+        let mut row: Vec<String> = fields.iter().map(|f| text(&body[*f])).collect();
+        row.push("Bot Creator".into());
+        row.push(text(&body["lines"][0]["quantity"]));
+        let _ = out.write_record(&row);
+        out.into_inner().unwrap_or_default()
+    };
+    let import_path = format!("/api/v1/drawdowns/import?order={}", ids.order);
+    let operations: [(&str, &str); 11] = [
         ("GET", "/api/v1/accounts"),
         ("GET", "/api/v1/accounts/{account}/entitlements"),
         ("GET", "/api/v1/drawdowns"),
@@ -671,6 +700,7 @@ fn no_input_to_the_partner_api_answers_5xx_and_a_refused_one_changes_nothing() {
         ("POST", "/api/v1/drawdowns/{id}/accept"),
         ("POST", "/api/v1/drawdowns/{id}/cancel"),
         ("POST", "/api/v1/drawdowns/{id}/clone"),
+        ("POST", import_path.as_str()),
         ("POST", "/api/orders/import"),
     ];
     let cases = (cases() / 2).max(1);
@@ -700,7 +730,8 @@ fn no_input_to_the_partner_api_answers_5xx_and_a_refused_one_changes_nothing() {
                     .iter()
                     .map(|(k, v)| format!("{k}={}", encode_segment(v)))
                     .collect();
-                path = format!("{path}?{}", query.join("&"));
+                let joint = if path.contains('?') { '&' } else { '?' };
+                path = format!("{path}{joint}{}", query.join("&"));
             }
             let mut request = Request::builder().method(method).uri(&path);
             if let Some((secret, _, _)) = &tokens[input.token] {
@@ -713,7 +744,12 @@ fn no_input_to_the_partner_api_answers_5xx_and_a_refused_one_changes_nothing() {
             {
                 request = request.header("idempotency-key", key);
             }
+            let csv = template.contains("/import?");
             let body = match &input.body {
+                Payload::Mutated { at, with, drop } if csv => as_csv(&mutate(&valid_body, *at, with, *drop)),
+                Payload::Typed { at, text, number } if csv => {
+                    as_csv(&retype(&valid_body, *at, text, *number))
+                }
                 Payload::Mutated { at, with, drop } => {
                     mutate(&valid_body, *at, with, *drop).to_string().into_bytes()
                 }

@@ -8,6 +8,7 @@ mod audit;
 mod backup;
 mod balances;
 mod bootstrap;
+mod bulk_drawdowns;
 mod crash;
 mod delivery;
 mod drawdowns;

@@ -501,6 +501,37 @@ pub(crate) fn rows() -> Vec<Row> {
             ]),
         },
         Row {
+            name: "check_drawdown_import",
+            call: Call::Json("check_drawdown_import", |i| {
+                format!(
+                    r#"{{"order":{},"file":"customer_account,website,contact_name,contact_email,product,quantity\nMatrix Ltd,https://matrix.example,Robin,robin@matrix.example,Bot Creator,1\n"}}"#,
+                    i.order
+                )
+            }),
+            // Another partner's order is refused as unknown.
+            expected: signed_in([
+                (OtherPartner, FORBIDDEN),
+                (Customer, FORBIDDEN),
+                (Accounting, FORBIDDEN),
+                (Partner, OK),
+            ]),
+        },
+        Row {
+            name: "submit_drawdown_import",
+            call: Call::Json("submit_drawdown_import", |i| {
+                format!(
+                    r#"{{"order":{},"file":"customer_account,website,contact_name,contact_email,product,quantity\nMatrix Ltd,https://matrix.example,Robin,robin@matrix.example,Bot Creator,1\n"}}"#,
+                    i.order
+                )
+            }),
+            expected: signed_in([
+                (OtherPartner, FORBIDDEN),
+                (Customer, FORBIDDEN),
+                (Accounting, FORBIDDEN),
+                (Partner, OK),
+            ]),
+        },
+        Row {
             name: "change_drawdown",
             call: Call::Json("change_drawdown", |i| {
                 format!(r#"{{"id":{},"transition":"approve","reason":null}}"#, i.request)

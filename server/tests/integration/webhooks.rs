@@ -9,7 +9,7 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-use app::domain::{DeliveryState, Transition, WebhookEvent};
+use app::domain::{DeliveryState, Transition, WebhookEvent, WebhookProblem};
 use app::services::webhooks::WebhookError;
 use serde_json::Value;
 
@@ -346,4 +346,60 @@ async fn an_endpoint_on_an_internal_address_is_refused_unless_the_operator_allow
         .create_webhook_endpoint(&colleague, colleague.account_id, "http://10.0.0.5/", &events)
         .await;
     assert!(matches!(refused, Err(WebhookError::Forbidden)));
+}
+
+#[tokio::test]
+async fn an_account_has_at_most_ten_endpoints_in_use_and_a_disabled_one_frees_a_place() {
+    let p = portal().await;
+    let admin = user(p.db(), PARTNER).await;
+    let events = names(&[WebhookEvent::DrawdownApproved]);
+    let mut made = Vec::new();
+    for n in 0..app::services::webhooks::MAX_ENDPOINTS_IN_USE {
+        let endpoint = p
+            .services()
+            .create_webhook_endpoint(
+                &admin,
+                admin.account_id,
+                &format!("http://127.0.0.1:9/hooks/{n}"),
+                &events,
+            )
+            .await
+            .expect("within the limit");
+        made.push(endpoint.id);
+    }
+    let refused = p
+        .services()
+        .create_webhook_endpoint(
+            &admin,
+            admin.account_id,
+            "http://127.0.0.1:9/hooks/extra",
+            &events,
+        )
+        .await;
+    assert!(
+        matches!(
+            refused,
+            Err(WebhookError::Invalid(WebhookProblem::TooManyEndpoints {
+                max: 10
+            }))
+        ),
+        "{refused:?}"
+    );
+    assert_eq!(
+        app::error::AppError::from(refused.expect_err("refused")).status(),
+        422
+    );
+    p.services()
+        .disable_webhook_endpoint(&admin, admin.account_id, made[0])
+        .await
+        .expect("disabled");
+    p.services()
+        .create_webhook_endpoint(
+            &admin,
+            admin.account_id,
+            "http://127.0.0.1:9/hooks/extra",
+            &events,
+        )
+        .await
+        .expect("a place again");
 }

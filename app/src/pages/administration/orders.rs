@@ -12,6 +12,7 @@ use super::shared::{
 use crate::api::administration::{
     create_order, import_orders, list_admin_orders, list_orderable_products, set_order_active, update_order,
 };
+use crate::components::file_input::read_chosen_file;
 use crate::components::form::{FieldError, RowAction, TextField};
 use crate::components::i18n::use_i18n;
 use crate::components::pager::focus_element;
@@ -448,21 +449,4 @@ fn ImportProblems(problems: Vec<ImportProblem>) -> impl IntoView {
             <tbody>{rows}</tbody>
         </table>
     }
-}
-
-/// The text of the file a file input's change chose; the input is emptied,
-/// so the same file (mended) can be chosen again.
-#[cfg(feature = "hydrate")]
-async fn read_chosen_file(ev: &leptos::ev::Event) -> Option<String> {
-    use wasm_bindgen::JsCast;
-    let input = ev.target()?.dyn_into::<web_sys::HtmlInputElement>().ok()?;
-    let file = input.files()?.get(0)?;
-    let text = wasm_bindgen_futures::JsFuture::from(file.text()).await.ok()?;
-    input.set_value("");
-    text.as_string()
-}
-
-#[cfg(not(feature = "hydrate"))]
-async fn read_chosen_file(_: &leptos::ev::Event) -> Option<String> {
-    None
 }

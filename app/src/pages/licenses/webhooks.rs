@@ -220,13 +220,15 @@ fn AddForm(account: AccountId, changed: RwSignal<u32>) -> impl IntoView {
         }
         _ => None,
     };
-    let other = move || {
-        action
-            .value()
-            .get()
-            .and_then(Result::err)
-            .filter(|e| !matches!(e, AppError::InvalidInput { .. }))
-            .map(|e| view! { <p class="form-error" role="alert">{move || e.message(i18n.locale())}</p> })
+    let other = move || match action.value().get() {
+        Some(Err(AppError::InvalidInput { field })) if field == "endpoints" => Some(
+            view! { <p class="form-error" role="alert">{move || i18n.t(ApiText::TooManyEndpoints)}</p> }
+                .into_any(),
+        ),
+        Some(Err(AppError::InvalidInput { .. })) | Some(Ok(_)) | None => None,
+        Some(Err(e)) => Some(
+            view! { <p class="form-error" role="alert">{move || e.message(i18n.locale())}</p> }.into_any(),
+        ),
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();

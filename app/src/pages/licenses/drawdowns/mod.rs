@@ -2,6 +2,7 @@
 //! by state and searchable by customer (both in the URL), with New.
 
 mod decision;
+pub mod import;
 pub mod new;
 pub mod request;
 
@@ -112,9 +113,14 @@ pub fn DrawdownsPage() -> impl IntoView {
             <div class="panel__head">
                 <h2 id="drawdowns-heading">{move || i18n.t(DrawdownsText::DrawdownsHeading)}</h2>
                 <Show when=may_create>
-                    <button type="button" class="button button--primary-inline" on:click=open_new.clone()>
-                        {move || i18n.t(DrawdownsText::New)}
-                    </button>
+                    <div class="panel__actions">
+                        <a class="button" href=move || format!("/licenses/{}/drawdowns/import", account.get().map_or(0, |a| a.0))>
+                            {move || i18n.t(crate::i18n::ImportText::ImportRequests)}
+                        </a>
+                        <button type="button" class="button button--primary-inline" on:click=open_new.clone()>
+                            {move || i18n.t(DrawdownsText::New)}
+                        </button>
+                    </div>
                 </Show>
             </div>
             <div class="filters" role="search">

@@ -234,3 +234,36 @@ async fn the_import_checks_who_calls_the_order_and_the_file() {
         "{answer}"
     );
 }
+
+#[tokio::test]
+async fn the_screens_dry_run_takes_a_file_of_a_thousand_rows_and_refuses_a_larger_body_with_413() {
+    let p = Portal::demo().await;
+    let app = server::router(crate::helpers::app_state(p.db().clone(), p.settings.clone()));
+    let cookie = crate::matrix::session_of(&app, crate::matrix::Caller::Partner)
+        .await
+        .expect("signed in");
+    let order = order_id(p.db(), ORDER).await.0;
+    let mut file = HEADER.to_owned();
+    for n in 0..app::domain::MAX_IMPORT_ROWS {
+        file.push_str(&format!(
+            "Customer number {n:04},https://customer-{n:04}.example,Contact person {n:04},contact-{n:04}@customer-{n:04}.example,IQ Bot pages,1\n"
+        ));
+    }
+    assert!(file.len() > 64 * 1024, "larger than other server functions take");
+    let body = serde_json::json!({ "order": order, "file": file }).to_string();
+    let (status, _, answer) =
+        crate::sessions::call(&app, "check_drawdown_import", &body, Some(&cookie)).await;
+    assert_eq!(status, 200, "{}", answer.chars().take(300).collect::<String>());
+    let check: Value = serde_json::from_str(&answer).expect("JSON");
+    assert_eq!(
+        check["rows"].as_array().map(Vec::len),
+        Some(app::domain::MAX_IMPORT_ROWS)
+    );
+    assert_eq!(check["requests"], 1000);
+
+    let huge =
+        serde_json::json!({ "order": order, "file": "x".repeat(2 * app::domain::MAX_IMPORT_BYTES + 2048) })
+            .to_string();
+    let (status, _, _) = crate::sessions::call(&app, "check_drawdown_import", &huge, Some(&cookie)).await;
+    assert_eq!(status, 413);
+}

@@ -758,6 +758,7 @@ async fn the_openapi_document_describes_exactly_the_operations_served_and_its_pa
             "GET /drawdowns/{id}",
             "GET /order-lines/{line}/statement",
             "POST /drawdowns",
+            "POST /drawdowns/import",
             "POST /drawdowns/{id}/accept",
             "POST /drawdowns/{id}/cancel",
             "POST /drawdowns/{id}/clone",

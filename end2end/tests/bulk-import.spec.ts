@@ -42,7 +42,9 @@ test("a partner imports requests from a CSV file: the dry run names the bad row,
   expect(await seriousViolations(page)).toEqual([]);
   // In French too.
   await page.getByLabel("Language").selectOption("fr");
-  await expect(rows.getByRole("row").filter({ hasText: south })).toContainText("Courriel du contact :");
+  const lignes = page.getByRole("table", { name: "Lignes du fichier" });
+  await expect(lignes.getByRole("row").filter({ hasText: south })).toContainText("Courriel du contact :");
+  await expect(page.getByRole("table", { name: "Effet sur la commande" })).toBeVisible();
   await expect(page.getByRole("button", { name: "Tout soumettre" })).toBeDisabled();
   await page.getByLabel("Langue").selectOption("en");
 

@@ -38,10 +38,16 @@ source "$(dirname "$0")/setup.sh"
 # into, not a new normal (Lighthouse on a calibrated phone: sign-in 100,
 # TBT 12 ms; New form 99, TBT 129 ms). Two release builds of one tree gave
 # the same raw bytes and brotli sizes 550 bytes apart (549,581 and 550,128):
-# the budgets leave that much room over the larger.
-WASM_INITIAL_BR_MAX=${WASM_INITIAL_BR_MAX:-275900}   # bytes, the main module (all the sign-in page loads)
-WASM_PAGE_BR_MAX=${WASM_PAGE_BR_MAX:-523900}         # bytes, what a page opened on a tab loads
-WASM_TOTAL_BR_MAX=${WASM_TOTAL_BR_MAX:-550700}       # bytes, every module a partner can load
+# the budgets leave that much room over the larger. Issue 17's Import
+# requests (CSV) screen (the dry run's tables, Submit all) then added 10,100
+# bytes to the licenses tabs and 11,400 in all, and in the same build the
+# main module fell back to 247,184 bytes (the 31,000 the Webhooks tab had
+# added to it went back to the chunks; which part of the change moved them is
+# not established). The budget follows it down so it cannot creep back up
+# unseen.
+WASM_INITIAL_BR_MAX=${WASM_INITIAL_BR_MAX:-247800}   # bytes, the main module (all the sign-in page loads)
+WASM_PAGE_BR_MAX=${WASM_PAGE_BR_MAX:-533800}         # bytes, what a page opened on a tab loads
+WASM_TOTAL_BR_MAX=${WASM_TOTAL_BR_MAX:-561900}       # bytes, every module a partner can load
 # Lighthouse 12, mobile preset, simulated throttling, the CPU multiplier
 # calibrated to the host (below). The goals are performance 95 and TBT
 # 150 ms; they held on hosts of benchmark index 2,500-3,000 at the default

@@ -220,7 +220,17 @@ pub async fn signed_in_user(
 fn answer_error(error: &app::error::AppError, for_browser: bool) -> Response {
     let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let (content_type, body) = app::codec::error_body(error, for_browser);
-    (status, [(header::CONTENT_TYPE, content_type)], Body::from(body)).into_response()
+    let mut answer = (status, [(header::CONTENT_TYPE, content_type)], Body::from(body)).into_response();
+    // A throttled caller is told when to come back, in the header proxies
+    // and clients read as well as in the body.
+    if let app::error::AppError::Throttled { retry_after }
+    | app::error::AppError::TooManySaves { retry_after } = error
+    {
+        answer
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
+    }
+    answer
 }
 
 /// A browser sends `Origin` on every POST (and `Sec-Fetch-Site` on every

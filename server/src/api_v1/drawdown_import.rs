@@ -14,7 +14,7 @@ use axum::response::Response;
 use axum::Extension;
 use serde::Deserialize;
 
-use super::{failure, idempotency_key, json, keyed_answer, schema, ApiCaller};
+use super::{answer_json, failure, idempotency_key, json, keyed_answer, saves_exhausted, schema, ApiCaller};
 
 /// The import's parameters.
 #[derive(Debug, Deserialize)]
@@ -130,12 +130,7 @@ pub async fn import(
     // One Save of the partner's hourly limit, as on the screen.
     let partner = user.account_id.to_string();
     let now = std::time::Instant::now();
-    if let Some(wait) = state.save_limit.wait(&partner, now) {
-        let retry_after = app::throttle::retry_after_seconds(wait);
-        let mut throttled = failure(&AppError::TooManySaves { retry_after });
-        throttled
-            .headers_mut()
-            .insert(axum::http::header::RETRY_AFTER, retry_after.into());
+    if let Some(throttled) = saves_exhausted(&state, &partner, now) {
         return throttled;
     }
     match key {
@@ -156,17 +151,9 @@ pub async fn import(
         None => match services.submit_drawdown_import(user, order, file).await {
             Ok(saved) => {
                 state.save_limit.record(&partner, now);
-                let (_, body) = created(&saved);
-                (
-                    StatusCode::CREATED,
-                    [(axum::http::header::CONTENT_TYPE, "application/json")],
-                    body,
-                )
-                    .into_response()
+                answer_json(created(&saved))
             }
             Err(error) => answer_error(error),
         },
     }
 }
-
-use axum::response::IntoResponse as _;

@@ -15,7 +15,9 @@ use axum::response::Response;
 use axum::Extension;
 use serde::Deserialize;
 
-use super::{failure, idempotency_key, json, keyed_answer, read_body, schema, ApiCaller};
+use super::{
+    answer_json, failure, idempotency_key, json, keyed_answer, read_body, saves_exhausted, schema, ApiCaller,
+};
 
 /// The filters of the list.
 #[derive(Debug, Default, Deserialize)]
@@ -375,15 +377,9 @@ async fn save(
     cloned_from: Option<DrawdownId>,
 ) -> Response {
     let user = caller.user();
-    // The partner's hourly limit on Saves holds for its systems too.
     let partner = user.account_id.to_string();
     let now = std::time::Instant::now();
-    if let Some(wait) = state.save_limit.wait(&partner, now) {
-        let retry_after = app::throttle::retry_after_seconds(wait);
-        let mut throttled = failure(&AppError::TooManySaves { retry_after });
-        throttled
-            .headers_mut()
-            .insert(axum::http::header::RETRY_AFTER, retry_after.into());
+    if let Some(throttled) = saves_exhausted(state, &partner, now) {
         return throttled;
     }
     let services = caller.services(state);
@@ -402,13 +398,7 @@ async fn save(
         None => match services.save(user, order, form, cloned_from).await {
             Ok(saved) => {
                 state.save_limit.record(&partner, now);
-                let (_, body) = created(saved.id, &saved.number);
-                (
-                    StatusCode::CREATED,
-                    [(axum::http::header::CONTENT_TYPE, "application/json")],
-                    body,
-                )
-                    .into_response()
+                answer_json(created(saved.id, &saved.number))
             }
             Err(error) => failure(&error.into()),
         },
@@ -446,21 +436,11 @@ async fn step(
                 .await,
         ),
         None => match services.change(caller.user(), id, transition, None).await {
-            Ok(to) => {
-                let (_, body) = answer(to);
-                (
-                    StatusCode::OK,
-                    [(axum::http::header::CONTENT_TYPE, "application/json")],
-                    body,
-                )
-                    .into_response()
-            }
+            Ok(to) => answer_json(answer(to)),
             Err(error) => failure(&error.into()),
         },
     }
 }
-
-use axum::response::IntoResponse as _;
 
 #[cfg(test)]
 mod tests {

@@ -147,12 +147,9 @@ async fn authenticate(State(state): State<AppState>, request: Request, next: Nex
     let now = std::time::Instant::now();
     let key = holder.token.to_string();
     let answer = if let Some(wait) = state.api_limit.wait(&key, now) {
-        let retry_after = app::throttle::retry_after_seconds(wait);
-        let mut throttled = failure(&AppError::Throttled { retry_after });
-        throttled
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
-        throttled
+        failure(&AppError::Throttled {
+            retry_after: app::throttle::retry_after_seconds(wait),
+        })
     } else if !scope_allows(holder.scope, &method) {
         failure(&AppError::Forbidden)
     } else {
@@ -184,6 +181,22 @@ pub fn json<T: Serialize>(status: StatusCode, value: &T) -> Response {
             failure(&AppError::Internal)
         }
     }
+}
+
+/// 429 `too_many_saves` (with `Retry-After`) when `partner` has made its
+/// hourly Saves: the limit of the screens holds for the partner's systems.
+pub fn saves_exhausted(state: &AppState, partner: &str, now: std::time::Instant) -> Option<Response> {
+    let wait = state.save_limit.wait(partner, now)?;
+    Some(failure(&AppError::TooManySaves {
+        retry_after: app::throttle::retry_after_seconds(wait),
+    }))
+}
+
+/// An answer as a keyed call stores it, `(status, JSON body)`, given now
+/// to a call without a key.
+pub fn answer_json((status, body): (u16, String)) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 /// A refusal or a failure, as the browser gets it: its code, its status.

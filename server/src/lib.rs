@@ -349,8 +349,13 @@ fn without_nagle(
     listener.tap_io(set_nodelay as fn(&mut tokio::net::TcpStream))
 }
 
+/// Idempotency answers forgotten per minute at most: far more than the
+/// partners' systems can store in one (each is a write of the API).
+const IDEMPOTENCY_SWEEP_BATCH: i64 = 5_000;
+
 /// Every minute, expires approvals left unaccepted too long, sends the
-/// reminders due, and gives back what revoked and replaced license files held once their lease ended.
+/// reminders due, gives back what revoked and replaced license files held
+/// once their lease ended, and forgets idempotency answers past 24 hours.
 fn spawn_expiry(state: AppState) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
@@ -374,6 +379,16 @@ fn spawn_expiry(state: AppState) {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(files = n, "ended license files gave their quantities back"),
                 Err(err) => tracing::warn!(%err, "could not release ended license files"),
+            }
+            // Replays are answered for 24 hours; older answers only take room.
+            match state
+                .services()
+                .forget_idempotent_answers(IDEMPOTENCY_SWEEP_BATCH)
+                .await
+            {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(keys = n, "idempotency answers older than 24 hours forgotten"),
+                Err(err) => tracing::warn!(%err, "could not forget old idempotency answers"),
             }
         }
     });

@@ -826,3 +826,52 @@ async fn the_openapi_document_describes_exactly_the_operations_served_and_its_pa
     assert!(!page.contains("<script"));
     assert!(page.contains("DrawdownDetails") && page.contains("Idempotency-Key"));
 }
+
+#[tokio::test]
+async fn an_idempotency_answer_is_forgotten_after_24_hours_and_the_key_then_does_new_work() {
+    let p = Portal::demo().await;
+    let secret = token(&p, PARTNER, ApiScope::ReadWrite, None).await;
+    let app = router(&p);
+    let body = new_request(&p, "Sweep Customer", 1).await;
+    let post = |key: &'static str| {
+        let (app, secret, body) = (app.clone(), secret.clone(), body.clone());
+        async move {
+            call(
+                &app,
+                "POST",
+                "/api/v1/drawdowns",
+                Some(&secret),
+                Some(key),
+                Some(&body),
+            )
+            .await
+        }
+    };
+    let (status, _, first) = post("sweep-1").await;
+    assert_eq!(status, 201, "{first}");
+    assert_eq!(count_rows(p.db(), "idempotency_keys").await, 1);
+
+    // Within the day nothing is forgotten.
+    p.clock().advance(23 * 3600);
+    assert_eq!(
+        p.services().forget_idempotent_answers(100).await.expect("swept"),
+        0
+    );
+    let (_, headers, again) = post("sweep-1").await;
+    assert_eq!(
+        (headers["idempotent-replayed"].to_str().ok(), &again),
+        (Some("true"), &first)
+    );
+
+    // Past it, the answer goes; the same key is then a new request.
+    p.clock().advance(3600 + 1);
+    assert_eq!(
+        p.services().forget_idempotent_answers(100).await.expect("swept"),
+        1
+    );
+    assert_eq!(count_rows(p.db(), "idempotency_keys").await, 0);
+    let (status, headers, fresh) = post("sweep-1").await;
+    assert_eq!(status, 201, "{fresh}");
+    assert!(headers.get("idempotent-replayed").is_none());
+    assert_ne!(fresh["id"], first["id"]);
+}

@@ -218,14 +218,14 @@ fn DryRun(check: ImportCheck) -> impl IntoView {
                 let (column, rule) = (p.column, p.rule.clone());
                 view! {
                     <tr>
-                        <td class="number">{p.line}</td>
-                        <td>{move || problem_text(i18n.locale(), column, &rule)}</td>
+                        <td class="num">{p.line}</td>
+                        <td class="wrap">{move || problem_text(i18n.locale(), column, &rule)}</td>
                     </tr>
                 }
             })
             .collect_view();
         view! {
-            <table class="table">
+            <div class="table-wrap"><table class="data-table import-rows">
                 <caption>{move || i18n.t(ImportText::FileProblems)}</caption>
                 <thead>
                     <tr>
@@ -234,7 +234,7 @@ fn DryRun(check: ImportCheck) -> impl IntoView {
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>
-            </table>
+            </table></div>
         }
     });
     let rows = check
@@ -249,11 +249,11 @@ fn DryRun(check: ImportCheck) -> impl IntoView {
                 .collect_view();
             view! {
                 <tr class:over=!ready>
-                    <td class="number">{row.line}</td>
+                    <td class="num">{row.line}</td>
                     <td>{row.customer_account}</td>
                     <td>{row.product}</td>
-                    <td class="number">{row.quantity}</td>
-                    <td>
+                    <td class="num">{row.quantity}</td>
+                    <td class="wrap">
                         {if ready {
                             view! { {move || i18n.t(ImportText::RowReady)} }.into_any()
                         } else {
@@ -272,9 +272,9 @@ fn DryRun(check: ImportCheck) -> impl IntoView {
             view! {
                 <tr class:over=after < 0>
                     <th scope="row">{line.product_name}</th>
-                    <td class="number">{move || number(i18n.locale(), line.available)}</td>
-                    <td class="number">{move || number(i18n.locale(), line.requested)}</td>
-                    <td class="number">{move || number(i18n.locale(), after)}</td>
+                    <td class="num">{move || number(i18n.locale(), line.available)}</td>
+                    <td class="num">{move || number(i18n.locale(), line.requested)}</td>
+                    <td class="num">{move || number(i18n.locale(), after)}</td>
                 </tr>
             }
         })
@@ -283,30 +283,30 @@ fn DryRun(check: ImportCheck) -> impl IntoView {
         <p class="status" role="status">{summary}</p>
         {(!clean).then(|| view! { <p class="form-error" role="alert">{move || i18n.t(ImportText::ErrorInvalidImport)}</p> })}
         {file_problems}
-        <table class="table effect">
+        <div class="table-wrap"><table class="data-table import-rows">
             <caption>{move || i18n.t(ImportText::RowsCaption)}</caption>
             <thead>
                 <tr>
-                    <th scope="col">{move || i18n.t(ImportText::Line)}</th>
+                    <th scope="col" class="num">{move || i18n.t(ImportText::Line)}</th>
                     <th scope="col">{move || i18n.t(DrawdownsText::CustomerAccount)}</th>
                     <th scope="col">{move || i18n.t(CommonText::Product)}</th>
-                    <th scope="col">{move || i18n.t(CommonText::Quantity)}</th>
+                    <th scope="col" class="num">{move || i18n.t(CommonText::Quantity)}</th>
                     <th scope="col">{move || i18n.t(ImportText::Problems)}</th>
                 </tr>
             </thead>
             <tbody>{rows}</tbody>
-        </table>
-        <table class="table effect">
+        </table></div>
+        <div class="table-wrap"><table class="data-table effect">
             <caption>{move || i18n.t(ImportText::EffectCaption)}</caption>
             <thead>
                 <tr>
                     <th scope="col">{move || i18n.t(CommonText::Product)}</th>
-                    <th scope="col">{move || i18n.t(DrawdownsText::AvailableNow)}</th>
-                    <th scope="col">{move || i18n.t(ImportText::Requested)}</th>
-                    <th scope="col">{move || i18n.t(ImportText::AvailableAfter)}</th>
+                    <th scope="col" class="num">{move || i18n.t(DrawdownsText::AvailableNow)}</th>
+                    <th scope="col" class="num">{move || i18n.t(ImportText::Requested)}</th>
+                    <th scope="col" class="num">{move || i18n.t(ImportText::AvailableAfter)}</th>
                 </tr>
             </thead>
             <tbody>{lines}</tbody>
-        </table>
+        </table></div>
     }
 }

@@ -87,20 +87,28 @@ pub const SERVER_FUNCTION_MAX_BYTES: usize = 64 * 1024;
 /// the orders API takes (about 100,000 order lines).
 pub const IMPORT_ORDERS_PATH: &str = "/api/import_orders";
 
-/// Import requests (CSV) sends the file's text, to its dry run and to
-/// Submit all: up to the file size bulk drawdowns take, in JSON.
-pub const IMPORT_DRAWDOWNS_PATHS: [&str; 2] = ["/api/check_drawdown_import", "/api/submit_drawdown_import"];
+/// The server functions that take a file's text, with the body each takes:
+/// Import orders (CSV) as much as the orders API, Import requests (CSV)
+/// (its dry run and Submit all) the file size bulk drawdowns take, in JSON,
+/// where a quote or a line end is escaped in two bytes.
+const FILE_BODIES: [(&str, usize); 3] = [
+    (IMPORT_ORDERS_PATH, crate::orders_api::MAX_FILE_BYTES),
+    (
+        "/api/check_drawdown_import",
+        2 * app::domain::MAX_IMPORT_BYTES + 1024,
+    ),
+    (
+        "/api/submit_drawdown_import",
+        2 * app::domain::MAX_IMPORT_BYTES + 1024,
+    ),
+];
 
 /// The largest body the server function at `path` takes.
 fn server_function_limit(path: &str) -> usize {
-    if path == IMPORT_ORDERS_PATH {
-        crate::orders_api::MAX_FILE_BYTES
-    } else if IMPORT_DRAWDOWNS_PATHS.contains(&path) {
-        // JSON escapes a quote or a line end in two bytes.
-        2 * app::domain::MAX_IMPORT_BYTES + 1024
-    } else {
-        SERVER_FUNCTION_MAX_BYTES
-    }
+    FILE_BODIES
+        .iter()
+        .find(|(file_path, _)| *file_path == path)
+        .map_or(SERVER_FUNCTION_MAX_BYTES, |(_, limit)| *limit)
 }
 
 /// Refuses a cross-origin state change or an oversized server function

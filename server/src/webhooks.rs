@@ -68,6 +68,7 @@ impl WebhookWorker {
                 .clamp(Duration::from_millis(100), MAX_IDLE);
             tokio::select! {
                 _ = self.queued.notified() => {}
+                // The next retry falls due (a wake-up, not a wait for luck).
                 _ = tokio::time::sleep(idle) => {}
                 Ok(_) = shutting_down.wait_for(|down| *down) => return,
             }

@@ -54,24 +54,35 @@ pub async fn save_drawdown(
     form: DrawdownForm,
     cloned_from: Option<DrawdownId>,
 ) -> Result<(DrawdownId, PdrNumber), AppError> {
-    use crate::throttle::retry_after_seconds;
-    use std::time::Instant;
     let (user, app) = crate::auth::require_caller().await?;
     let address = crate::auth::caller_address(&app)?;
-    let partner = user.account_id.to_string();
-    if let Some(wait) = app.save_limit.wait(&partner, Instant::now()) {
-        tracing::warn!(user = %user.id, partner = %user.account_id, "save refused: the partner's hourly limit is reached");
-        return Err(AppError::TooManySaves {
-            retry_after: retry_after_seconds(wait),
-        });
-    }
+    let partner = within_hourly_saves(&app, &user)?;
     let saved = app
         .services_from(&address)
         .save(&user, order, &form, cloned_from)
         .await
         .map_err(AppError::from)?;
-    app.save_limit.record(&partner, Instant::now());
+    app.save_limit.record(&partner, std::time::Instant::now());
     Ok((saved.id, saved.number))
+}
+
+/// The partner's key in the hourly limit on Saves, or 429 once it is
+/// reached: Save and Submit all count against it alike.
+#[cfg(feature = "ssr")]
+fn within_hourly_saves(
+    app: &crate::state::AppState,
+    user: &crate::domain::CurrentUser,
+) -> Result<String, AppError> {
+    let partner = user.account_id.to_string();
+    match app.save_limit.wait(&partner, std::time::Instant::now()) {
+        None => Ok(partner),
+        Some(wait) => {
+            tracing::warn!(user = %user.id, partner = %user.account_id, "save refused: the partner's hourly limit is reached");
+            Err(AppError::TooManySaves {
+                retry_after: crate::throttle::retry_after_seconds(wait),
+            })
+        }
+    }
 }
 
 /// Import requests (CSV), the dry run: each row's problems and what the
@@ -93,23 +104,15 @@ pub async fn submit_drawdown_import(
     order: OrderId,
     file: String,
 ) -> Result<Vec<(DrawdownId, PdrNumber)>, AppError> {
-    use crate::throttle::retry_after_seconds;
-    use std::time::Instant;
     let (user, app) = crate::auth::require_caller().await?;
     let address = crate::auth::caller_address(&app)?;
-    let partner = user.account_id.to_string();
-    if let Some(wait) = app.save_limit.wait(&partner, Instant::now()) {
-        tracing::warn!(user = %user.id, partner = %user.account_id, "import refused: the partner's hourly limit is reached");
-        return Err(AppError::TooManySaves {
-            retry_after: retry_after_seconds(wait),
-        });
-    }
+    let partner = within_hourly_saves(&app, &user)?;
     let saved = app
         .services_from(&address)
         .submit_drawdown_import(&user, order, &file)
         .await
         .map_err(AppError::from)?;
-    app.save_limit.record(&partner, Instant::now());
+    app.save_limit.record(&partner, std::time::Instant::now());
     Ok(saved.into_iter().map(|s| (s.id, s.number)).collect())
 }
 
